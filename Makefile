@@ -1,0 +1,40 @@
+# Quick start: `make run` (embedded default) and `make test` (the whole suite, SQLite and PostgreSQL).
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: run test lint services bench clean
+
+$(BIN)/python:
+	$(shell command -v $(PY) >/dev/null 2>&1 && echo $(PY) || echo python3) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP) $@
+
+run: $(STAMP)
+	$(BIN)/mingbai serve
+
+services:
+	@bash scripts/services.sh
+
+test: $(DEV_STAMP) services
+	MINGBAI_TEST_DB=sqlite $(BIN)/python -m pytest -q
+	MINGBAI_TEST_DB=postgres $(BIN)/python -m pytest -q -m db
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check bot handlers knowledge models tests bench
+	$(BIN)/mypy bot handlers knowledge models
+
+bench: $(DEV_STAMP)
+	$(BIN)/python bench/callback.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,151 @@
+"""The composition root: create_app(settings) wires resources, routes and middlewares."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from tortoise.connection import get_connection
+
+import models
+from bot import keys
+from bot.config import Settings
+from bot.customer_service import CustomerService
+from bot.metrics import Metrics
+from bot.redis_store import make_clients
+from bot.users import ContextLoader, ensure_town
+from bot.wechat import view as wechat_view
+from bot.wechat.protocol import WeChatCodec
+from handlers import build_dispatcher
+from handlers.core.fsm import RedisStateStorage
+from handlers.core.middlewares import (
+    DedupMiddleware,
+    RateLimitMiddleware,
+    ReplyCache,
+    TimingMiddleware,
+    UserLockMiddleware,
+    UserMiddleware,
+)
+
+log = logging.getLogger("mingbai")
+
+
+async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Redis (or the in-process stand-in) for dedup, state, rate limits and tokens."""
+    aio, sync = make_clients(app[keys.SETTINGS].redis.url)
+    app[keys.REDIS], app[keys.SYNC_REDIS] = aio, sync
+    yield
+    await aio.aclose()
+    sync.close()
+
+
+async def database_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The database; the embedded default migrates itself on first start."""
+    settings = app[keys.SETTINGS]
+    if settings.embedded:
+        await models.migrate(settings.database.url)
+    async with models.database(settings.database.url, global_fallback=True):
+        t = settings.town
+        app[keys.DEFAULT_TOWN_ID] = await ensure_town(t.name, t.studio_name, t.case_prefix)
+        yield
+
+
+async def background_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Tracked background sends; drained (with a bound) on shutdown."""
+    app[keys.BACKGROUND] = set()
+    yield
+    pending = list(app[keys.BACKGROUND])
+    if pending:
+        log.info("draining %d background sends", len(pending))
+        await asyncio.wait(pending, timeout=10)
+
+
+async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The conversation: storage, middlewares and handlers, wired once."""
+    settings, redis, metrics = app[keys.SETTINGS], app[keys.REDIS], app[keys.METRICS]
+    cache = ReplyCache(redis)
+    app[keys.REPLY_CACHE] = cache
+    app[keys.CUSTOMER_SERVICE] = CustomerService(
+        settings.wechat.appid, settings.wechat.secret, settings.wechat.api_base_url,
+        app[keys.SYNC_REDIS], settings.wechat.api_timeout_seconds,
+    )
+    middlewares = [
+        TimingMiddleware(metrics.handler_latency.observe),
+        DedupMiddleware(cache, settings.server.reply_budget_seconds, on_hit=metrics.dedup_hits.inc),
+        RateLimitMiddleware(redis, settings.limits.messages_per_minute, on_limited=metrics.rate_limited.inc),
+        UserLockMiddleware(redis),
+        UserMiddleware(ContextLoader(app[keys.DEFAULT_TOWN_ID])),
+    ]
+    app[keys.DISPATCHER] = build_dispatcher(RedisStateStorage(redis), settings=settings, middlewares=middlewares)
+    yield
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """Database and Redis reachability; 503 when either is down."""
+    checks: dict[str, str] = {}
+    try:
+        await get_connection("default").execute_query("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:
+        checks["database"] = f"error: {type(exc).__name__}"
+    try:
+        await request.app[keys.REDIS].ping()
+        checks["redis"] = "ok"
+    except Exception as exc:
+        checks["redis"] = f"error: {type(exc).__name__}"
+    ok = all(v == "ok" for v in checks.values())
+    body = {"status": "ok" if ok else "degraded", **checks}
+    return web.json_response(body, status=200 if ok else 503, dumps=lambda o: json.dumps(o, ensure_ascii=False))
+
+
+async def metrics_view(request: web.Request) -> web.Response:
+    """Prometheus exposition."""
+    data = generate_latest(request.app[keys.METRICS].registry)
+    return web.Response(body=data, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _route_name(request: web.Request) -> str:
+    route = request.match_info.route
+    if route.name:
+        return route.name
+    return "unmatched" if route.resource is None else route.resource.canonical
+
+
+@web.middleware
+async def observe_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Count requests by route and status; turn unexpected errors into a friendly 500."""
+    route = _route_name(request)
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        request.app[keys.METRICS].requests.labels(route, str(exc.status)).inc()
+        raise
+    except Exception:
+        log.exception("unhandled error on %s", request.path)
+        request.app[keys.METRICS].requests.labels(route, "500").inc()
+        return web.json_response({"error": "internal", "message": "系统繁忙，请稍后再试"}, status=500)
+    request.app[keys.METRICS].requests.labels(route, str(response.status)).inc()
+    return response
+
+
+def create_app(settings: Settings) -> web.Application:
+    """Build the application for these settings; nothing connects until startup."""
+    app = web.Application(middlewares=[observe_middleware], client_max_size=settings.server.max_body_bytes)
+    app[keys.SETTINGS] = settings
+    app[keys.METRICS] = Metrics()
+    app[keys.CODEC] = WeChatCodec(
+        settings.wechat.token, settings.wechat.appid, settings.wechat.aes_key, settings.wechat.mode,
+        settings.wechat.timestamp_tolerance_seconds,
+    )
+    app.cleanup_ctx.extend([redis_ctx, database_ctx, background_ctx, dispatcher_ctx])
+    wechat_view.setup(app)
+    app.router.add_get("/healthz", healthz, name="healthz")
+    app.router.add_get("/metrics", metrics_view, name="metrics")
+    return app

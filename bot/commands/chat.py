@@ -1,0 +1,76 @@
+"""mingbai chat: an interactive terminal chat through the real callback protocol."""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import secrets
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+
+from bot.config import Settings
+from bot.wechat.client import WeChatSimulator, text_xml
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register the command."""
+    p = sub.add_parser("chat", help="chat with a running server as a WeChat user would")
+    p.add_argument("--url", help="callback URL (default: http://HOST:PORT/wechat from the config)")
+    p.add_argument("--openid", default="", help="the WeChat user to play (default: a new one)")
+    p.set_defaults(func=run)
+
+
+def exchange(sim: WeChatSimulator, url: str, openid: str, text: str, msg_id: int) -> str:
+    """Send one text message and return the reply's text."""
+    req = sim.sign(text_xml(openid, text, msg_id))
+    http = urllib.request.Request(req.url(url), data=req.body, method="POST",
+                                  headers={"Content-Type": "text/xml"})
+    try:
+        with urllib.request.urlopen(http, timeout=10) as resp:
+            body = resp.read().decode()
+    except urllib.error.HTTPError as exc:
+        return f"[服务器返回 {exc.code}: {exc.read().decode(errors='replace')}]"
+    fields = sim.open_reply(body, req.query)
+    if not fields:
+        return "[服务器回复 success：答案稍后通过客服消息发送]"
+    if fields.get("MsgType") == "news":
+        return "[图文消息]"
+    return fields.get("Content", "")
+
+
+def _lines(interactive: bool) -> Iterator[str]:
+    if not interactive:
+        yield from sys.stdin
+        return
+    while True:
+        try:
+            yield input("我> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Read lines from the terminal, print the bot's replies."""
+    url = args.url or f"http://{settings.server.host}:{settings.server.port}/wechat"
+    openid = args.openid or "chat-" + secrets.token_hex(6)
+    w = settings.wechat
+    sim = WeChatSimulator(w.token, w.appid, w.aes_key, "safe" if w.mode == "safe" else "plain")
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print(f"已连接 {url}（用户 {openid}）。输入文字回车发送，Ctrl-D 退出。")
+    ids = itertools.count(int(time.time() * 1000))
+    for line in _lines(interactive):
+        text = line.strip()
+        if not text:
+            continue
+        try:
+            reply = exchange(sim, url, openid, text, next(ids))
+        except OSError as exc:
+            print(f"连接失败：{exc}。服务器在运行吗？（make run）", file=sys.stderr)
+            return 1
+        print(f"明白> {reply}\n")
+    return 0

@@ -1,0 +1,241 @@
+"""Typed settings from a TOML file, with secrets overridable from the environment."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "MINGBAI_"
+DEFAULT_DEV_DIR = Path("var")
+
+
+class ConfigError(Exception):
+    """A configuration problem, phrased for the person who wrote the file."""
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    max_body_bytes: int = 64 * 1024
+    reply_budget_seconds: float = 4.0
+    public_url: str = ""
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str = "sqlite://var/mingbai.sqlite3"
+
+
+@dataclass(frozen=True)
+class RedisSettings:
+    url: str = ""  # empty: the in-process stand-in (fakeredis)
+
+
+@dataclass(frozen=True)
+class WeChatSettings:
+    token: str = ""
+    appid: str = "wx0000000000000000"
+    secret: str = ""
+    aes_key: str = ""
+    mode: str = "plain"  # plain / compat / safe
+    api_base_url: str = "https://api.weixin.qq.com"
+    api_timeout_seconds: float = 5.0
+    timestamp_tolerance_seconds: int = 300
+
+
+@dataclass(frozen=True)
+class TownSettings:
+    name: str = "江湾镇"
+    studio_name: str = "老洪调解工作室"
+    case_prefix: str = "江湾"
+
+
+@dataclass(frozen=True)
+class LimitSettings:
+    messages_per_minute: int = 20
+    form_ttl_seconds: int = 1800
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    secret_key: str = ""  # keys the anonymised question log and sessions
+
+
+@dataclass(frozen=True)
+class Settings:
+    server: ServerSettings = field(default_factory=ServerSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    redis: RedisSettings = field(default_factory=RedisSettings)
+    wechat: WeChatSettings = field(default_factory=WeChatSettings)
+    town: TownSettings = field(default_factory=TownSettings)
+    limits: LimitSettings = field(default_factory=LimitSettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
+    source: str = "<defaults>"
+
+    @property
+    def embedded(self) -> bool:
+        """True when running on SQLite with the in-process Redis stand-in."""
+        return not self.redis.url
+
+    def replace(self, **sections: Any) -> Settings:
+        """Return a copy with some sections' fields replaced: replace(wechat={"mode": "safe"})."""
+        changes = {}
+        for name, values in sections.items():
+            current = getattr(self, name)
+            changes[name] = dataclasses.replace(current, **values) if isinstance(values, dict) else values
+        return dataclasses.replace(self, **changes)
+
+
+_SECTIONS: dict[str, type] = {
+    f.name: typing.get_type_hints(Settings)[f.name] for f in dataclasses.fields(Settings) if f.name != "source"
+}
+
+
+def _coerce(section: str, key: str, value: Any, typ: Any) -> Any:
+    where = f"[{section}] {key}"
+    if typ is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in {"true", "1", "yes", "false", "0", "no"}:
+            return value.lower() in {"true", "1", "yes"}
+        raise ConfigError(f"{where}: expected true or false, got {value!r}")
+    if typ is int:
+        if isinstance(value, bool):
+            raise ConfigError(f"{where}: expected a whole number, got {value!r}")
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where}: expected a whole number, got {value!r}") from None
+    if typ is float:
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where}: expected a number, got {value!r}") from None
+    if typ is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: expected text, got {value!r}")
+        return value
+    raise ConfigError(f"{where}: unsupported type")  # pragma: no cover
+
+
+def _build_section(name: str, raw: Any) -> Any:
+    cls = _SECTIONS[name]
+    if not isinstance(raw, dict):
+        raise ConfigError(f"[{name}]: expected a table, got {raw!r}")
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    for key in raw:
+        if key not in known:
+            raise ConfigError(f"[{name}] {key}: unknown key (known: {', '.join(sorted(known))})")
+    values = {key: _coerce(name, key, raw[key], hints[key]) for key in raw}
+    env_values = {}
+    for key in known:
+        env = os.environ.get(f"{ENV_PREFIX}{name.upper()}_{key.upper()}")
+        if env is not None:
+            env_values[key] = _coerce(name, key, env, hints[key])
+    return cls(**{**values, **env_values})
+
+
+def _validate(s: Settings) -> None:
+    if not 0 < s.server.port < 65536:
+        raise ConfigError(f"[server] port: must be between 1 and 65535, got {s.server.port}")
+    if s.server.max_body_bytes < 1024:
+        raise ConfigError("[server] max_body_bytes: must be at least 1024")
+    if not 0.5 <= s.server.reply_budget_seconds <= 4.5:
+        raise ConfigError("[server] reply_budget_seconds: must be between 0.5 and 4.5 (WeChat waits 5 s)")
+    if not s.database.url.startswith(("sqlite://", "postgres://", "postgresql://", "psycopg://")):
+        raise ConfigError(
+            f"[database] url: must start with sqlite:// or postgres://, got {s.database.url!r}"
+        )
+    if s.redis.url and not s.redis.url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(f"[redis] url: must be empty or start with redis://, got {s.redis.url!r}")
+    if s.wechat.mode not in {"plain", "compat", "safe"}:
+        raise ConfigError(f"[wechat] mode: must be plain, compat or safe, got {s.wechat.mode!r}")
+    if not s.wechat.token:
+        raise ConfigError("[wechat] token: must not be empty (set it in the file or MINGBAI_WECHAT_TOKEN)")
+    if s.wechat.mode != "plain" and len(s.wechat.aes_key) != 43:
+        raise ConfigError(
+            f"[wechat] aes_key: mode {s.wechat.mode} needs the 43-character EncodingAESKey, "
+            f"got {len(s.wechat.aes_key)} characters"
+        )
+    if not s.wechat.api_base_url.startswith(("http://", "https://")):
+        raise ConfigError("[wechat] api_base_url: must start with http:// or https://")
+    if not s.town.name:
+        raise ConfigError("[town] name: must not be empty")
+    if s.limits.messages_per_minute < 1:
+        raise ConfigError("[limits] messages_per_minute: must be at least 1")
+    if len(s.security.secret_key) < 16:
+        raise ConfigError("[security] secret_key: must be at least 16 characters (MINGBAI_SECURITY_SECRET_KEY)")
+
+
+def parse_settings(data: dict[str, Any], source: str = "<dict>") -> Settings:
+    """Validate a parsed TOML document (plus MINGBAI_* environment overrides) into Settings."""
+    for name in data:
+        if name not in _SECTIONS:
+            raise ConfigError(f"[{name}]: unknown section (known: {', '.join(_SECTIONS)})")
+    sections = {name: _build_section(name, data.get(name, {})) for name in _SECTIONS}
+    settings = Settings(**sections, source=source)
+    _validate(settings)
+    return settings
+
+
+def load_settings(path: str | os.PathLike[str] | None) -> Settings:
+    """Load settings from a TOML file; ConfigError names the file, key and problem."""
+    p = Path(path) if path else None
+    if p is None:
+        return embedded_default_settings()
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: no such configuration file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{p}: not valid TOML: {exc}") from None
+    try:
+        return parse_settings(data, source=str(p))
+    except ConfigError as exc:
+        raise ConfigError(f"{p}: {exc}") from None
+
+
+def _dev_secrets(directory: Path) -> tuple[dict[str, str], bool]:
+    """Read or create the embedded default's development secrets; True when newly created."""
+    path = directory / "dev-secrets.toml"
+    if path.exists():
+        return {k: str(v) for k, v in tomllib.loads(path.read_text(encoding="utf-8")).items()}, False
+    directory.mkdir(parents=True, exist_ok=True)
+    values = {"token": "dev" + secrets.token_hex(12), "secret_key": secrets.token_hex(24)}
+    path.write_text("".join(f'{k} = "{v}"\n' for k, v in values.items()), encoding="utf-8")
+    os.chmod(path, 0o600)
+    return values, True
+
+
+def embedded_default_settings(directory: Path = DEFAULT_DEV_DIR) -> Settings:
+    """Settings of the embedded default: SQLite under var/, in-process Redis, a dev token."""
+    values, _ = _dev_secrets(directory)
+    data: dict[str, Any] = {
+        "database": {"url": f"sqlite://{directory / 'mingbai.sqlite3'}"},
+        "wechat": {"token": values["token"], "api_base_url": "http://127.0.0.1:9/"},
+        "security": {"secret_key": values["secret_key"]},
+    }
+    return parse_settings(data, source="<embedded default>")
+
+
+def resolve_config_path(cli_value: str | None) -> str | None:
+    """--config wins over MINGBAI_CONFIG; neither means the embedded default."""
+    return cli_value or os.environ.get("MINGBAI_CONFIG") or None
+
+
+__all__ = [
+    "ConfigError",
+    "Settings",
+    "embedded_default_settings",
+    "load_settings",
+    "parse_settings",
+    "resolve_config_path",
+]

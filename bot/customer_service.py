@@ -1,0 +1,59 @@
+"""Sending answers after the passive-reply window: WeChat's customer-service message API."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from wechatpy import WeChatClient
+from wechatpy.session.redisstorage import RedisStorage
+
+from handlers.core.paging import split_text
+from handlers.core.types import Articles, Reply
+
+log = logging.getLogger("mingbai.cs")
+
+
+class _Client(WeChatClient):  # type: ignore[misc]
+    """wechatpy's client, pointed at a configurable API base (the fake WeChat API in tests)."""
+
+    def __init__(self, appid: str, secret: str, base_url: str, storage: Any, timeout: float) -> None:
+        super().__init__(appid, secret, session=storage, timeout=timeout, auto_retry=True)
+        self.API_BASE_URL = base_url.rstrip("/") + "/cgi-bin/"
+
+    def fetch_access_token(self) -> Any:
+        """wechatpy hard-codes api.weixin.qq.com here; use the configured base."""
+        return self._fetch_access_token(
+            url=self.API_BASE_URL + "token",
+            params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret},
+        )
+
+
+class CustomerService:
+    """Sends text or news to a user; the blocking wechatpy client runs in a thread, with a timeout.
+
+    The access token lives in Redis (wechatpy's RedisStorage), so every process shares one token.
+    """
+
+    def __init__(self, appid: str, secret: str, base_url: str, sync_redis: Any, timeout: float) -> None:
+        storage = RedisStorage(sync_redis, prefix=f"mingbai:wechat:{appid}")
+        self.client = _Client(appid, secret, base_url, storage, timeout)
+        self.timeout = timeout
+
+    async def _call(self, func: Any, *args: Any) -> Any:
+        return await asyncio.wait_for(asyncio.to_thread(func, *args), self.timeout * 2 + 1)
+
+    async def send(self, openid: str, reply: Reply) -> None:
+        """Send a reply; long text goes out as several messages."""
+        if reply is None:
+            return
+        if isinstance(reply, Articles):
+            articles = [
+                {"title": a.title, "description": a.description, "url": a.url, "image": a.image}
+                for a in reply.items[:8]
+            ]
+            await self._call(self.client.message.send_articles, openid, articles)
+            return
+        for page in split_text(reply, hint=""):
+            await self._call(self.client.message.send_text, openid, page)

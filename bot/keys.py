@@ -1,0 +1,27 @@
+"""Typed keys for the application's state."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.customer_service import CustomerService
+    from bot.metrics import Metrics
+    from bot.wechat.protocol import WeChatCodec
+    from handlers.core import Dispatcher
+    from handlers.core.middlewares import ReplyCache
+
+SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
+REDIS: web.AppKey[Any] = web.AppKey("redis")
+SYNC_REDIS: web.AppKey[Any] = web.AppKey("sync_redis")
+DISPATCHER: web.AppKey[Dispatcher] = web.AppKey("dispatcher")
+REPLY_CACHE: web.AppKey[ReplyCache] = web.AppKey("reply_cache")
+CODEC: web.AppKey[WeChatCodec] = web.AppKey("codec")
+METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
+CUSTOMER_SERVICE: web.AppKey[CustomerService] = web.AppKey("customer_service")
+BACKGROUND: web.AppKey[set[asyncio.Task[Any]]] = web.AppKey("background")
+DEFAULT_TOWN_ID: web.AppKey[int] = web.AppKey("default_town_id")

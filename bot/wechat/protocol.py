@@ -1,0 +1,156 @@
+"""WeChat's callback protocol, free of aiohttp: signatures, time window, safe XML, AES, replies."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import time
+from dataclasses import dataclass
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+from wechatpy.crypto import PrpCrypto, WeChatCrypto
+from wechatpy.exceptions import InvalidAppIdException
+from wechatpy.replies import ArticlesReply, TextReply
+
+from handlers.core.types import Articles, Message, Reply
+
+_DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST)", re.IGNORECASE)
+
+
+class ProtocolError(Exception):
+    """A request that must not reach a handler; `status` is the HTTP answer."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def signature(token: str, *parts: str) -> str:
+    """sha1 of the sorted concatenation: WeChat's signature and msg_signature."""
+    return hashlib.sha1("".join(sorted([token, *parts])).encode()).hexdigest()
+
+
+def check_signature(expected: str, given: str) -> None:
+    """Compare in constant time."""
+    if not given or not hmac.compare_digest(expected.encode(), given.encode()):
+        raise ProtocolError(403, "bad signature")
+
+
+def check_timestamp(timestamp: str, tolerance: int, now: float | None = None) -> int:
+    """The request's timestamp must be within `tolerance` seconds of now."""
+    try:
+        ts = int(timestamp)
+    except (TypeError, ValueError):
+        raise ProtocolError(403, "bad timestamp") from None
+    if abs((now if now is not None else time.time()) - ts) > tolerance:
+        raise ProtocolError(403, "stale timestamp")
+    return ts
+
+
+def parse_xml(body: bytes) -> dict[str, str]:
+    """Parse a flat WeChat XML document; DTDs and entities are refused before parsing."""
+    if _DECLARATION.search(body):
+        raise ProtocolError(400, "DTD or entity declaration")
+    try:
+        root = SafeET.fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except (SafeET.ParseError, DefusedXmlException, ValueError):
+        raise ProtocolError(400, "malformed XML") from None
+    if root.tag != "xml":
+        raise ProtocolError(400, "not a WeChat message")
+    return {child.tag: (child.text or "") for child in root}
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A verified, decrypted request: the message XML and whether the reply must be encrypted."""
+
+    xml: bytes
+    encrypted: bool
+
+
+class WeChatCodec:
+    """Verifies and decrypts requests, encrypts replies, per the configured mode."""
+
+    def __init__(self, token: str, appid: str, aes_key: str, mode: str, tolerance: int = 300) -> None:
+        self.token = token
+        self.appid = appid
+        self.mode = mode
+        self.tolerance = tolerance
+        self.crypto = WeChatCrypto(token, aes_key, appid) if mode != "plain" and aes_key else None
+
+    def verify_url(self, query: dict[str, str]) -> str:
+        """The GET check: answer echostr unchanged when the signature is right."""
+        ts, nonce = query.get("timestamp", ""), query.get("nonce", "")
+        check_signature(signature(self.token, ts, nonce), query.get("signature", ""))
+        check_timestamp(ts, self.tolerance)
+        return query.get("echostr", "")
+
+    def open(self, query: dict[str, str], body: bytes) -> Incoming:
+        """Check signature and time, decrypt if needed; the XML is checked for safety by the caller."""
+        ts, nonce = query.get("timestamp", ""), query.get("nonce", "")
+        check_signature(signature(self.token, ts, nonce), query.get("signature", ""))
+        check_timestamp(ts, self.tolerance)
+        if query.get("encrypt_type", "raw").lower() == "aes":
+            if self.crypto is None:
+                raise ProtocolError(400, "encrypted message but the server is in plain mode")
+            envelope = parse_xml(body)
+            encrypt = envelope.get("Encrypt", "")
+            if not encrypt:
+                raise ProtocolError(400, "no Encrypt element")
+            check_signature(signature(self.token, ts, nonce, encrypt), query.get("msg_signature", ""))
+            try:
+                xml = PrpCrypto(self.crypto.key).decrypt(encrypt, self.appid)
+            except InvalidAppIdException:
+                raise ProtocolError(403, "wrong appid") from None
+            except Exception:
+                raise ProtocolError(400, "cannot decrypt") from None
+            return Incoming(xml if isinstance(xml, bytes) else xml.encode(), True)
+        if self.mode == "safe":
+            raise ProtocolError(403, "safe mode requires encrypted messages")
+        return Incoming(body, False)
+
+    def seal(self, reply_xml: str, incoming: Incoming, nonce: str, timestamp: str) -> str:
+        """Encrypt a reply when the request was encrypted."""
+        if incoming.encrypted and self.crypto is not None:
+            return str(self.crypto.encrypt_message(reply_xml, nonce, timestamp))
+        return reply_xml
+
+
+def to_message(xml: bytes) -> Message:
+    """Build a Message from the request XML (checked for DTDs and entities first)."""
+    fields = parse_xml(xml)
+    if not fields.get("FromUserName") or not fields.get("MsgType"):
+        raise ProtocolError(400, "not a WeChat message")
+    try:
+        create_time = int(fields.get("CreateTime", "0") or 0)
+    except ValueError:
+        raise ProtocolError(400, "bad CreateTime") from None
+    msg = Message(
+        openid=fields["FromUserName"],
+        to_user=fields.get("ToUserName", ""),
+        type=fields["MsgType"].lower(),
+        content=fields.get("Content", ""),
+        event=fields.get("Event", "").lower(),
+        event_key=fields.get("EventKey", ""),
+        msg_id=fields.get("MsgId", "") or fields.get("MsgID", ""),
+        create_time=create_time,
+        media_id=fields.get("MediaId", ""),
+        pic_url=fields.get("PicUrl", ""),
+        recognition=fields.get("Recognition", ""),
+        raw=fields,
+    )
+    return msg
+
+
+def render_reply(reply: Reply, msg: Message) -> str:
+    """The passive reply XML; None becomes WeChat's 'success'."""
+    if reply is None:
+        return "success"
+    if isinstance(reply, Articles):
+        r = ArticlesReply(source=msg.to_user, target=msg.openid)
+        for a in reply.items[:8]:
+            r.add_article({"title": a.title, "description": a.description, "image": a.image, "url": a.url})
+        return str(r.render())
+    return str(TextReply(source=msg.to_user, target=msg.openid, content=reply).render())

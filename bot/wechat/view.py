@@ -1,0 +1,131 @@
+"""GET/POST /wechat: verify, decrypt, parse, dedup, answer within WeChat's 5 seconds."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+
+from aiohttp import web
+
+from bot import keys
+from bot.wechat.protocol import ProtocolError, render_reply, to_message
+from handlers.core.middlewares import DELEGATED, Duplicate, dump_reply, load_reply
+from handlers.core.types import Message, Reply
+
+log = logging.getLogger("mingbai.wechat")
+
+BUSY = "系统繁忙，请稍后再试。紧急情况请拨打110，法律咨询可拨打12348。"
+REPLAY_TTL = 900  # longer than the ±5 minute timestamp window
+
+
+async def verify(request: web.Request) -> web.Response:
+    """WeChat's URL check."""
+    codec = request.app[keys.CODEC]
+    try:
+        echostr = codec.verify_url(dict(request.query))
+    except ProtocolError as exc:
+        request.app[keys.METRICS].rejected.labels(exc.reason).inc()
+        return web.Response(status=exc.status, text=exc.reason)
+    return web.Response(text=echostr)
+
+
+async def _read_body(request: web.Request, limit: int) -> bytes:
+    if request.content_length is not None and request.content_length > limit:
+        raise ProtocolError(413, "body too large")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_chunked(8192):
+        size += len(chunk)
+        if size > limit:
+            raise ProtocolError(413, "body too large")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _check_replay(request: web.Request, body: bytes) -> None:
+    """A (timestamp, nonce) pair seen with a different body is a replay; the same body is a retry."""
+    redis = request.app[keys.REDIS]
+    key = f"mingbai:nonce:{request.query.get('timestamp', '')}:{request.query.get('nonce', '')}"
+    digest = hashlib.sha256(body).hexdigest()
+    if not await redis.set(key, digest, nx=True, ex=REPLAY_TTL):
+        seen = await redis.get(key)
+        seen = seen.decode() if isinstance(seen, bytes) else seen
+        if seen != digest:
+            raise ProtocolError(403, "replayed nonce")
+
+
+async def receive(request: web.Request) -> web.Response:
+    """A message from WeChat. Never a 500: failures are logged and answered politely."""
+    app = request.app
+    settings = app[keys.SETTINGS]
+    metrics = app[keys.METRICS]
+    try:
+        body = await _read_body(request, settings.server.max_body_bytes)
+        incoming = app[keys.CODEC].open(dict(request.query), body)
+        msg = to_message(incoming.xml)
+        await _check_replay(request, body)
+    except ProtocolError as exc:
+        metrics.rejected.labels(exc.reason).inc()
+        log.info("rejected callback: %s", exc.reason)
+        return web.Response(status=exc.status, text=exc.reason)
+    except Exception:
+        log.exception("callback failed before dispatch")
+        return web.Response(text="success")
+    reply = await deliver(app, msg)
+    xml = render_reply(reply, msg)
+    if reply is None:
+        return web.Response(text=xml)
+    sealed = app[keys.CODEC].seal(
+        xml, incoming, request.query.get("nonce", ""), request.query.get("timestamp", "")
+    )
+    return web.Response(text=sealed, content_type="application/xml")
+
+
+async def deliver(app: web.Application, msg: Message) -> Reply:
+    """Run the dispatcher within the budget; past it, answer 'success' and send the reply later."""
+    cache = app[keys.REPLY_CACHE]
+    budget = app[keys.SETTINGS].server.reply_budget_seconds
+    task = asyncio.create_task(app[keys.DISPATCHER].feed(msg))
+    try:
+        return await asyncio.wait_for(asyncio.shield(task), budget)
+    except Duplicate as dup:
+        if dup.cached is None or dup.cached == DELEGATED:
+            return None
+        return load_reply(dup.cached)
+    except TimeoutError:
+        if await cache.publish(msg.dedup_key, DELEGATED):
+            app[keys.METRICS].cs_fallbacks.inc()
+            _spawn(app, _send_later(app, msg, task))
+            return None
+        return await task  # finished at the very edge of the budget: answer passively
+    except Exception:
+        log.exception("handler failed for a %s message", msg.type)
+        await cache.publish(msg.dedup_key, dump_reply(BUSY))
+        return BUSY
+
+
+async def _send_later(app: web.Application, msg: Message, task: asyncio.Task[Reply]) -> None:
+    try:
+        reply = await task
+    except Exception:
+        log.exception("slow handler failed")
+        reply = BUSY
+    try:
+        await app[keys.CUSTOMER_SERVICE].send(msg.openid, reply)
+    except Exception as exc:
+        app[keys.METRICS].cs_failures.inc()
+        log.warning("customer-service send failed: %s", type(exc).__name__)
+
+
+def _spawn(app: web.Application, coro: object) -> None:
+    tasks = app[keys.BACKGROUND]
+    task = asyncio.ensure_future(coro)  # type: ignore[arg-type]
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
+
+
+def setup(app: web.Application) -> None:
+    """Register the callback routes."""
+    app.router.add_get("/wechat", verify, name="wechat_verify")
+    app.router.add_post("/wechat", receive, name="wechat_receive")

@@ -1,0 +1,40 @@
+"""The conversation: routers in priority order, and the factory that wires them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from handlers import basic
+from handlers.core import Dispatcher, Middleware, Router
+from handlers.core.fsm import StateStorage
+from handlers.core.middlewares import PagingMiddleware
+from handlers.core.paging import Pager
+
+
+def build_router() -> Router:
+    """All routers, in priority order: commands and forms first, the fallbacks last."""
+    root = Router("root")
+    root.include(basic.router)
+    # Feature routers are included here, before the fallbacks.
+    root.include(basic.fallback_router)
+    return root
+
+
+def build_dispatcher(
+    storage: StateStorage,
+    *,
+    settings: Any,
+    middlewares: Sequence[Middleware] = (),
+    deps: dict[str, Any] | None = None,
+) -> Dispatcher:
+    """The single factory: storage, routers, middlewares and injected dependencies."""
+    pager = Pager(storage)
+    all_deps = {"settings": settings, "pager": pager, **(deps or {})}
+    return Dispatcher(
+        build_router(),
+        storage,
+        deps=all_deps,
+        middlewares=[*middlewares, PagingMiddleware(pager)],
+        form_ttl=settings.limits.form_ttl_seconds,
+    )

@@ -1,0 +1,136 @@
+"""Routers: handlers registered with filters (AND within one decorator, OR across stacked ones)."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from handlers.core.types import Message, Reply
+
+Filter = Callable[[Message, dict[str, Any]], Any]  # returns bool, or a dict merged into the handler's data
+HandlerFunc = Callable[..., Awaitable[Reply]]
+
+
+async def _check(flt: Filter, msg: Message, data: dict[str, Any]) -> dict[str, Any] | None:
+    result = flt(msg, data)
+    if inspect.isawaitable(result):
+        result = await result
+    if result is False or result is None:
+        return None
+    if result is True:
+        return {}
+    if isinstance(result, dict):
+        return result
+    return {} if result else None
+
+
+@dataclass(frozen=True)
+class Handler:
+    """A registered handler: its filters and the parameter names it asks for."""
+
+    func: HandlerFunc
+    filters: tuple[Filter, ...]
+    params: tuple[str, ...]
+    accepts_kwargs: bool
+
+    async def match(self, msg: Message, data: dict[str, Any]) -> dict[str, Any] | None:
+        """The extra data the filters produce, or None when one of them does not match."""
+        extra: dict[str, Any] = {}
+        for flt in self.filters:
+            result = await _check(flt, msg, {**data, **extra})
+            if result is None:
+                return None
+            extra.update(result)
+        return extra
+
+    async def call(self, data: dict[str, Any]) -> Reply:
+        """Call the handler, injecting dependencies by parameter name."""
+        if self.accepts_kwargs:
+            return await self.func(**data)
+        missing = [p for p in self.params if p not in data]
+        if missing:
+            raise LookupError(f"{self.func.__qualname__} asks for unknown dependencies {missing}")
+        return await self.func(**{p: data[p] for p in self.params})
+
+
+def _make_handler(func: HandlerFunc, filters: Iterable[Filter]) -> Handler:
+    sig = inspect.signature(func)
+    params = tuple(
+        name
+        for name, p in sig.parameters.items()
+        if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL) and p.default is p.empty
+    )
+    accepts_kwargs = any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values())
+    return Handler(func, tuple(filters), params, accepts_kwargs)
+
+
+def _has_text(msg: Message, data: dict[str, Any]) -> bool:
+    return bool(msg.text)
+
+
+def _type_is(*types: str) -> Filter:
+    def flt(msg: Message, data: dict[str, Any]) -> bool:
+        return msg.type in types
+
+    return flt
+
+
+def _event_is(*events: str) -> Filter:
+    wanted = {e.lower() for e in events}
+
+    def flt(msg: Message, data: dict[str, Any]) -> bool:
+        return msg.type == "event" and (not wanted or msg.event.lower() in wanted)
+
+    return flt
+
+
+class Router:
+    """A named group of handlers; include routers into others to build the tree."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.handlers: list[Handler] = []
+        self.children: list[Router] = []
+
+    def include(self, *routers: Router) -> None:
+        """Add child routers after this router's own handlers, in order."""
+        self.children.extend(routers)
+
+    def _register(self, base: tuple[Filter, ...], filters: tuple[Filter, ...]) -> Callable[[HandlerFunc], HandlerFunc]:
+        def decorator(func: HandlerFunc) -> HandlerFunc:
+            self.handlers.append(_make_handler(func, base + filters))
+            return func
+
+        return decorator
+
+    def text(self, *filters: Filter) -> Callable[[HandlerFunc], HandlerFunc]:
+        """Words from the user: typed text, voice recognition, or a menu click."""
+        return self._register((_has_text,), filters)
+
+    def message(self, *types: str) -> Callable[..., Callable[[HandlerFunc], HandlerFunc]]:
+        """Messages of the given WeChat types (image, location, ...), then filters."""
+
+        def with_filters(*filters: Filter) -> Callable[[HandlerFunc], HandlerFunc]:
+            return self._register((_type_is(*types),), filters)
+
+        return with_filters
+
+    def event(self, *events: str) -> Callable[..., Callable[[HandlerFunc], HandlerFunc]]:
+        """Events (subscribe, click ...), then filters."""
+
+        def with_filters(*filters: Filter) -> Callable[[HandlerFunc], HandlerFunc]:
+            return self._register((_event_is(*events),), filters)
+
+        return with_filters
+
+    def any(self, *filters: Filter) -> Callable[[HandlerFunc], HandlerFunc]:
+        """Any message that passes the filters."""
+        return self._register((), filters)
+
+    def walk(self) -> Iterable[Handler]:
+        """Every handler, this router's first, then its children's, in priority order."""
+        yield from self.handlers
+        for child in self.children:
+            yield from child.walk()

@@ -1,0 +1,33 @@
+"""The help menu: each feature registers its lines; 帮助 shows those for the user's role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models.core import Role
+
+ALL_ROLES = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class MenuLine:
+    order: int
+    text: str
+    roles: frozenset[Role]
+
+
+_LINES: list[MenuLine] = []
+
+
+def add_menu_line(text: str, *, order: int = 50, roles: frozenset[Role] | set[Role] = ALL_ROLES) -> None:
+    """Register a line of the help menu (features call this at import time)."""
+    line = MenuLine(order, text, frozenset(roles))
+    if line not in _LINES:
+        _LINES.append(line)
+
+
+def menu_text(town: str, role: Role) -> str:
+    """The help menu for a role."""
+    lines = [l.text for l in sorted(_LINES, key=lambda l: (l.order, l.text)) if role in l.roles]
+    body = "\n".join(f"· {t}" for t in lines)
+    return f"您好，这里是{town}“明白”法治服务。您可以：\n{body}\n\n随时回复“帮助”再看这份菜单。"

@@ -1,0 +1,67 @@
+"""Persistence: tortoise-orm models, migrations and read queries. No aiohttp or wechatpy here."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.context import TortoiseContext
+
+# One tortoise app per area, each with its own migrations package (models/migrations/<label>).
+# Later areas add their label here in dependency order.
+APPS: dict[str, str] = {
+    "core": "models.core",
+}
+
+
+def normalize_db_url(url: str) -> str:
+    """Tortoise names the PostgreSQL scheme 'postgres'; accept 'postgresql' too."""
+    if url.startswith("postgresql://"):
+        return "postgres://" + url.removeprefix("postgresql://")
+    return url
+
+
+def tortoise_config(db_url: str) -> dict[str, Any]:
+    """The tortoise configuration for a database URL."""
+    return {
+        "connections": {"default": normalize_db_url(db_url)},
+        "apps": {
+            label: {
+                "models": [module],
+                "migrations": f"models.migrations.{label}",
+                "default_connection": "default",
+            }
+            for label, module in APPS.items()
+        },
+        "use_tz": True,
+        "timezone": "Asia/Shanghai",
+    }
+
+
+async def migrate(db_url: str) -> None:
+    """Apply every pending migration (creates the SQLite file's folder if needed)."""
+    from tortoise.migrations.api import migrate as tortoise_migrate
+
+    _ensure_sqlite_dir(db_url)
+    async with TortoiseContext():
+        await tortoise_migrate(config=tortoise_config(db_url))
+
+
+def _ensure_sqlite_dir(db_url: str) -> None:
+    if db_url.startswith("sqlite://") and ":memory:" not in db_url:
+        from pathlib import Path
+
+        Path(db_url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
+
+
+@asynccontextmanager
+async def database(db_url: str, *, global_fallback: bool = False) -> AsyncIterator[TortoiseContext]:
+    """Open the database for the duration of a block (CLI commands, tests, the server)."""
+    _ensure_sqlite_dir(db_url)
+    ctx = await Tortoise.init(config=tortoise_config(db_url), _enable_global_fallback=global_fallback)
+    try:
+        yield ctx
+    finally:
+        await ctx.close_connections()
