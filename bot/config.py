@@ -69,6 +69,22 @@ class SecuritySettings:
 
 
 @dataclass(frozen=True)
+class OutreachSettings:
+    forms: str = "法治公开课,入户走访,小板凳会议,新时代文明实践,送法下乡,以案释法,法律咨询,普法讲座,警示教育"
+    coverage_ratio: int = 10  # households per 骨干 法律明白人 (a provincial target)
+    helpers_per_village: int = 3  # the national floor per 行政村
+    invite_ttl_days: int = 7
+    edit_window_days: int = 7  # an author may correct or withdraw an entry this long
+    photo_max_bytes: int = 2 * 1024 * 1024
+    api_session_ttl_seconds: int = 7 * 24 * 3600
+
+    @property
+    def form_list(self) -> tuple[str, ...]:
+        """The activity forms offered, in order."""
+        return tuple(f.strip() for f in self.forms.replace("，", ",").split(",") if f.strip())
+
+
+@dataclass(frozen=True)
 class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -77,6 +93,7 @@ class Settings:
     town: TownSettings = field(default_factory=TownSettings)
     limits: LimitSettings = field(default_factory=LimitSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
+    outreach: OutreachSettings = field(default_factory=OutreachSettings)
     source: str = "<defaults>"
 
     @property
@@ -171,6 +188,10 @@ def _validate(s: Settings) -> None:
         raise ConfigError("[town] name: must not be empty")
     if s.limits.messages_per_minute < 1:
         raise ConfigError("[limits] messages_per_minute: must be at least 1")
+    if not s.outreach.form_list or s.outreach.coverage_ratio < 1 or s.outreach.helpers_per_village < 0:
+        raise ConfigError("[outreach] forms must not be empty, coverage_ratio >= 1, helpers_per_village >= 0")
+    if s.outreach.invite_ttl_days < 1 or s.outreach.photo_max_bytes < 1024 or s.outreach.edit_window_days < 0:
+        raise ConfigError("[outreach] invite_ttl_days >= 1, photo_max_bytes >= 1024, edit_window_days >= 0")
     if len(s.security.secret_key) < 16:
         raise ConfigError("[security] secret_key: must be at least 16 characters (MINGBAI_SECURITY_SECRET_KEY)")
 
