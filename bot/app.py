@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -21,6 +21,7 @@ from bot.users import ContextLoader, ensure_town
 from bot.wechat import view as wechat_view
 from bot.wechat.protocol import WeChatCodec
 from handlers import build_dispatcher
+from handlers.core import Router
 from handlers.core.fsm import RedisStateStorage
 from handlers.core.middlewares import (
     DedupMiddleware,
@@ -80,7 +81,9 @@ async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
         UserLockMiddleware(redis),
         UserMiddleware(ContextLoader(app[keys.DEFAULT_TOWN_ID])),
     ]
-    app[keys.DISPATCHER] = build_dispatcher(RedisStateStorage(redis), settings=settings, middlewares=middlewares)
+    app[keys.DISPATCHER] = build_dispatcher(
+        RedisStateStorage(redis), settings=settings, middlewares=middlewares, first_routers=app[keys.EXTRA_ROUTERS]
+    )
     yield
 
 
@@ -135,11 +138,15 @@ async def observe_middleware(request: web.Request, handler: Handler) -> web.Stre
     return response
 
 
-def create_app(settings: Settings) -> web.Application:
-    """Build the application for these settings; nothing connects until startup."""
+def create_app(settings: Settings, *, extra_routers: Sequence[Router] = ()) -> web.Application:
+    """Build the application for these settings; nothing connects until startup.
+
+    `extra_routers` go before the built-in ones (tests use them to plant slow or failing handlers).
+    """
     app = web.Application(middlewares=[observe_middleware], client_max_size=settings.server.max_body_bytes)
     app[keys.SETTINGS] = settings
     app[keys.METRICS] = Metrics()
+    app[keys.EXTRA_ROUTERS] = tuple(extra_routers)
     app[keys.CODEC] = WeChatCodec(
         settings.wechat.token, settings.wechat.appid, settings.wechat.aes_key, settings.wechat.mode,
         settings.wechat.timestamp_tolerance_seconds,

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from bot.customer_service import CustomerService
     from bot.metrics import Metrics
     from bot.wechat.protocol import WeChatCodec
-    from handlers.core import Dispatcher
+    from handlers.core import Dispatcher, Router
     from handlers.core.middlewares import ReplyCache
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
@@ -25,3 +25,4 @@ METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
 CUSTOMER_SERVICE: web.AppKey[CustomerService] = web.AppKey("customer_service")
 BACKGROUND: web.AppKey[set[asyncio.Task[Any]]] = web.AppKey("background")
 DEFAULT_TOWN_ID: web.AppKey[int] = web.AppKey("default_town_id")
+EXTRA_ROUTERS: web.AppKey[tuple[Router, ...]] = web.AppKey("extra_routers")

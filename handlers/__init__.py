@@ -12,9 +12,10 @@ from handlers.core.middlewares import PagingMiddleware
 from handlers.core.paging import Pager
 
 
-def build_router() -> Router:
-    """All routers, in priority order: commands and forms first, the fallbacks last."""
+def build_router(first: Sequence[Router] = ()) -> Router:
+    """All routers, in priority order: `first` (tests, plugins), commands and forms, the fallbacks last."""
     root = Router("root")
+    root.include(*first)
     root.include(basic.router)
     # Feature routers are included here, before the fallbacks.
     root.include(basic.fallback_router)
@@ -27,12 +28,13 @@ def build_dispatcher(
     settings: Any,
     middlewares: Sequence[Middleware] = (),
     deps: dict[str, Any] | None = None,
+    first_routers: Sequence[Router] = (),
 ) -> Dispatcher:
     """The single factory: storage, routers, middlewares and injected dependencies."""
     pager = Pager(storage)
     all_deps = {"settings": settings, "pager": pager, **(deps or {})}
     return Dispatcher(
-        build_router(),
+        build_router(first_routers),
         storage,
         deps=all_deps,
         middlewares=[*middlewares, PagingMiddleware(pager)],

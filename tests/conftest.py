@@ -149,12 +149,12 @@ def make_settings(db_url: str, redis_url: str) -> Callable[..., Settings]:
 
 
 @pytest.fixture
-async def make_client() -> AsyncIterator[Callable[[Settings], Any]]:
-    """Start the real app for given settings; closed at the end of the test."""
+async def make_client() -> AsyncIterator[Callable[..., Any]]:
+    """Start the real app for given settings (and extra routers); closed at the end of the test."""
     clients: list[TestClient[Any, Any]] = []
 
-    async def start(settings: Settings) -> TestClient[Any, Any]:
-        client: TestClient[Any, Any] = TestClient(TestServer(create_app(settings)))
+    async def start(settings: Settings, extra_routers: tuple[Any, ...] = ()) -> TestClient[Any, Any]:
+        client: TestClient[Any, Any] = TestClient(TestServer(create_app(settings, extra_routers=extra_routers)))
         await client.start_server()
         clients.append(client)
         return client

@@ -11,6 +11,7 @@ from dataclasses import asdict
 from typing import Any
 
 from handlers.core.dispatcher import Next
+from handlers.core.paging import Page
 from handlers.core.types import Article, Articles, Context, Message, Reply
 
 log = logging.getLogger("mingbai.handlers")
@@ -176,6 +177,6 @@ class PagingMiddleware:
 
     async def __call__(self, handler: Next, event: Message, data: dict[str, Any]) -> Reply:
         reply = await handler(event, data)
-        if isinstance(reply, str):
+        if isinstance(reply, str) and not isinstance(reply, Page):
             return str(await self.pager.paginate(event.openid, reply))
         return reply

@@ -36,6 +36,10 @@ def _cut_point(text: str, budget: int) -> int:
     return len(text)
 
 
+class Page(str):
+    """A page already cut to size (the answer to '更多'): not paginated again."""
+
+
 class Pager:
     """Keeps the unsent pages of a user's last long reply (Redis or memory, via StateStorage)."""
 
@@ -51,7 +55,7 @@ class Pager:
             await self.storage.delete(f"more:{openid}")
         return pages[0]
 
-    async def next_page(self, openid: str) -> str | None:
+    async def next_page(self, openid: str) -> Page | None:
         """The next kept page, or None when there is nothing more."""
         record = await self.storage.get(f"more:{openid}")
         if not record or not record.get("pages"):
@@ -61,6 +65,6 @@ class Pager:
             await self.storage.set(f"more:{openid}", {"pages": pages[1:]}, MORE_TTL)
         else:
             await self.storage.delete(f"more:{openid}")
-        return pages[0]
+        return Page(pages[0])
 
 

@@ -33,6 +33,7 @@ class Handler:
     func: HandlerFunc
     filters: tuple[Filter, ...]
     params: tuple[str, ...]
+    optional: tuple[str, ...]
     accepts_kwargs: bool
 
     async def match(self, msg: Message, data: dict[str, Any]) -> dict[str, Any] | None:
@@ -52,7 +53,9 @@ class Handler:
         missing = [p for p in self.params if p not in data]
         if missing:
             raise LookupError(f"{self.func.__qualname__} asks for unknown dependencies {missing}")
-        return await self.func(**{p: data[p] for p in self.params})
+        kwargs = {p: data[p] for p in self.params}
+        kwargs.update({p: data[p] for p in self.optional if p in data})
+        return await self.func(**kwargs)
 
 
 def _make_handler(func: HandlerFunc, filters: Iterable[Filter]) -> Handler:
@@ -62,8 +65,13 @@ def _make_handler(func: HandlerFunc, filters: Iterable[Filter]) -> Handler:
         for name, p in sig.parameters.items()
         if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL) and p.default is p.empty
     )
+    optional = tuple(
+        name
+        for name, p in sig.parameters.items()
+        if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL) and p.default is not p.empty
+    )
     accepts_kwargs = any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values())
-    return Handler(func, tuple(filters), params, accepts_kwargs)
+    return Handler(func, tuple(filters), params, optional, accepts_kwargs)
 
 
 def _has_text(msg: Message, data: dict[str, Any]) -> bool:
@@ -109,21 +117,26 @@ class Router:
         """Words from the user: typed text, voice recognition, or a menu click."""
         return self._register((_has_text,), filters)
 
-    def message(self, *types: str) -> Callable[..., Callable[[HandlerFunc], HandlerFunc]]:
-        """Messages of the given WeChat types (image, location, ...), then filters."""
+    def message(self, *args: str | Filter) -> Any:
+        """Messages of WeChat types (strings: image, location ...) that pass the filters (the rest)."""
+        types = tuple(a for a in args if isinstance(a, str))
+        return self._typed((_type_is(*types),), tuple(a for a in args if not isinstance(a, str)))
 
-        def with_filters(*filters: Filter) -> Callable[[HandlerFunc], HandlerFunc]:
-            return self._register((_type_is(*types),), filters)
+    def event(self, *args: str | Filter) -> Any:
+        """Events (strings: subscribe, click ...; none = any event) that pass the filters (the rest)."""
+        events = tuple(a for a in args if isinstance(a, str))
+        return self._typed((_event_is(*events),), tuple(a for a in args if not isinstance(a, str)))
 
-        return with_filters
+    def _typed(self, base: tuple[Filter, ...], filters: tuple[Filter, ...]) -> Any:
+        register = self._register(base, filters)
 
-    def event(self, *events: str) -> Callable[..., Callable[[HandlerFunc], HandlerFunc]]:
-        """Events (subscribe, click ...), then filters."""
+        def decorator_or_filters(*more: Any) -> Any:
+            # `@router.message("image")` decorates; `router.message("image")(FormState)` adds filters.
+            if len(more) == 1 and inspect.iscoroutinefunction(more[0]):
+                return register(more[0])
+            return self._register(base, filters + more)
 
-        def with_filters(*filters: Filter) -> Callable[[HandlerFunc], HandlerFunc]:
-            return self._register((_event_is(*events),), filters)
-
-        return with_filters
+        return decorator_or_filters
 
     def any(self, *filters: Filter) -> Callable[[HandlerFunc], HandlerFunc]:
         """Any message that passes the filters."""

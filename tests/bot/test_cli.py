@@ -1,0 +1,107 @@
+"""The newcomer's tools as a user runs them: serve (embedded default), chat, ask, db upgrade."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+MINGBAI = [sys.executable, "-m", "bot"]
+ROOT = Path(__file__).parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def env() -> dict[str, str]:
+    e = {k: v for k, v in os.environ.items() if not k.startswith("MINGBAI_")}
+    e["PYTHONPATH"] = str(ROOT)
+    return e
+
+
+@pytest.fixture
+def embedded_server(tmp_path: Path):
+    """`mingbai serve` on the embedded default, in a fresh directory (as after a fresh clone)."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [*MINGBAI, "serve", "--port", str(port)], cwd=tmp_path, env=env(),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(f"server exited: {proc.stderr.read() if proc.stderr else ''}")
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("server did not start")
+    yield port, tmp_path
+    proc.terminate()
+    try:
+        _, err = proc.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise
+    assert proc.returncode == 0, err
+    assert "development WeChat token" in err
+
+
+def test_chat_against_the_embedded_server_answers_help(embedded_server) -> None:
+    port, cwd = embedded_server
+    assert (cwd / "var" / "mingbai.sqlite3").exists()  # migrated on first start
+    out = subprocess.run(
+        [*MINGBAI, "chat", "--url", f"http://127.0.0.1:{port}/wechat"], cwd=cwd, env=env(),
+        input="帮助\n", capture_output=True, text=True, timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "明白> " in out.stdout and "法治服务" in out.stdout
+
+
+def test_chat_reports_a_server_that_is_not_running(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [*MINGBAI, "chat", "--url", f"http://127.0.0.1:{free_port()}/wechat"], cwd=tmp_path, env=env(),
+        input="帮助\n", capture_output=True, text=True, timeout=60,
+    )
+    assert out.returncode == 1 and "make run" in out.stderr
+
+
+def test_ask_json_reads_questions_from_stdin(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [*MINGBAI, "ask", "--json", "-"], cwd=tmp_path, env=env(),
+        input="帮助\n\n菜单\n", capture_output=True, text=True, timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["q"] for r in rows] == ["帮助", "菜单"]
+    assert all("法治服务" in r["reply"] for r in rows)
+
+
+def test_db_upgrade_on_a_config_file(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(
+        f'[database]\nurl = "sqlite://{tmp_path}/x/m.sqlite3"\n[wechat]\ntoken = "t"\n'
+        '[security]\nsecret_key = "0123456789abcdef"\n', encoding="utf-8",
+    )
+    for _ in range(2):  # idempotent
+        out = subprocess.run([*MINGBAI, "--config", str(cfg), "db", "upgrade"], cwd=tmp_path, env=env(),
+                             capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+    import sqlite3
+
+    tables = {r[0] for r in sqlite3.connect(tmp_path / "x" / "m.sqlite3").execute("select name from sqlite_master")}
+    assert {"town", "village", "user"} <= tables

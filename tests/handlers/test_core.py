@@ -1,0 +1,115 @@
+"""The conversation framework: filters, injection, forms over both storages, paging."""
+
+from __future__ import annotations
+
+import pytest
+import redis.asyncio as aioredis
+
+from handlers.core import (
+    Command, Context, Dispatcher, Exact, FSMContext, MemoryStateStorage, Message, RedisStateStorage, Regex,
+    RoleIs, Router, State, StatesGroup,
+)
+from handlers.core.paging import MAX_REPLY_BYTES, split_text
+from models.core import Role
+
+
+class Survey(StatesGroup):
+    name = State()
+    age = State()
+
+
+def build() -> Router:
+    router = Router("t")
+
+    @router.text(Command("问卷"))
+    async def start(state: FSMContext) -> str:
+        await state.set_state(Survey.name)
+        return "您的名字？"
+
+    @router.text(Survey.name)
+    async def got_name(msg: Message, state: FSMContext) -> str:
+        await state.update_data(name=msg.text)
+        await state.set_state(Survey.age)
+        return "年龄？"
+
+    @router.text(Survey.age, Regex(r"^\d+$"))
+    async def got_age(match, state: FSMContext) -> str:
+        data = await state.get_data()
+        await state.clear()
+        return f"{data['name']}，{match.group(0)}岁"
+
+    @router.text(Survey.age)
+    async def bad_age(msg: Message) -> str:
+        return "请只填数字"
+
+    @router.text(Command("绑定"), RoleIs(Role.HELPER))
+    @router.text(Exact("管理"), RoleIs(Role.ADMIN))
+    async def privileged(args: str = "", ctx: Context | None = None) -> str:
+        return f"ok {args}".strip()
+
+    @router.text()
+    async def other(msg: Message) -> str:
+        return "其他"
+
+    return router
+
+
+def message(text: str, n: int = 0) -> Message:
+    return Message(openid="u", type="text", content=text, msg_id=str(n))
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def storage(request: pytest.FixtureRequest, redis_url: str):
+    if request.param == "memory":
+        yield MemoryStateStorage()
+    else:
+        client = aioredis.from_url(redis_url)
+        yield RedisStateStorage(client)
+        await client.aclose()
+
+
+async def test_form_steps_and_validation(storage) -> None:
+    d = Dispatcher(build(), storage)
+    assert await d.feed(message("问卷")) == "您的名字？"
+    assert await d.feed(message("张三")) == "年龄？"
+    assert await d.feed(message("三十")) == "请只填数字"
+    assert await d.feed(message("30")) == "张三，30岁"
+    assert await d.feed(message("30")) == "其他"  # the form is over
+
+
+async def test_filters_and_or_and_role(storage) -> None:
+    d = Dispatcher(build(), storage)
+    helper = Context(openid="u", role=Role.HELPER)
+    admin = Context(openid="u", role=Role.ADMIN)
+    villager = Context(openid="u")
+    assert await d.feed(message("绑定 AB12"), helper) == "ok AB12"
+    assert await d.feed(message("绑定 AB12"), villager) == "其他"
+    assert await d.feed(message("管理"), admin) == "ok"
+    assert await d.feed(message("管理"), helper) == "其他"
+
+
+async def test_form_state_expires(redis_url: str) -> None:
+    client = aioredis.from_url(redis_url)
+    d = Dispatcher(build(), RedisStateStorage(client), form_ttl=1)
+    await d.feed(message("问卷"))
+    assert await client.ttl("mingbai:fsm:state:u") in (0, 1)
+    await client.aclose()
+
+
+async def test_unknown_dependency_is_an_error() -> None:
+    router = Router("t")
+
+    @router.text()
+    async def needs(nothing_like_this: str) -> str:
+        return "x"
+
+    with pytest.raises(LookupError):
+        await Dispatcher(router, MemoryStateStorage()).feed(message("hi"))
+
+
+@pytest.mark.parametrize("text", ["短", "法" * 5000, ("第一行\n" * 900), "a" * 4096 + "法" * 3])
+def test_split_text_fits_and_keeps_everything(text: str) -> None:
+    pages = split_text(text)
+    assert all(len(p.encode()) <= MAX_REPLY_BYTES for p in pages)
+    rebuilt = "".join(p.split("\n\n（内容较长")[0] for p in pages)
+    assert rebuilt.replace("\n", "") == text.replace("\n", "")
