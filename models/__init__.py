@@ -13,6 +13,7 @@ from tortoise.context import TortoiseContext
 # Later areas add their label here in dependency order.
 APPS: dict[str, str] = {
     "core": "models.core",
+    "outreach": "models.outreach",
 }
 
 
