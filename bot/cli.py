@@ -15,6 +15,7 @@ COMMAND_MODULES = [
     "bot.commands.db",
     "bot.commands.chat",
     "bot.commands.ask",
+    "bot.commands.admin",
 ]
 
 

@@ -85,6 +85,14 @@ class OutreachSettings:
 
 
 @dataclass(frozen=True)
+class MediationSettings:
+    due_days: int = 30  # a case should be closed within this many days of acceptance (若干规定 §33)
+    followup_days: int = 30  # a follow-up visit is due this many days after an agreement
+    remind_before_days: int = 3  # remind the mediators this many days before a deadline
+    scan_interval_seconds: int = 600  # how often the reminder scan runs
+
+
+@dataclass(frozen=True)
 class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -94,6 +102,7 @@ class Settings:
     limits: LimitSettings = field(default_factory=LimitSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
     outreach: OutreachSettings = field(default_factory=OutreachSettings)
+    mediation: MediationSettings = field(default_factory=MediationSettings)
     source: str = "<defaults>"
 
     @property
@@ -192,6 +201,10 @@ def _validate(s: Settings) -> None:
         raise ConfigError("[outreach] forms must not be empty, coverage_ratio >= 1, helpers_per_village >= 0")
     if s.outreach.invite_ttl_days < 1 or s.outreach.photo_max_bytes < 1024 or s.outreach.edit_window_days < 0:
         raise ConfigError("[outreach] invite_ttl_days >= 1, photo_max_bytes >= 1024, edit_window_days >= 0")
+    if s.mediation.due_days < 1 or s.mediation.followup_days < 1 or s.mediation.remind_before_days < 0:
+        raise ConfigError("[mediation] due_days >= 1, followup_days >= 1, remind_before_days >= 0")
+    if s.mediation.scan_interval_seconds < 10:
+        raise ConfigError("[mediation] scan_interval_seconds: must be at least 10")
     if len(s.security.secret_key) < 16:
         raise ConfigError("[security] secret_key: must be at least 16 characters (MINGBAI_SECURITY_SECRET_KEY)")
 

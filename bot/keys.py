@@ -26,3 +26,4 @@ CUSTOMER_SERVICE: web.AppKey[CustomerService] = web.AppKey("customer_service")
 BACKGROUND: web.AppKey[set[asyncio.Task[Any]]] = web.AppKey("background")
 DEFAULT_TOWN_ID: web.AppKey[int] = web.AppKey("default_town_id")
 EXTRA_ROUTERS: web.AppKey[tuple[Router, ...]] = web.AppKey("extra_routers")
+ADMIN_TEMPLATES: web.AppKey[Any] = web.AppKey("admin_templates")  # the console jinja2 Environment

@@ -1,0 +1,105 @@
+"""Console login, sessions, CSRF refusal, role refusal, error pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.admin.passwords import hash_password, password_problem, verify_password
+from models.core import Role
+from tests.admin.conftest import PASSWORD, csrf_from, login, make_staff
+
+
+def test_password_hash_roundtrip() -> None:
+    stored = hash_password("abc12345")
+    assert stored.startswith("scrypt$")
+    assert verify_password("abc12345", stored)
+    assert not verify_password("abc12346", stored)
+    assert not verify_password("x", "")
+    assert not verify_password("x", "garbage$1")
+    assert password_problem("short1") and password_problem("12345678") and password_problem("abc12345") is None
+
+
+async def test_login_logout_and_cookie_flags(console: Any) -> None:
+    client, town = console
+    await make_staff("洪调解", Role.MEDIATOR, town)
+    resp = await client.get("/admin/", allow_redirects=False)
+    assert resp.status == 302 and resp.headers["Location"].startswith("/admin/login?next=")
+    page = await client.get("/admin/login")
+    token = csrf_from(await page.text())
+    resp = await client.post("/admin/login", data={"name": "洪调解", "password": PASSWORD, "csrf_token": token},
+                             allow_redirects=False)
+    assert resp.status == 302
+    cookie = resp.headers.getall("Set-Cookie")
+    session_cookie = next(c for c in cookie if c.startswith("mingbai_admin="))
+    assert "HttpOnly" in session_cookie and "SameSite=Lax" in session_cookie
+    home = await client.get("/admin/")
+    assert home.status == 200 and "洪调解" in await home.text()
+    token = csrf_from(await home.text())
+    out = await client.post("/admin/logout", data={"csrf_token": token}, allow_redirects=False)
+    assert out.status == 302
+    again = await client.get("/admin/", allow_redirects=False)
+    assert again.status == 302
+
+
+async def test_wrong_password_and_unknown_name(console: Any) -> None:
+    client, town = console
+    await make_staff("洪调解", Role.MEDIATOR, town)
+    resp = await login(client, "洪调解", "wrongpass1")
+    assert resp.status == 401 and "姓名或密码不对" in await resp.text()
+    resp = await login(client, "没这个人", PASSWORD)
+    assert resp.status == 401
+
+
+async def test_login_without_csrf_is_refused(console: Any) -> None:
+    client, town = console
+    await make_staff("洪调解", Role.MEDIATOR, town)
+    resp = await client.post("/admin/login", data={"name": "洪调解", "password": PASSWORD})
+    assert resp.status == 403 and "表单已过期" in await resp.text()
+
+
+async def test_post_with_wrong_csrf_is_refused(console: Any) -> None:
+    client, town = console
+    await make_staff("洪调解", Role.MEDIATOR, town)
+    await login(client, "洪调解")
+    resp = await client.post("/admin/logout", data={"csrf_token": "forged"})
+    assert resp.status == 403
+    still = await client.get("/admin/", allow_redirects=False)
+    assert still.status == 200
+
+
+async def test_villager_and_helper_are_refused(console: Any) -> None:
+    client, town = console
+    await make_staff("张村民", Role.VILLAGER, town)
+    resp = await login(client, "张村民")
+    assert resp.status == 403 and "不能使用调解工作台" in await resp.text()
+    assert (await client.get("/admin/", allow_redirects=False)).status == 302
+
+
+async def test_demoted_session_is_refused(console: Any) -> None:
+    client, town = console
+    user = await make_staff("洪调解", Role.MEDIATOR, town)
+    await login(client, "洪调解")
+    assert (await client.get("/admin/")).status == 200
+    user.role = Role.VILLAGER
+    await user.save()
+    resp = await client.get("/admin/")
+    assert resp.status == 403 and "没有权限" in await resp.text()
+
+
+async def test_friendly_404_and_headers(console: Any) -> None:
+    client, town = console
+    resp = await client.get("/admin/no-such-page")
+    assert resp.status == 404 and "页面不存在" in await resp.text()
+    assert resp.headers["X-Frame-Options"] == "DENY"
+    css = await client.get("/admin/static/admin.css")
+    assert css.status == 200
+
+
+async def test_unsafe_next_is_ignored(console: Any) -> None:
+    client, town = console
+    await make_staff("洪调解", Role.MEDIATOR, town)
+    page = await client.get("/admin/login?next=//evil.example/")
+    token = csrf_from(await page.text())
+    resp = await client.post("/admin/login", data={"name": "洪调解", "password": PASSWORD, "csrf_token": token,
+                                                   "next": "//evil.example/"}, allow_redirects=False)
+    assert resp.headers["Location"] == "/admin/"
