@@ -1,0 +1,106 @@
+"""docx read back, xlsx totals against the summary, formula injection, charts."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+import openpyxl
+
+from models.report import render
+from models.report.charts import cjk_font_path, disputes_by_type, events_by_month
+from models.report.text import render_text
+from models.report_figures import (
+    KIND_EVENT,
+    KIND_MEETING,
+    KIND_TRAINING,
+    ActivityRow,
+    DisputeRow,
+    ReportDetail,
+)
+from tests.report.figures import town_2023
+
+
+def test_docx_text_reads_back() -> None:
+    f = town_2023(below=True)
+    d = docx.Document(io.BytesIO(render(f, "docx")))
+    paragraphs = [p.text for p in d.paragraphs if p.text]
+    expected = [line for line in render_text(f).splitlines() if line]
+    assert paragraphs[: len(expected)] == expected
+    table = d.tables[-1]
+    rows = [[c.text for c in r.cells] for r in table.rows]
+    assert rows[0][0] == "村名"
+    assert ["西河村", "900", "2", "1", "900.0", "未达到（差89人）", "0", "0"] in rows
+    assert len(d.inline_shapes) == 2
+
+
+def test_charts_are_png_with_a_cjk_font() -> None:
+    f = town_2023()
+    assert cjk_font_path().endswith((".ttc", ".ttf", ".otf"))
+    for png in (events_by_month(f), disputes_by_type(f)):
+        assert png.startswith(b"\x89PNG")
+
+
+def _detail() -> ReportDetail:
+    acts = [
+        ActivityRow("2023-03-01", "江湾村", KIND_MEETING),
+        ActivityRow("2023-03-02", "江湾村", KIND_TRAINING, participants=60),
+        ActivityRow("2023-03-05", "江湾村", KIND_EVENT, "法治公开课", "乡村", "=HYPERLINK(\"x\")", 45, 120, 6),
+        ActivityRow("2023-04-05", "东山村", KIND_EVENT, "入户走访", "", "+民法典", 30, 80, 4),
+    ]
+    disputes = [
+        DisputeRow("〔2023〕江湾调字第1号", "江湾村", "邻里", "申请调解", "归档", "2023-03-01", True, "达成协议",
+                   "2023-03-10", 9, 5000.0),
+        DisputeRow("〔2023〕江湾调字第2号", "东山村", "婚姻家庭", "主动调解", "调解不成", "2023-04-01", True,
+                   "调解不成", "2023-04-20", 19, 0.0, escalated=True),
+        DisputeRow("〔2023〕江湾调字第3号", "东山村", "合同", "申请调解", "不予受理", "2023-05-01", False, "不予受理"),
+    ]
+    return ReportDetail(acts, disputes)
+
+
+def test_xlsx_summary_matches_detail_sheets() -> None:
+    f = town_2023()
+    detail = _detail()
+    wb = openpyxl.load_workbook(io.BytesIO(render(f, "xlsx", detail)))
+    assert wb.sheetnames == ["汇总", "活动明细", "纠纷明细", "覆盖情况"]
+    summary = {r[0]: (r[1], r[2]) for r in wb["汇总"].iter_rows(min_row=3, values_only=True) if r[0]}
+    assert summary["发放普法宣传资料（份）"][0] == 4637
+    assert summary["法律明白人骨干（人）"][0] == 1003
+    assert summary["矛盾纠纷登记（件）"][1] == "=COUNTA('纠纷明细'!$A$2:$A$4)"
+    assert summary["调解成功（件）"][1] == "=COUNTIF('纠纷明细'!$I$2:$I$4,\"达成协议\")"
+    # the coverage sheet adds up to the summary's helpers and 骨干
+    cov = list(wb["覆盖情况"].iter_rows(min_row=2, values_only=True))
+    assert sum(r[4] for r in cov[:-1]) == summary["法律明白人骨干（人）"][0]
+    assert sum(r[3] for r in cov[:-1]) == summary["法律明白人（人）"][0]
+    assert cov[-1][:5] == ("合计", None, "=SUM('覆盖情况'!$C$2:$C$3)", "=SUM('覆盖情况'!$D$2:$D$3)",
+                           "=SUM('覆盖情况'!$E$2:$E$3)")
+
+
+def test_xlsx_totals_match_for_consistent_figures() -> None:
+    """Figures built from the same rows: each SUMIFS of the summary evaluates to the summary's value."""
+    from models.report.xlsx import summary_items
+
+    detail = _detail()
+    f = town_2023(previous=False)
+    events = [a for a in detail.activities if a.kind == KIND_EVENT]
+    f.activities.events = len(events)
+    f.activities.materials = sum(a.materials for a in events)
+    f.disputes.received, f.disputes.agreed = 3, 1
+    ws = openpyxl.load_workbook(io.BytesIO(render(f, "xlsx", detail)))
+    rows = {r[0]: r for r in ws["汇总"].iter_rows(min_row=3, values_only=True) if r[0]}
+    acts = list(ws["活动明细"].iter_rows(min_row=2, values_only=True))[:-1]
+    dis = list(ws["纠纷明细"].iter_rows(min_row=2, values_only=True))
+    assert rows["法治宣传教育活动（次）"][1] == sum(a[7] for a in acts if a[2] == KIND_EVENT)
+    assert rows["发放普法宣传资料（份）"][1] == sum(a[9] for a in acts if a[2] == KIND_EVENT)
+    assert rows["矛盾纠纷登记（件）"][1] == len(dis)
+    assert rows["调解成功（件）"][1] == sum(1 for d in dis if d[8] == "达成协议")
+    assert len(summary_items()) == len(rows)
+
+
+def test_xlsx_writes_formula_like_text_as_text() -> None:
+    wb = openpyxl.load_workbook(io.BytesIO(render(town_2023(), "xlsx", _detail())))
+    ws = wb["活动明细"]
+    for cell in (ws["G4"], ws["G5"]):
+        assert cell.data_type == "s"
+        assert cell.value in ('=HYPERLINK("x")', "+民法典")
+

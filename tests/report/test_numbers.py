@@ -1,0 +1,46 @@
+"""The rounding rule and the other number phrases."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.report import numbers
+
+
+@pytest.mark.parametrize(
+    ("n", "text"),
+    [
+        (0, "0"), (35, "35"), (999, "999"), (1000, "1000"), (1003, "1000余"), (4637, "4600余"),
+        (4699, "4600余"), (4600, "4600"), (12345, "12300余"), (99999, "99900余"), (100000, "10万"),
+        (123456, "12万余"), (1203000, "120万余"),
+    ],
+)
+def test_approx_rounds_down_with_yu(n: int, text: str) -> None:
+    assert numbers.approx(n) == text
+
+
+def test_approx_never_rounds_up() -> None:
+    assert numbers.approx(4637) != "4700余"
+    for n in range(1000, 100000, 37):
+        shown = int(numbers.approx(n).removesuffix("余"))
+        assert shown <= n < shown + 100
+
+
+def test_counts_are_exact() -> None:
+    assert numbers.count(1003) == "1003"
+
+
+def test_change_phrases() -> None:
+    assert numbers.change(35, 30, "次") == "同比增加5次（增长16.7%）"
+    assert numbers.change(120, 130, "件") == "同比减少10件（下降7.7%）"
+    assert numbers.change(2, 2, "次") == "与上年同期持平"
+    assert numbers.change(3, 0, "次") == "同比增加3次"
+    assert numbers.change(3, None, "次") == ""
+
+
+def test_money_and_percent() -> None:
+    assert numbers.money(8500) == "8500元"
+    assert numbers.money(1286450) == "128.6万元"
+    assert numbers.percent(100.0) == "100%"
+    assert numbers.percent(90.91) == "90.9%"
+    assert numbers.percent(None) == "—"
