@@ -14,6 +14,7 @@ from tortoise.context import TortoiseContext
 APPS: dict[str, str] = {
     "core": "models.core",
     "outreach": "models.outreach",
+    "mediation": "models.mediation",
 }
 
 

@@ -1,0 +1,231 @@
+"""People's mediation (人民调解): cases, parties, mediators, records, agreements, follow-ups, audit, reminders."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models.case_flow import Source, Status
+from models.core import Town, User, Village
+
+
+class CaseCounter(Model):
+    """The last case sequence number used per town and year (numbering restarts each year)"""
+
+    id = fields.IntField(primary_key=True)
+    town: fields.ForeignKeyRelation[Town] = fields.ForeignKeyField(
+        "core.Town", related_name="case_counters", on_delete=fields.CASCADE
+    )
+    year = fields.IntField()
+    last_seq = fields.IntField(default=0)
+
+    class Meta:
+        table = "mediation_case_counter"
+        unique_together = (("town", "year"),)
+
+
+class Case(Model):
+    """A dispute registered with the town mediation studio (调解登记)"""
+
+    id = fields.IntField(primary_key=True)
+    town: fields.ForeignKeyRelation[Town] = fields.ForeignKeyField(
+        "core.Town", related_name="cases", on_delete=fields.CASCADE
+    )
+    number = fields.CharField(max_length=64, unique=True)
+    year = fields.IntField()
+    seq = fields.IntField()
+    case_type = fields.CharField(max_length=16, db_index=True)
+    source = fields.CharEnumField(Source, max_length=16, default=Source.APPLIED)
+    referred_by = fields.CharField(max_length=16, default="")  # 法院/公安/信访/政府 for referrals
+    status = fields.CharEnumField(Status, max_length=24, default=Status.REGISTERED, db_index=True)
+    village: fields.ForeignKeyNullableRelation[Village] = fields.ForeignKeyField(
+        "core.Village", related_name="cases", null=True, on_delete=fields.SET_NULL
+    )
+    village_name = fields.CharField(max_length=64, default="")
+    summary = fields.TextField(default="")
+    applicant_openid = fields.CharField(max_length=64, null=True, db_index=True)
+    reporter_openid = fields.CharField(max_length=64, null=True, db_index=True)
+    registered_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "core.User", related_name="registered_cases", null=True, on_delete=fields.SET_NULL
+    )
+    registered_at = fields.DatetimeField(auto_now_add=True)
+    accepted_on = fields.DateField(null=True)
+    due_on = fields.DateField(null=True, db_index=True)
+    closed_on = fields.DateField(null=True)
+    follow_up_due = fields.DateField(null=True, db_index=True)  # set by an agreement, cleared by a visit
+    confirmation_deadline = fields.DateField(null=True)  # written agreements: effective day + 30 (§33)
+    archived_at = fields.DatetimeField(null=True)
+    decline_reason = fields.CharField(max_length=32, default="")
+    fail_routes = fields.CharField(max_length=32, default="")  # 诉讼,仲裁,行政 told to the parties (§26)
+    end_note = fields.TextField(default="")
+    risk_escalation = fields.BooleanField(default=False)  # §25
+    reported_to_police = fields.BooleanField(default=False)
+    prevented_criminal = fields.BooleanField(default=False)  # 防止民转刑
+    escalated = fields.BooleanField(default=False)  # 上交 to county level or above
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    parties: fields.ReverseRelation[Party]
+    assignments: fields.ReverseRelation[Assignment]
+    sessions: fields.ReverseRelation[SessionRecord]
+    follow_ups: fields.ReverseRelation[FollowUp]
+    audit: fields.ReverseRelation[AuditEntry]
+
+    class Meta:
+        table = "mediation_case"
+        unique_together = (("town", "year", "seq"),)
+
+
+class Party(Model):
+    """A party to a dispute, whose personal data only the case mediators and admins see"""
+
+    id = fields.IntField(primary_key=True)
+    case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
+        "mediation.Case", related_name="parties", on_delete=fields.CASCADE
+    )
+    side = fields.CharField(max_length=16, default="applicant")  # applicant / respondent
+    name = fields.CharField(max_length=64)
+    phone = fields.CharField(max_length=32, default="")
+    id_number = fields.CharField(max_length=32, default="")
+    address = fields.CharField(max_length=128, default="")
+
+    class Meta:
+        table = "mediation_party"
+
+
+class Assignment(Model):
+    """A mediator assigned to a case (§19), the first one leads"""
+
+    id = fields.IntField(primary_key=True)
+    case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
+        "mediation.Case", related_name="assignments", on_delete=fields.CASCADE
+    )
+    mediator: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "core.User", related_name="assignments", on_delete=fields.CASCADE
+    )
+    lead = fields.BooleanField(default=False)
+    assigned_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "mediation_assignment"
+        unique_together = (("case", "mediator"),)
+
+
+class SessionRecord(Model):
+    """A mediation session as recorded by the mediator (调解工作记录, §27)"""
+
+    id = fields.IntField(primary_key=True)
+    case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
+        "mediation.Case", related_name="sessions", on_delete=fields.CASCADE
+    )
+    held_on = fields.DateField()
+    place = fields.CharField(max_length=128, default="")
+    participants = fields.CharField(max_length=256, default="")
+    content = fields.TextField()
+    recorded_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "core.User", related_name="session_records", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "mediation_session"
+
+
+class Agreement(Model):
+    """The mediation agreement (§28-30): written or oral, its facts, terms and performance"""
+
+    id = fields.IntField(primary_key=True)
+    case: fields.OneToOneRelation[Case] = fields.OneToOneField(
+        "mediation.Case", related_name="agreement", on_delete=fields.CASCADE
+    )
+    form = fields.CharField(max_length=8, default="written")  # written / oral
+    facts = fields.TextField(default="")  # 纠纷的主要事实
+    issues = fields.TextField(default="")  # 争议事项
+    responsibility = fields.TextField(default="")  # 各方当事人的责任
+    terms = fields.TextField()  # 协议内容
+    amount = fields.DecimalField(max_digits=14, decimal_places=2, null=True)  # 涉及金额 (元)
+    performance = fields.CharField(max_length=256, default="")  # 履行方式
+    perform_by = fields.DateField(null=True)  # 履行期限
+    effective_on = fields.DateField()
+    recorded_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "core.User", related_name="agreements", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "mediation_agreement"
+
+
+class FollowUp(Model):
+    """A follow-up visit on how an agreement was performed (§31 回访)"""
+
+    id = fields.IntField(primary_key=True)
+    case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
+        "mediation.Case", related_name="follow_ups", on_delete=fields.CASCADE
+    )
+    visited_on = fields.DateField()
+    performed = fields.CharField(max_length=8)  # yes / partly / no
+    satisfied = fields.BooleanField()
+    note = fields.TextField(default="")
+    visited_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "core.User", related_name="follow_ups", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "mediation_follow_up"
+
+
+class JudicialConfirmation(Model):
+    """An application to a court to confirm the agreement (§33), and the decision"""
+
+    id = fields.IntField(primary_key=True)
+    case: fields.OneToOneRelation[Case] = fields.OneToOneField(
+        "mediation.Case", related_name="confirmation", on_delete=fields.CASCADE
+    )
+    court = fields.CharField(max_length=128, default="")
+    applied_on = fields.DateField()
+    decided_on = fields.DateField(null=True)
+    result = fields.CharField(max_length=16, default="pending")  # pending / confirmed / rejected
+    note = fields.TextField(default="")
+
+    class Meta:
+        table = "mediation_confirmation"
+
+
+class AuditEntry(Model):
+    """One change to a case: who, when, from which status to which, and a note"""
+
+    id = fields.IntField(primary_key=True)
+    case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
+        "mediation.Case", related_name="audit", on_delete=fields.CASCADE
+    )
+    actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "core.User", related_name="case_audit", null=True, on_delete=fields.SET_NULL
+    )
+    actor_label = fields.CharField(max_length=64, default="")
+    action = fields.CharField(max_length=32)
+    from_status = fields.CharField(max_length=24, default="")
+    to_status = fields.CharField(max_length=24, default="")
+    note = fields.TextField(default="")
+    at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        table = "mediation_audit"
+        ordering = ["at", "id"]
+
+
+class ReminderSent(Model):
+    """The ledger of deadline reminders: one row per case, kind and due day makes each reminder go out once"""
+
+    id = fields.IntField(primary_key=True)
+    case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
+        "mediation.Case", related_name="reminders", on_delete=fields.CASCADE
+    )
+    kind = fields.CharField(max_length=32)  # mediation_due / confirmation_window / follow_up
+    due_on = fields.DateField()
+    recipients = fields.IntField(default=0)
+    sent_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "mediation_reminder_sent"
+        unique_together = (("case", "kind", "due_on"),)
