@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from handlers import basic
+from handlers import basic, binding, outreach
 from handlers.core import Dispatcher, Middleware, Router
 from handlers.core.fsm import StateStorage
 from handlers.core.middlewares import PagingMiddleware
@@ -18,6 +18,7 @@ def build_router(first: Sequence[Router] = ()) -> Router:
     root.include(*first)
     root.include(basic.router)
     # Feature routers are included here, before the fallbacks.
+    root.include(binding.router, outreach.router)
     root.include(basic.fallback_router)
     return root
 

@@ -89,7 +89,7 @@ class Activity(Model):
 
     class Meta:
         table = "outreach_activity"
-        indexes = (("town", "date"), ("village", "date"), ("town", "natural_key"))
+        indexes = (("town_id", "date"), ("village_id", "date"), ("town_id", "natural_key"))
 
 
 class ActivityPhoto(Model):

@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'outreach_activity', 'app': 'outreach', 'indexes': [Index(fields=['town', 'date']), Index(fields=['village', 'date']), Index(fields=['town', 'natural_key'])], 'pk_attr': 'id', 'table_description': 'One ledger entry. The aggregated fields are plain indexed columns for statistics at county scale'},
+            options={'table': 'outreach_activity', 'app': 'outreach', 'indexes': [Index(fields=['town_id', 'date']), Index(fields=['village_id', 'date']), Index(fields=['town_id', 'natural_key'])], 'pk_attr': 'id', 'table_description': 'One ledger entry. The aggregated fields are plain indexed columns for statistics at county scale'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -1,0 +1,306 @@
+"""法律明白人 log their work: the guided form 登记活动, the quick form, 我的记录, corrections and withdrawal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from handlers.core import Command, Context, Exact, FSMContext, Message, NoState, Regex, RoleIs, Router, State, StatesGroup
+from handlers.menu import add_menu_line
+from handlers.parsing import (
+    QUICK_EXAMPLE,
+    kind_menu,
+    numbered,
+    parse_field,
+    parse_quick,
+    split_correction,
+    summary,
+)
+from models.activities import (
+    FIELD_LABELS,
+    ActivityError,
+    create_activity,
+    edit_refusal,
+    natural_key,
+    recent_for,
+    update_activity,
+    withdraw_activity,
+)
+from models.core import Role, User
+from models.outreach import SIX_TARGETS, Activity, ActivityKind, ActivitySource
+from models.parsing import ParseError
+
+router = Router("outreach")
+
+LOGGERS = (Role.HELPER, Role.ADMIN, Role.COUNTY_ADMIN)
+MAX_PHOTOS = 9
+
+add_menu_line("登记活动：一步步登记普法活动、培训或会议（可附照片）", order=30, roles=set(LOGGERS))
+add_menu_line(f"快速登记：{QUICK_EXAMPLE}", order=31, roles=set(LOGGERS))
+add_menu_line("我的记录：查看、修改或撤回最近登记的活动", order=32, roles=set(LOGGERS))
+
+
+class EventForm(StatesGroup):
+    """The guided form, one step per field, then a summary to confirm."""
+
+    kind = State()
+    date = State()
+    village = State()
+    form = State()
+    six_target = State()
+    theme = State()
+    participants = State()
+    materials = State()
+    consultations = State()
+    confirm = State()
+
+
+STEPS: list[tuple[State, str]] = [
+    (EventForm.kind, "kind"),
+    (EventForm.date, "date"),
+    (EventForm.village, "village_id"),
+    (EventForm.form, "form"),
+    (EventForm.six_target, "six_target"),
+    (EventForm.theme, "theme"),
+    (EventForm.participants, "participants"),
+    (EventForm.materials, "materials"),
+    (EventForm.consultations, "consultations"),
+]
+CONFIRM_HINT = "回复“确认”保存；“修改 人数 45”改某一项；“取消”放弃。"
+NOT_ALLOWED = ("只有绑定的法律明白人和管理员才能登记活动。如果您是法律明白人，请发送“绑定 邀请码”"
+               "（邀请码向镇司法所索取）。")
+
+
+def _prompt(field: str, data: dict[str, Any], settings: Any) -> str:
+    if field == "kind":
+        return f"请选择活动类别（回复序号）：\n{kind_menu()}"
+    if field == "date":
+        return "活动是哪天开展的？可以回复“今天”“昨天”“5月12日”或“2026-05-12”。"
+    if field == "village_id":
+        home = f"回复“本村”表示{data['home_village'][1]}；" if data.get("home_village") else ""
+        town = "" if data.get("kind") == ActivityKind.PUBLICITY.value else "镇级活动回复“全镇”；"
+        return f"在哪个村开展的？请回复村名。{home}{town}"
+    if field == "form":
+        return f"活动形式是哪种？回复序号或名称，没有就回复“无”：\n{numbered(settings.outreach.form_list)}"
+    if field == "six_target":
+        return f"属于“六进”的哪一类？回复序号，没有就回复“无”：\n{numbered(['进' + s for s in SIX_TARGETS])}"
+    if field == "theme":
+        return "活动主题或宣讲的法律是什么？比如“民法典婚姻家庭编”。"
+    if field == "participants":
+        return "参与人数是多少？回复数字，比如“45”。"
+    if field == "materials":
+        return "发放了多少份宣传资料？回复数字，没有就回复“0”。"
+    return "现场接受法律咨询多少人次？回复数字，没有就回复“0”。"
+
+
+async def _author(ctx: Context) -> User | None:
+    return await User.get_or_none(id=ctx.user_id) if ctx.user_id else None
+
+
+async def _home_village(ctx: Context) -> tuple[int, str] | None:
+    user = await User.get_or_none(id=ctx.user_id).prefetch_related("village") if ctx.user_id else None
+    if user is None or user.village is None:
+        return None
+    return user.village.id, user.village.name
+
+
+@router.text(Exact("登记活动", "登记", "记录活动", "登记普法活动"), RoleIs(*LOGGERS))
+async def start(ctx: Context, state: FSMContext) -> str:
+    """Begin the guided form."""
+    await state.clear()
+    home = await _home_village(ctx)
+    await state.update_data(photos=[], home_village=list(home) if home else None)
+    await state.set_state(EventForm.kind)
+    return "好的，开始登记活动（随时回复“取消”退出，过程中可以直接发照片）。\n" + _prompt("kind", {}, None)
+
+
+@router.message("image")(EventForm.any())
+async def photo(msg: Message, state: FSMContext) -> str:
+    """A photo sent during the form is kept with the entry."""
+    data = await state.get_data()
+    photos: list[dict[str, str]] = data.get("photos") or []
+    if len(photos) >= MAX_PHOTOS:
+        return f"最多附{MAX_PHOTOS}张照片，这张没有保存。请继续填写。"
+    photos.append({"media_id": msg.media_id[:128], "pic_url": msg.pic_url[:512]})
+    await state.update_data(photos=photos)
+    return f"已收到第{len(photos)}张照片。请继续填写上一步的内容。"
+
+
+async def _next_step(current: str, data: dict[str, Any], state: FSMContext, settings: Any) -> str:
+    fields = [f for _, f in STEPS]
+    for st, field in STEPS[fields.index(current) + 1:]:
+        if field not in data:
+            await state.set_state(st)
+            return _prompt(field, data, settings)
+    await state.set_state(EventForm.confirm)
+    return f"请核对：\n{summary(data)}\n{CONFIRM_HINT}"
+
+
+def _step_handler(st: State, field: str) -> None:
+    @router.text(st)
+    async def step(msg: Message, ctx: Context, state: FSMContext, settings: Any) -> str:
+        data = await state.get_data()
+        home = tuple(data["home_village"]) if data.get("home_village") else None
+        try:
+            value = await parse_field(field, msg.text, town_id=ctx.town_id or 0, forms=settings.outreach.form_list,
+                                      kind=data.get("kind"), home_village=home)  # type: ignore[arg-type]
+        except (ActivityError, ParseError) as exc:
+            return f"{exc}\n{_prompt(field, data, settings)}" if field != "kind" else str(exc)
+        data = await state.update_data(**value)
+        return await _next_step(field, data, state, settings)
+
+    step.__name__ = step.__qualname__ = f"on_{field}"
+
+
+for _state, _field in STEPS:
+    _step_handler(_state, _field)
+
+
+@router.text(EventForm.confirm, Exact("确认", "确定", "保存", "是", "对", "ok"))
+async def confirm(ctx: Context, state: FSMContext) -> str:
+    """Save the entry, its photos and the audit record."""
+    data = await state.get_data()
+    values = _values(data)
+    author = await _author(ctx)
+    values["organiser"] = author.display_name if author else ""
+    key = natural_key(ctx.town_id or 0, values)
+    dup = await Activity.filter(town_id=ctx.town_id, natural_key=key, withdrawn=False).first()
+    if dup is not None:
+        await state.clear()
+        return f"这条活动已经登记过（编号{dup.id}），没有重复保存。回复“我的记录”查看。"
+    try:
+        activity = await create_activity(ctx.town_id or 0, author, values, source=ActivitySource.CHAT,
+                                         photos=data.get("photos") or [])
+    except ActivityError as exc:
+        return f"{exc}\n{CONFIRM_HINT}"
+    await state.clear()
+    photos = f"，附照片{len(data.get('photos') or [])}张" if data.get("photos") else ""
+    return (f"已保存，编号{activity.id}{photos}。谢谢您的辛勤工作！\n"
+            f"7天内可以回复“修改 {activity.id} 人数 45”更正，或“撤回 {activity.id}”。")
+
+
+@router.text(EventForm.confirm, Command("修改", "改"))
+async def correct_in_form(args: str, ctx: Context, state: FSMContext, settings: Any) -> str:
+    """修改 人数 45 before confirming."""
+    data = await state.get_data()
+    try:
+        field, text = split_correction(args)
+        home = tuple(data["home_village"]) if data.get("home_village") else None
+        value = await parse_field(field, text, town_id=ctx.town_id or 0, forms=settings.outreach.form_list,
+                                  kind=data.get("kind"), home_village=home)  # type: ignore[arg-type]
+        if field == "kind" and value["kind"] == ActivityKind.PUBLICITY.value and not data.get("village_id"):
+            raise ActivityError("普法宣传活动需要写明村名，请先“修改 村 村名”。")
+    except (ActivityError, ParseError) as exc:
+        return f"{exc}\n{CONFIRM_HINT}"
+    data = await state.update_data(**value)
+    return f"已修改{FIELD_LABELS[field]}。请再核对：\n{summary(data)}\n{CONFIRM_HINT}"
+
+
+@router.text(EventForm.confirm)
+async def confirm_other(msg: Message, state: FSMContext) -> str:
+    """Anything else at the summary."""
+    return f"请回复“确认”“修改 项目 内容”或“取消”。\n{summary(await state.get_data())}"
+
+
+def _values(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "kind": ActivityKind(data["kind"]),
+        "date": dt.date.fromisoformat(data["date"]),
+        "village_id": data.get("village_id"),
+        "form": data.get("form", ""),
+        "six_target": data.get("six_target", ""),
+        "theme": data.get("theme", ""),
+        "participants": data.get("participants", 0),
+        "materials": data.get("materials", 0),
+        "consultations": data.get("consultations", 0),
+    }
+
+
+@router.text(Regex(r"^(活动|培训|会议|快速登记)\s+\S"), RoleIs(*LOGGERS), NoState())
+async def quick(msg: Message, ctx: Context, state: FSMContext, settings: Any) -> str:
+    """The one-line form: parsed, then confirmed like the guided one."""
+    args = msg.text.strip().split(maxsplit=1)[1]
+    head = msg.text.strip().split(maxsplit=1)[0]
+    if head in {"培训", "会议"}:
+        args = f"{head} {args}"
+    try:
+        data = await parse_quick(args, town_id=ctx.town_id or 0, forms=settings.outreach.form_list)
+    except (ActivityError, ParseError) as exc:
+        return str(exc) if "示例" in str(exc) else f"{exc}\n{QUICK_EXAMPLE}"
+    home = await _home_village(ctx)
+    await state.update_data(**data, photos=[], home_village=list(home) if home else None)
+    await state.set_state(EventForm.confirm)
+    return f"请核对：\n{summary(data)}\n{CONFIRM_HINT}"
+
+
+def _not_logger(msg: Message, data: dict[str, Any]) -> bool:
+    return data["ctx"].role not in LOGGERS
+
+
+@router.text(Exact("登记活动", "我的记录"), _not_logger)
+@router.text(Regex(r"^(修改|撤回)\s*\d+"), _not_logger)
+@router.text(Regex(r"^活动\s+(今天|昨天|前天|\d{1,4}[年月./-])"), _not_logger)
+async def not_a_helper(ctx: Context) -> str:
+    """Villagers and unbound users cannot log."""
+    return NOT_ALLOWED
+
+
+@router.text(Exact("我的记录", "我的活动", "活动记录"), RoleIs(*LOGGERS))
+async def my_records(ctx: Context) -> str:
+    """The helper's latest entries."""
+    if ctx.user_id is None:
+        return NOT_ALLOWED
+    items = await recent_for(ctx.user_id, limit=10)
+    if not items:
+        return "您还没有登记过活动。回复“登记活动”开始登记。"
+    lines = []
+    for a in items:
+        where = a.village.name if a.village else "全镇"
+        flag = "（已撤回）" if a.withdrawn else ""
+        what = a.form or ActivityKind(a.kind).label
+        lines.append(f"{a.id}. {a.date:%-m月%-d日} {where} {what} {a.participants}人 资料{a.materials}份{flag}")
+    return ("您最近登记的活动：\n" + "\n".join(lines) +
+            "\n\n更正回复“修改 编号 人数 45”，撤回回复“撤回 编号”。")
+
+
+async def _editable(ctx: Context, number: int, settings: Any) -> Activity | str:
+    activity = await Activity.get_or_none(id=number, town_id=ctx.town_id) if ctx.role != Role.COUNTY_ADMIN \
+        else await Activity.get_or_none(id=number)
+    if activity is None:
+        return f"没有找到编号{number}的记录。回复“我的记录”查看编号。"
+    refusal = edit_refusal(activity, ctx.user_id, ctx.role, ctx.town_id, settings.outreach.edit_window_days)
+    return refusal.message if refusal else activity
+
+
+@router.text(Regex(r"^(?:修改|更正)\s*(\d+)\s*(.*)$"), RoleIs(*LOGGERS), NoState())
+async def correct_saved(match: Any, ctx: Context, settings: Any) -> str:
+    """修改 12 人数 45: correct a saved entry (author within 7 days, admin any time), audited."""
+    found = await _editable(ctx, int(match.group(1)), settings)
+    if isinstance(found, str):
+        return found
+    try:
+        field, text = split_correction(match.group(2))
+        value = await parse_field(field, text, town_id=found.town_id, forms=settings.outreach.form_list,  # type: ignore[attr-defined]
+                                  kind=found.kind)
+        value.pop("village_name", None)
+        if field == "date":
+            value["date"] = dt.date.fromisoformat(value["date"])
+        diff = await update_activity(found, await _author(ctx), value)
+    except (ActivityError, ParseError) as exc:
+        return str(exc)
+    if not diff:
+        return f"编号{found.id}的{FIELD_LABELS[field]}本来就是这个，没有改动。"
+    return f"已更正编号{found.id}的{FIELD_LABELS[field]}，修改记录已留存。"
+
+
+@router.text(Regex(r"^撤回\s*(\d+)\s*(.*)$"), RoleIs(*LOGGERS), NoState())
+async def withdraw(match: Any, ctx: Context, settings: Any) -> str:
+    """撤回 12: withdraw a saved entry; it stays in the audit trail but is no longer counted."""
+    found = await _editable(ctx, int(match.group(1)), settings)
+    if isinstance(found, str):
+        return found
+    try:
+        await withdraw_activity(found, await _author(ctx), match.group(2))
+    except ActivityError as exc:
+        return str(exc)
+    return f"已撤回编号{found.id}的记录，不再计入统计。"

@@ -1,0 +1,164 @@
+"""Activity fields from chat text: one value per form step, corrections, and the one-line quick form."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from models.activities import FIELD_ALIASES, ActivityError, find_village, normalize_form, normalize_six_target
+from models.outreach import KIND_LABELS, SIX_TARGETS, ActivityKind
+from models.parsing import ParseError, parse_count, parse_date
+
+NONE_WORDS = {"无", "没有", "不填", "跳过", "-", "—"}
+TOWN_WIDE = {"全镇", "镇里", "镇上", "本镇", "无"}
+KINDS = list(ActivityKind)
+
+
+def kind_menu() -> str:
+    """The numbered list of kinds."""
+    return "\n".join(f"{i}. {k.label}" for i, k in enumerate(KINDS, 1))
+
+
+def numbered(options: Sequence[str]) -> str:
+    """A numbered list on one line each."""
+    return "\n".join(f"{i}. {o}" for i, o in enumerate(options, 1))
+
+
+def _pick(text: str, options: Sequence[str]) -> str | None:
+    t = text.strip().rstrip("。.")
+    if t.isdigit() and 1 <= int(t) <= len(options):
+        return options[int(t) - 1]
+    return None
+
+
+def parse_kind(text: str) -> ActivityKind:
+    """A kind by number, label or short word."""
+    picked = _pick(text, [k.value for k in KINDS])
+    kind = ActivityKind(picked) if picked else ActivityKind.from_label(text)
+    if kind is None:
+        raise ActivityError(f"请回复类别的序号或名称：\n{kind_menu()}")
+    return kind
+
+
+async def parse_field(field: str, text: str, *, town_id: int, forms: Sequence[str],
+                      kind: str | None = None, home_village: tuple[int, str] | None = None) -> dict[str, Any]:
+    """Form data (JSON-able) for one field typed by the user; ActivityError/ParseError say what is wrong."""
+    t = text.strip()
+    if field == "kind":
+        return {"kind": parse_kind(t).value}
+    if field == "date":
+        return {"date": parse_date(t).isoformat()}
+    if field == "village_id":
+        if t in {"本村", "我村", "同上"} and home_village:
+            return {"village_id": home_village[0], "village_name": home_village[1]}
+        if t in TOWN_WIDE and kind != ActivityKind.PUBLICITY.value:
+            return {"village_id": None, "village_name": ""}
+        if t in TOWN_WIDE:
+            raise ActivityError("普法宣传活动需要写明在哪个村开展，请回复村名。")
+        v = await find_village(town_id, t)
+        return {"village_id": v.id, "village_name": v.name}
+    if field == "form":
+        return {"form": normalize_form(_pick(t, forms) or t, forms)}
+    if field == "six_target":
+        return {"six_target": normalize_six_target(_pick(t, SIX_TARGETS) or t)}
+    if field in {"theme", "place"}:
+        value = "" if t in NONE_WORDS else t
+        if len(value) > (200 if field == "theme" else 100):
+            raise ActivityError("内容太长了，请简短一些。")
+        return {field: value}
+    if field in {"participants", "materials", "consultations"}:
+        return {field: parse_count(t, field)}
+    raise ActivityError("没有这一项。")  # pragma: no cover
+
+
+def split_correction(args: str) -> tuple[str, str]:
+    """'人数 45' -> ('participants', '45'); '人数45' works too. ActivityError when the field is unknown."""
+    t = args.strip()
+    for alias in sorted(FIELD_ALIASES, key=len, reverse=True):
+        if t.startswith(alias):
+            value = t[len(alias):].strip().lstrip("为是:：").strip()
+            if not value:
+                break
+            return FIELD_ALIASES[alias], value
+    names = "、".join(dict.fromkeys(["类别", "日期", "村", "形式", "六进", "主题", "人数", "资料", "咨询"]))
+    raise ActivityError(f"请这样写：“修改 人数 45”。可以修改的项目：{names}。")
+
+
+_PEOPLE = re.compile(r"^(?:参与|参加)?(\d+)人$")
+_MATERIALS = re.compile(r"^(?:发放)?资料(\d+)份?$")
+_CONSULT = re.compile(r"^咨询(\d+)(?:人次|人|次)?$")
+
+
+async def parse_quick(args: str, *, town_id: int, forms: Sequence[str]) -> dict[str, Any]:
+    """'5月12日 江湾村 法治公开课 45人 资料120份 主题民法典' -> form data; ActivityError/ParseError otherwise."""
+    data: dict[str, Any] = {"kind": ActivityKind.PUBLICITY.value, "six_target": "", "theme": "", "form": "",
+                            "participants": 0, "materials": 0, "consultations": 0}
+    tokens = args.split()
+    village_word = None
+    for i, tok in enumerate(tokens):
+        if tok.startswith("主题"):
+            data["theme"] = " ".join([tok.removeprefix("主题").lstrip(":："), *tokens[i + 1:]]).strip()
+            break
+        kind = ActivityKind.from_label(tok) if tok != "活动" else None
+        if m := _PEOPLE.match(tok):
+            data["participants"] = parse_count(m.group(1), "participants")
+        elif m := _MATERIALS.match(tok):
+            data["materials"] = parse_count(m.group(1), "materials")
+        elif m := _CONSULT.match(tok):
+            data["consultations"] = parse_count(m.group(1), "consultations")
+        elif kind is not None:
+            data["kind"] = kind.value
+        elif tok in forms:
+            data["form"] = tok
+        elif tok.removeprefix("法律").startswith("进"):
+            data["six_target"] = normalize_six_target(tok)
+        elif "date" not in data and _looks_like_date(tok):
+            data["date"] = parse_date(tok).isoformat()
+        elif village_word is None:
+            village_word = tok
+        else:
+            raise ActivityError(f"没看懂“{tok[:16]}”。{QUICK_EXAMPLE}")
+    if "date" not in data:
+        raise ActivityError(f"请写上日期。{QUICK_EXAMPLE}")
+    if village_word is None:
+        if data["kind"] == ActivityKind.PUBLICITY.value:
+            raise ActivityError(f"请写上村名。{QUICK_EXAMPLE}")
+        data.update(village_id=None, village_name="")
+    else:
+        data.update(await parse_field("village_id", village_word, town_id=town_id, forms=forms, kind=data["kind"]))
+    return data
+
+
+QUICK_EXAMPLE = "格式示例：活动 5月12日 江湾村 法治公开课 45人 资料120份 主题民法典"
+
+
+def _looks_like_date(tok: str) -> bool:
+    return bool(re.match(r"^(今天|昨天|前天|大前天|明天|后天|\d)", tok)) and not tok.isdigit() or (
+        tok.isdigit() and len(tok) == 8
+    )
+
+
+def summary(data: dict[str, Any]) -> str:
+    """The entry as the helper typed it, to confirm."""
+    from datetime import date
+
+    d = date.fromisoformat(data["date"]) if data.get("date") else None
+    lines = [
+        f"类别：{KIND_LABELS[ActivityKind(data['kind'])]}",
+        f"日期：{d:%Y年%-m月%-d日}" if d else "日期：（未填）",
+        f"村：{data.get('village_name') or '全镇'}",
+        f"活动形式：{data.get('form') or '无'}",
+        f"六进：{'进' + data['six_target'] if data.get('six_target') else '无'}",
+        f"主题：{data.get('theme') or '无'}",
+        f"参与人数：{data.get('participants', 0)}人",
+        f"发放资料：{data.get('materials', 0)}份",
+        f"咨询：{data.get('consultations', 0)}人次",
+    ]
+    if data.get("photos"):
+        lines.append(f"照片：{len(data['photos'])}张")
+    return "\n".join(lines)
+
+
+__all__ = ["ParseError", "kind_menu", "numbered", "parse_field", "parse_kind", "parse_quick", "split_correction",
+           "summary"]
