@@ -1,0 +1,374 @@
+"""Statistics for the report and the dashboard: read queries aggregated in SQL (SQLite and PostgreSQL).
+
+Every query groups by town, so one pass serves a town, a village or the whole county. Periods are
+local dates (Asia/Shanghai); a case belongs to the period in which it was registered, and its outcome
+is what has become of it since. Coverage is a snapshot of the active helpers today.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tortoise.connection import connections
+
+from models.core import Town
+from models.report_figures import (
+    KIND_EVENT,
+    KIND_MEETING,
+    KIND_TRAINING,
+    OUTCOME_AGREED,
+    OUTCOME_FAILED,
+    OUTCOME_ONGOING,
+    OUTCOME_PENDING,
+    OUTCOME_REJECTED,
+    OUTCOME_TERMINATED,
+    ActivityFigures,
+    ActivityRow,
+    CountyFigures,
+    DisputeFigures,
+    DisputeRow,
+    HelperFigures,
+    Period,
+    ReportDetail,
+    ReportFigures,
+    VillageCoverage,
+    sum_figures,
+)
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+KIND_CODES = {"publicity": KIND_EVENT, "training": KIND_TRAINING, "meeting": KIND_MEETING}
+MAX_DETAIL_ROWS = 20_000  # above this the activity sheet is grouped by village x month x kind
+SOURCE_LABELS = {"申请调解": "申请调解", "主动调解": "主动调解", "接受委托移送": "接受委托移送"}
+
+# What became of a case, from its status and its records (an archived case keeps its agreement row,
+# its fail_routes (§26) or neither). The CASE yields one of the report's outcome words.
+_OUTCOME = f"""CASE
+  WHEN ag.id IS NOT NULL THEN '{OUTCOME_AGREED}'
+  WHEN c.status = 'declined' OR (c.status = 'archived' AND c.accepted_on IS NULL) THEN '{OUTCOME_REJECTED}'
+  WHEN c.status = 'failed' OR (c.status = 'archived' AND c.fail_routes <> '') THEN '{OUTCOME_FAILED}'
+  WHEN c.status IN ('terminated', 'archived') THEN '{OUTCOME_TERMINATED}'
+  WHEN c.status = 'registered' THEN '{OUTCOME_PENDING}'
+  ELSE '{OUTCOME_ONGOING}' END"""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which records: some towns (None = all), optionally one village."""
+
+    town_ids: tuple[int, ...] | None = None
+    village_id: int | None = None
+
+
+class _Db:
+    """Dialect differences: placeholders, month and day arithmetic."""
+
+    def __init__(self) -> None:
+        self.conn = connections.get("default")
+        self.pg = self.conn.capabilities.dialect == "postgres"
+
+    def month(self, col: str) -> str:
+        return f"to_char({col}, 'YYYY-MM')" if self.pg else f"strftime('%Y-%m', {col})"
+
+    def instant(self, col: str) -> str:
+        """A timestamp column comparable with `bound()` values (SQLite keeps text with an offset)."""
+        return col if self.pg else f"datetime({col})"
+
+    def bound(self, value: dt.datetime) -> Any:
+        return value if self.pg else value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+    def days(self, later: str, earlier: str) -> str:
+        return f"({later} - {earlier})" if self.pg else f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+    async def rows(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+        if self.pg:
+            parts = sql.split("?")
+            sql = parts[0] + "".join(f"${i}{p}" for i, p in enumerate(parts[1:], start=1))
+        return list(await self.conn.execute_query_dict(sql, list(params)))
+
+
+def _where(scope: Scope, alias: str, params: list[Any], village_col: str = "village_id") -> str:
+    parts = []
+    if scope.town_ids is not None:
+        parts.append(f"{alias}.town_id IN ({','.join('?' * len(scope.town_ids)) or 'NULL'})")
+        params.extend(scope.town_ids)
+    if scope.village_id is not None:
+        parts.append(f"{alias}.{village_col} = ?")
+        params.append(scope.village_id)
+    return "".join(f" AND {p}" for p in parts)
+
+
+def _utc_bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(period.start, dt.time(), LOCAL_TZ).astimezone(dt.UTC)
+    end = dt.datetime.combine(period.end, dt.time(), LOCAL_TZ).astimezone(dt.UTC)
+    return start, end
+
+
+def _n(value: Any) -> int:
+    return int(value or 0)
+
+
+async def _activities(db: _Db, period: Period, scope: Scope, out: dict[int, ReportFigures], full: bool) -> None:
+    params: list[Any] = [period.start, period.end]
+    base = f"FROM outreach_activity a WHERE a.date >= ? AND a.date < ? AND NOT a.withdrawn{_where(scope, 'a', params)}"
+    for r in await db.rows(
+        "SELECT a.town_id AS t, a.kind AS k, COUNT(*) AS n, SUM(a.participants) AS p, SUM(a.materials) AS m, "
+        f"SUM(a.consultations) AS c {base} GROUP BY a.town_id, a.kind", params,
+    ):
+        f = out.get(r["t"])
+        if f is None:
+            continue
+        a = f.activities
+        if r["k"] == "publicity":
+            a.events, a.participants, a.materials, a.consultations = _n(r["n"]), _n(r["p"]), _n(r["m"]), _n(r["c"])
+        elif r["k"] == "training":
+            a.trainings, a.training_participants = _n(r["n"]), _n(r["p"])
+        elif r["k"] == "meeting":
+            a.meetings = _n(r["n"])
+    if not full:
+        return
+    pub = f"{base} AND a.kind = 'publicity'"
+    groups = {
+        "by_form": ("a.form", ""),
+        "by_target": ("a.six_target", ""),
+        "by_month": (db.month("a.date"), ""),
+        "by_village": ("COALESCE(v.name, '')", " LEFT JOIN village v ON v.id = a.village_id"),
+    }
+    for attr, (expr, join) in groups.items():
+        sql = f"SELECT a.town_id AS t, {expr} AS g, COUNT(*) AS n {pub} GROUP BY a.town_id, {expr}"
+        if join:
+            sql = sql.replace("FROM outreach_activity a", "FROM outreach_activity a" + join, 1)
+        for r in await db.rows(sql, params):
+            if r["t"] in out and r["g"]:
+                getattr(out[r["t"]].activities, attr)[str(r["g"])] = _n(r["n"])
+
+
+async def _disputes(
+    db: _Db, period: Period, scope: Scope, out: dict[int, ReportFigures], full: bool, due_days: int
+) -> None:
+    start, end = _utc_bounds(period)
+    params: list[Any] = [db.bound(start), db.bound(end)]
+    reg = db.instant("c.registered_at")
+    base = (
+        "FROM mediation_case c LEFT JOIN mediation_agreement ag ON ag.case_id = c.id "
+        f"WHERE {reg} >= ? AND {reg} < ?{_where(scope, 'c', params)}"
+    )
+    if not full:
+        for r in await db.rows(f"SELECT c.town_id AS t, COUNT(*) AS n {base} GROUP BY c.town_id", params):
+            if r["t"] in out:
+                out[r["t"]].disputes.received = _n(r["n"])
+        return
+    asof = min(dt.datetime.now(LOCAL_TZ).date(), period.last_day)
+    days = db.days("c.closed_on", "c.accepted_on")
+    closed = f"c.closed_on IS NOT NULL AND c.accepted_on IS NOT NULL AND ({_OUTCOME}) <> '{OUTCOME_REJECTED}'"
+    sql = f"""SELECT c.town_id AS t, {_OUTCOME} AS o, COUNT(*) AS n,
+        SUM(CASE WHEN c.accepted_on IS NOT NULL THEN 1 ELSE 0 END) AS acc,
+        SUM(COALESCE(ag.amount, 0)) AS amount,
+        SUM(CASE WHEN {closed} THEN {days} ELSE 0 END) AS closed_days,
+        SUM(CASE WHEN {closed} THEN 1 ELSE 0 END) AS closed_n,
+        SUM(CASE WHEN (c.closed_on IS NULL AND c.due_on < ?) OR ({closed} AND {days} > ?) THEN 1 ELSE 0 END) AS overdue,
+        SUM(CASE WHEN c.escalated THEN 1 ELSE 0 END) AS esc,
+        SUM(CASE WHEN c.prevented_criminal THEN 1 ELSE 0 END) AS pc,
+        SUM(CASE WHEN c.risk_escalation THEN 1 ELSE 0 END) AS risk
+        {base} GROUP BY c.town_id, {_OUTCOME}"""
+    closed_days: dict[int, tuple[int, int]] = {}
+    for r in await db.rows(sql, [asof, due_days, *params]):
+        f = out.get(r["t"])
+        if f is None:
+            continue
+        d, n = f.disputes, _n(r["n"])
+        d.received += n
+        d.accepted += _n(r["acc"])
+        d.amount += float(r["amount"] or 0)
+        d.overdue += _n(r["overdue"])
+        d.escalated += _n(r["esc"])
+        d.prevented_criminal += _n(r["pc"])
+        d.risk_flagged += _n(r["risk"])
+        total, count = closed_days.get(r["t"], (0, 0))
+        closed_days[r["t"]] = (total + _n(r["closed_days"]), count + _n(r["closed_n"]))
+        attr = {OUTCOME_AGREED: "agreed", OUTCOME_FAILED: "failed", OUTCOME_TERMINATED: "terminated",
+                OUTCOME_REJECTED: "rejected", OUTCOME_ONGOING: "in_progress"}.get(r["o"])
+        if attr:
+            setattr(d, attr, getattr(d, attr) + n)
+    for t, (total, count) in closed_days.items():
+        out[t].disputes.avg_days_to_close = round(total / count, 1) if count else None
+    groups = {
+        "by_type": ("c.case_type", ""),
+        "by_source": ("c.source", ""),
+        "by_village": ("COALESCE(v.name, c.village_name, '')", " LEFT JOIN village v ON v.id = c.village_id"),
+    }
+    for attr, (expr, join) in groups.items():
+        sql = f"SELECT c.town_id AS t, {expr} AS g, COUNT(*) AS n {base} GROUP BY c.town_id, {expr}"
+        if join:
+            sql = sql.replace("FROM mediation_case c", "FROM mediation_case c" + join, 1)
+        for r in await db.rows(sql, params):
+            if r["t"] in out and r["g"]:
+                getattr(out[r["t"]].disputes, attr)[str(r["g"])] = _n(r["n"])
+    case_ids = f"SELECT c.id {base}"
+    sql = f"""SELECT c2.town_id AS t,
+        (SELECT COUNT(*) FROM mediation_follow_up fu WHERE fu.case_id = c2.id) AS visits,
+        (SELECT COUNT(*) FROM mediation_follow_up fu WHERE fu.case_id = c2.id AND fu.performed = 'yes') AS done,
+        jc.result AS jr
+        FROM mediation_case c2 LEFT JOIN mediation_confirmation jc ON jc.case_id = c2.id
+        WHERE c2.id IN ({case_ids}) AND (jc.id IS NOT NULL
+          OR EXISTS (SELECT 1 FROM mediation_follow_up fu WHERE fu.case_id = c2.id))"""
+    for r in await db.rows(sql, params):
+        f = out.get(r["t"])
+        if f is None:
+            continue
+        d = f.disputes
+        d.followups += _n(r["visits"])
+        d.followups_performed += 1 if _n(r["done"]) else 0
+        if r["jr"] is not None:
+            d.judicial_applied += 1
+            d.judicial_confirmed += 1 if r["jr"] == "confirmed" else 0
+
+
+async def _helpers(db: _Db, scope: Scope, out: dict[int, ReportFigures], ratio: int, floor: int) -> None:
+    params: list[Any] = []
+    where = _where(scope, "v", params, village_col="id")
+    sql = f"""SELECT v.town_id AS t, v.name AS name, v.households AS hh, COUNT(u.id) AS helpers,
+        SUM(CASE WHEN u.is_core THEN 1 ELSE 0 END) AS core
+        FROM village v LEFT JOIN "user" u ON u.village_id = v.id AND u.role = 'helper' AND u.active
+        WHERE 1 = 1{where} GROUP BY v.town_id, v.id, v.name, v.households ORDER BY v.name"""
+    for r in await db.rows(sql, params):
+        f = out.get(r["t"])
+        if f is None:
+            continue
+        h = f.helpers
+        h.villages.append(VillageCoverage(r["name"], _n(r["hh"]), _n(r["helpers"]), _n(r["core"]), ratio, floor,
+                                          f.town))
+        h.helpers += _n(r["helpers"])
+        h.core += _n(r["core"])
+    if scope.village_id is None:  # helpers registered without a village count for the town
+        params = []
+        sql = f"""SELECT u.town_id AS t, COUNT(*) AS n, SUM(CASE WHEN u.is_core THEN 1 ELSE 0 END) AS core
+            FROM "user" u WHERE u.role = 'helper' AND u.active AND u.village_id IS NULL{_where(scope, 'u', params)}
+            GROUP BY u.town_id"""
+        for r in await db.rows(sql, params):
+            if r["t"] in out:
+                out[r["t"]].helpers.helpers += _n(r["n"])
+                out[r["t"]].helpers.core += _n(r["core"])
+
+
+async def figures(
+    period: Period,
+    towns: Sequence[Town],
+    *,
+    village_id: int | None = None,
+    village_name: str | None = None,
+    ratio: int = 10,
+    floor: int = 3,
+    due_days: int = 30,
+    compare: bool = True,
+) -> dict[int, ReportFigures]:
+    """The figures of each town for a period (and optionally one village), with last year's totals."""
+    db = _Db()
+    scope = Scope(tuple(t.id for t in towns), village_id)
+    out = {t.id: ReportFigures(town=t.name, period=period, village=village_name) for t in towns}
+    for f in out.values():
+        f.helpers.ratio, f.helpers.floor = ratio, floor
+    await _activities(db, period, scope, out, full=True)
+    await _disputes(db, period, scope, out, full=True, due_days=due_days)
+    await _helpers(db, scope, out, ratio, floor)
+    if compare:
+        prev_period = period.previous_year()
+        prev = {t.id: ReportFigures(town=t.name, period=prev_period, village=village_name) for t in towns}
+        await _activities(db, prev_period, scope, prev, full=False)
+        await _disputes(db, prev_period, scope, prev, full=False, due_days=due_days)
+        for tid, p in prev.items():
+            if p.has_data:
+                out[tid].previous = p
+    return out
+
+
+async def town_figures(period: Period, town: Town, **kw: Any) -> ReportFigures:
+    """One town's figures (kw: village_id, village_name, ratio, floor, due_days, compare)."""
+    return (await figures(period, [town], **kw))[town.id]
+
+
+async def county_figures(period: Period, county: str = "全县", **kw: Any) -> CountyFigures:
+    """Every town side by side and the county totals."""
+    towns = await Town.all().order_by("id")
+    per_town = await figures(period, towns, **kw)
+    parts = [per_town[t.id] for t in towns]
+    return CountyFigures(county, period, parts, sum_figures(parts, county, period))
+
+
+def _day(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value[:10]
+    if isinstance(value, dt.datetime):
+        return value.astimezone(LOCAL_TZ).date().isoformat()
+    return str(value.isoformat())
+
+
+def _local_day(value: Any) -> str:
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(LOCAL_TZ).date().isoformat()
+    return _day(value)
+
+
+async def report_detail(
+    period: Period, towns: Sequence[Town], *, village_id: int | None = None, max_rows: int = MAX_DETAIL_ROWS
+) -> ReportDetail:
+    """The rows behind the figures: activities (grouped when there are many) and disputes without personal data."""
+    db = _Db()
+    scope = Scope(tuple(t.id for t in towns), village_id)
+    names = {t.id: t.name for t in towns}
+    params: list[Any] = [period.start, period.end]
+    base = (
+        "FROM outreach_activity a LEFT JOIN village v ON v.id = a.village_id "
+        f"WHERE a.date >= ? AND a.date < ? AND NOT a.withdrawn{_where(scope, 'a', params)}"
+    )
+    total = _n((await db.rows(f"SELECT COUNT(*) AS n {base}", params))[0]["n"])
+    detail = ReportDetail(activities_grouped=total > max_rows)
+    if detail.activities_grouped:
+        month = db.month("a.date")
+        sql = (f"SELECT a.town_id AS t, {month} AS d, COALESCE(v.name, '') AS village, a.kind AS k, COUNT(*) AS n, "
+               f"SUM(a.participants) AS p, SUM(a.materials) AS m, SUM(a.consultations) AS c {base} "
+               f"GROUP BY a.town_id, {month}, v.name, a.kind ORDER BY a.town_id, 2, 3, 4")
+        for r in await db.rows(sql, params):
+            detail.activities.append(ActivityRow(str(r["d"]), r["village"], KIND_CODES.get(r["k"], r["k"]),
+                                                 participants=_n(r["p"]), materials=_n(r["m"]),
+                                                 consultations=_n(r["c"]), count=_n(r["n"]), town=names[r["t"]]))
+    else:
+        sql = (f"SELECT a.town_id AS t, a.date AS d, COALESCE(v.name, '') AS village, a.kind AS k, a.form AS form, "
+               f"a.six_target AS target, a.theme AS theme, a.participants AS p, a.materials AS m, "
+               f"a.consultations AS c {base} ORDER BY a.date, a.id")
+        for r in await db.rows(sql, params):
+            detail.activities.append(ActivityRow(_day(r["d"]), r["village"], KIND_CODES.get(r["k"], r["k"]),
+                                                 r["form"], r["target"], r["theme"], _n(r["p"]), _n(r["m"]),
+                                                 _n(r["c"]), 1, names[r["t"]]))
+    start, end = _utc_bounds(period)
+    params = [db.bound(start), db.bound(end)]
+    reg = db.instant("c.registered_at")
+    sql = f"""SELECT c.town_id AS t, c.number AS no, COALESCE(v.name, c.village_name, '') AS village,
+        c.case_type AS type, c.source AS source, c.status AS status, c.registered_at AS reg,
+        c.accepted_on AS acc, c.closed_on AS closed, {db.days('c.closed_on', 'c.accepted_on')} AS days,
+        ag.amount AS amount, c.escalated AS esc, c.prevented_criminal AS pc, {_OUTCOME} AS o
+        FROM mediation_case c LEFT JOIN mediation_agreement ag ON ag.case_id = c.id
+        LEFT JOIN village v ON v.id = c.village_id
+        WHERE {reg} >= ? AND {reg} < ?{_where(scope, 'c', params)}
+        ORDER BY c.registered_at, c.id"""
+    from models.case_flow import Status
+
+    for r in await db.rows(sql, params):
+        status = Status(r["status"]).label if r["status"] in Status._value2member_map_ else str(r["status"])
+        rejected = r["o"] == OUTCOME_REJECTED
+        detail.disputes.append(DisputeRow(
+            r["no"], r["village"], r["type"], str(r["source"]), status, _local_day(r["reg"]),
+            r["acc"] is not None, r["o"], _day(r["closed"]),
+            None if r["days"] is None or rejected else int(r["days"]),
+            float(r["amount"] or 0), bool(r["esc"]), bool(r["pc"]), names[r["t"]],
+        ))
+    return detail
