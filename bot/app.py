@@ -17,13 +17,14 @@ from bot.config import Settings
 from bot.customer_service import CustomerService
 from bot.metrics import Metrics
 from bot.redis_store import make_clients
-from bot.users import ContextLoader, ensure_town
+from bot.users import ContextLoader, ensure_town, install_cache_invalidation
 from bot.wechat import view as wechat_view
 from bot.wechat.protocol import WeChatCodec
 from handlers import build_dispatcher
 from handlers.core import Router
 from handlers.core.fsm import RedisStateStorage
 from handlers.core.middlewares import (
+    AdmissionMiddleware,
     DedupMiddleware,
     RateLimitMiddleware,
     ReplyCache,
@@ -74,17 +75,21 @@ async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
         settings.wechat.appid, settings.wechat.secret, settings.wechat.api_base_url,
         app[keys.SYNC_REDIS], settings.wechat.api_timeout_seconds,
     )
+    budget = settings.server.reply_budget_seconds
     middlewares = [
         TimingMiddleware(metrics.handler_latency.observe),
-        DedupMiddleware(cache, settings.server.reply_budget_seconds, on_hit=metrics.dedup_hits.inc),
+        AdmissionMiddleware(redis, cache, budget, on_duplicate=metrics.dedup_hits.inc),
+        DedupMiddleware(cache, budget, on_hit=metrics.dedup_hits.inc),
         RateLimitMiddleware(redis, settings.limits.messages_per_minute, on_limited=metrics.rate_limited.inc),
         UserLockMiddleware(redis),
-        UserMiddleware(ContextLoader(app[keys.DEFAULT_TOWN_ID])),
+        UserMiddleware(ContextLoader(app[keys.DEFAULT_TOWN_ID]), redis),
     ]
     app[keys.DISPATCHER] = build_dispatcher(
         RedisStateStorage(redis), settings=settings, middlewares=middlewares, first_routers=app[keys.EXTRA_ROUTERS]
     )
+    uninstall = install_cache_invalidation(redis)
     yield
+    uninstall()
 
 
 async def healthz(request: web.Request) -> web.Response:

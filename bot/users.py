@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from tortoise.signals import Signals
+
+from handlers.core.middlewares import ctx_key
 from handlers.core.types import Context
 from models.core import Role, Town, User
 
@@ -34,3 +40,30 @@ class ContextLoader:
             town_id=user.town_id or self.default_town_id,  # type: ignore[attr-defined]
             display_name=user.display_name,
         )
+
+
+def install_cache_invalidation(redis: Any) -> Callable[[], None]:
+    """Saving or deleting a User clears its cached Context (old and new openid); returns an uninstaller."""
+
+    async def before_save(sender: type[User], instance: User, using_db: Any, update_fields: Any) -> None:
+        if instance.pk is not None:
+            old = await User.filter(pk=instance.pk).values_list("openid", flat=True)
+            for openid in old:
+                if openid:
+                    await redis.delete(ctx_key(str(openid)))
+
+    async def after_change(sender: type[User], instance: User, *args: Any) -> None:
+        if instance.openid:
+            await redis.delete(ctx_key(instance.openid))
+
+    listeners = {Signals.pre_save: before_save, Signals.post_save: after_change, Signals.post_delete: after_change}
+    for signal, func in listeners.items():
+        User.register_listener(signal, func)
+
+    def uninstall() -> None:
+        for signal, func in listeners.items():
+            registered = User._listeners.get(signal, {}).get(User, [])
+            if func in registered:
+                registered.remove(func)
+
+    return uninstall

@@ -30,5 +30,5 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             f"Try it: mingbai chat --url http://{host}:{port}/wechat",
             file=sys.stderr,
         )
-    web.run_app(create_app(settings), host=host, port=port, shutdown_timeout=15, print=None)
+    web.run_app(create_app(settings), host=host, port=port, shutdown_timeout=15, print=None, access_log=None)
     return 0

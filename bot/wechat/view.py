@@ -10,13 +10,12 @@ from aiohttp import web
 
 from bot import keys
 from bot.wechat.protocol import ProtocolError, render_reply, to_message
-from handlers.core.middlewares import DELEGATED, Duplicate, dump_reply, load_reply
+from handlers.core.middlewares import DELEGATED, Duplicate, Replay, dump_reply, load_reply
 from handlers.core.types import Message, Reply
 
 log = logging.getLogger("mingbai.wechat")
 
 BUSY = "系统繁忙，请稍后再试。紧急情况请拨打110，法律咨询可拨打12348。"
-REPLAY_TTL = 900  # longer than the ±5 minute timestamp window
 
 
 async def verify(request: web.Request) -> web.Response:
@@ -43,18 +42,6 @@ async def _read_body(request: web.Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-async def _check_replay(request: web.Request, body: bytes) -> None:
-    """A (timestamp, nonce) pair seen with a different body is a replay; the same body is a retry."""
-    redis = request.app[keys.REDIS]
-    key = f"mingbai:nonce:{request.query.get('timestamp', '')}:{request.query.get('nonce', '')}"
-    digest = hashlib.sha256(body).hexdigest()
-    if not await redis.set(key, digest, nx=True, ex=REPLAY_TTL):
-        seen = await redis.get(key)
-        seen = seen.decode() if isinstance(seen, bytes) else seen
-        if seen != digest:
-            raise ProtocolError(403, "replayed nonce")
-
-
 async def receive(request: web.Request) -> web.Response:
     """A message from WeChat. Never a 500: failures are logged and answered politely."""
     app = request.app
@@ -64,7 +51,6 @@ async def receive(request: web.Request) -> web.Response:
         body = await _read_body(request, settings.server.max_body_bytes)
         incoming = app[keys.CODEC].open(dict(request.query), body)
         msg = to_message(incoming.xml)
-        await _check_replay(request, body)
     except ProtocolError as exc:
         metrics.rejected.labels(exc.reason).inc()
         log.info("rejected callback: %s", exc.reason)
@@ -72,7 +58,16 @@ async def receive(request: web.Request) -> web.Response:
     except Exception:
         log.exception("callback failed before dispatch")
         return web.Response(text="success")
-    reply = await deliver(app, msg)
+    # A (timestamp, nonce) pair seen with another body is a replay; with the same body, a retry.
+    replay_check = (
+        f"mingbai:nonce:{request.query.get('timestamp', '')}:{request.query.get('nonce', '')}",
+        hashlib.sha256(body).hexdigest(),
+    )
+    try:
+        reply = await deliver(app, msg, replay_check)
+    except Replay:
+        metrics.rejected.labels("replayed nonce").inc()
+        return web.Response(status=403, text="replayed nonce")
     xml = render_reply(reply, msg)
     if reply is None:
         return web.Response(text=xml)
@@ -82,13 +77,15 @@ async def receive(request: web.Request) -> web.Response:
     return web.Response(text=sealed, content_type="application/xml")
 
 
-async def deliver(app: web.Application, msg: Message) -> Reply:
+async def deliver(app: web.Application, msg: Message, replay_check: tuple[str, str] = ("", "")) -> Reply:
     """Run the dispatcher within the budget; past it, answer 'success' and send the reply later."""
     cache = app[keys.REPLY_CACHE]
     budget = app[keys.SETTINGS].server.reply_budget_seconds
-    task = asyncio.create_task(app[keys.DISPATCHER].feed(msg))
+    task = asyncio.create_task(app[keys.DISPATCHER].feed(msg, extras={"replay_check": replay_check}))
     try:
         return await asyncio.wait_for(asyncio.shield(task), budget)
+    except Replay:
+        raise
     except Duplicate as dup:
         if dup.cached is None or dup.cached == DELEGATED:
             return None

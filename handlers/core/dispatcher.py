@@ -41,9 +41,10 @@ class Dispatcher:
         """The conversation state of one user."""
         return FSMContext(self.storage, f"state:{openid}", self.form_ttl)
 
-    async def feed(self, msg: Message, ctx: Context | None = None) -> Reply:
-        """Handle one message and return the reply."""
+    async def feed(self, msg: Message, ctx: Context | None = None, extras: dict[str, Any] | None = None) -> Reply:
+        """Handle one message and return the reply; `extras` reach middlewares (the transport's checks)."""
         data: dict[str, Any] = {
+            **(extras or {}),
             **self.deps,
             "msg": msg,
             "ctx": ctx or Context(openid=msg.openid),

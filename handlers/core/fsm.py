@@ -51,6 +51,8 @@ class StateStorage(Protocol):
 
     async def delete(self, key: str) -> None: ...
 
+    def full_key(self, key: str) -> str: ...
+
 
 class MemoryStateStorage:
     """In-process storage with expiry, for unit tests and a single process."""
@@ -75,6 +77,9 @@ class MemoryStateStorage:
     async def delete(self, key: str) -> None:
         self._items.pop(key, None)
 
+    def full_key(self, key: str) -> str:
+        return key
+
 
 class RedisStateStorage:
     """Redis storage: one JSON value per openid, expiring after the form TTL."""
@@ -96,6 +101,9 @@ class RedisStateStorage:
     async def delete(self, key: str) -> None:
         await self.redis.delete(self.prefix + key)
 
+    def full_key(self, key: str) -> str:
+        return self.prefix + key
+
 
 class FSMContext:
     """One user's conversation state: the current step and the form's data so far."""
@@ -105,6 +113,19 @@ class FSMContext:
         self.key = key
         self.ttl = ttl
         self._cache: dict[str, Any] | None = None
+
+    @property
+    def storage_key(self) -> str:
+        """Where this state lives in the storage (Redis key)."""
+        return self.storage.full_key(self.key)
+
+    def seed(self, raw: str) -> None:
+        """Use a state already read (by the admission script) instead of reading it again."""
+        self._cache = json.loads(raw) if raw else {"state": None, "data": {}}
+
+    async def reload(self) -> None:
+        """Forget what was read; the next access reads the storage again."""
+        self._cache = None
 
     async def _load(self) -> dict[str, Any]:
         if self._cache is None:

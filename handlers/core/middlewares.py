@@ -1,22 +1,32 @@
-"""Middlewares: dedup (reply cache), rate limit, per-user lock, user loading, timing."""
+"""Middlewares: admission (one Redis round trip), dedup, rate limit, per-user lock, user loading, timing.
+
+On the server every message costs two Redis round trips: AdmissionMiddleware runs one script that
+checks the nonce, claims the message, counts the rate, takes the user's lock and reads the cached
+user and form state; DedupMiddleware ends with one pipeline that stores the reply and frees the lock.
+Each middleware still works on its own (doing its own I/O) when there is no admission.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+import secrets
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from handlers.core.dispatcher import Next
 from handlers.core.paging import Page
 from handlers.core.types import Article, Articles, Context, Message, Reply
+from models.core import Role
 
 log = logging.getLogger("mingbai.handlers")
 
 DELEGATED = "__delegated__"  # the answer goes out through the customer-service API instead
+PREFIX = "mingbai:"
+CTX_TTL = 120  # seconds a loaded user is cached; saves and deletes of User also clear it
 
 
 def dump_reply(reply: Reply) -> str:
@@ -35,6 +45,10 @@ def load_reply(raw: str) -> Reply:
     return text
 
 
+def _text(raw: Any) -> str | None:
+    return raw.decode() if isinstance(raw, bytes) else raw
+
+
 class ReplyCache:
     """Who handles a message, and the reply every retry of it gets (Redis, shared by processes).
 
@@ -42,23 +56,29 @@ class ReplyCache:
     SET NX: either the handler's reply, or DELEGATED when the answer missed WeChat's 5 seconds.
     """
 
-    def __init__(self, redis: Any, ttl: int = 600, prefix: str = "mingbai:dedup:") -> None:
+    def __init__(self, redis: Any, ttl: int = 600) -> None:
         self.redis = redis
         self.ttl = ttl
-        self.prefix = prefix
+
+    @staticmethod
+    def claim_key(key: str) -> str:
+        return f"{PREFIX}dedup:claim:{key}"
+
+    @staticmethod
+    def reply_key(key: str) -> str:
+        return f"{PREFIX}dedup:reply:{key}"
 
     async def claim(self, key: str) -> bool:
         """True for the first delivery of this message."""
-        return bool(await self.redis.set(f"{self.prefix}claim:{key}", "1", nx=True, ex=self.ttl))
+        return bool(await self.redis.set(self.claim_key(key), "1", nx=True, ex=self.ttl))
 
     async def publish(self, key: str, value: str) -> bool:
         """Store the reply of a message unless one was stored already; True if this call stored it."""
-        return bool(await self.redis.set(f"{self.prefix}reply:{key}", value, nx=True, ex=self.ttl))
+        return bool(await self.redis.set(self.reply_key(key), value, nx=True, ex=self.ttl))
 
     async def get(self, key: str) -> str | None:
         """The stored reply (or DELEGATED), if any."""
-        raw = await self.redis.get(f"{self.prefix}reply:{key}")
-        return raw.decode() if isinstance(raw, bytes) else raw
+        return _text(await self.redis.get(self.reply_key(key)))
 
     async def wait(self, key: str, timeout: float, interval: float = 0.05) -> str | None:
         """Wait for the reply of a message being handled elsewhere."""
@@ -78,6 +98,90 @@ class Duplicate(Exception):
         self.cached = cached
 
 
+class Replay(Exception):
+    """Raised to the transport when a (timestamp, nonce) pair comes back with another body."""
+
+
+_ADMIT = """
+if KEYS[1] ~= '' then
+  if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
+    if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {'replay'} end
+  end
+end
+if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[3]) then return {'dup'} end
+local n = redis.call('INCR', KEYS[3])
+if n == 1 then redis.call('EXPIRE', KEYS[3], 120) end
+local locked = 0
+if redis.call('SET', KEYS[4], ARGV[4], 'NX', 'PX', ARGV[5]) then locked = 1 end
+return {'own', n, locked, redis.call('GET', KEYS[5]) or '', redis.call('GET', KEYS[6]) or '',
+        redis.call('EXISTS', KEYS[7])}
+"""
+
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+@dataclass
+class Admission:
+    """What the admission script found out about one message, in one round trip."""
+
+    rate_count: int = 0
+    lock_token: str = ""
+    locked: bool = False
+    cached_ctx: str = ""
+    has_more: bool = False
+    release: list[str] = field(default_factory=list)  # lock keys to free with the reply
+
+
+def lock_key(openid: str) -> str:
+    """The per-user lock."""
+    return f"{PREFIX}lock:{openid}"
+
+
+def ctx_key(openid: str) -> str:
+    """The cached Context of a user."""
+    return f"{PREFIX}ctx:{openid}"
+
+
+class AdmissionMiddleware:
+    """Runs the admission script; raises Replay or Duplicate; seeds the form state and lock."""
+
+    def __init__(self, redis: Any, cache: ReplyCache, wait_seconds: float, lock_ms: int = 30000,
+                 on_duplicate: Callable[[], None] | None = None) -> None:
+        self.redis = redis
+        self.cache = cache
+        self.wait_seconds = wait_seconds
+        self.lock_ms = lock_ms
+        self.on_duplicate = on_duplicate
+        self.script = redis.register_script(_ADMIT)
+
+    async def __call__(self, handler: Next, event: Message, data: dict[str, Any]) -> Reply:
+        nonce_key, digest = data.get("replay_check", ("", ""))
+        token = secrets.token_hex(8)
+        state = data["state"]
+        result = await self.script(
+            keys=[nonce_key, ReplyCache.claim_key(event.dedup_key),
+                  f"{PREFIX}rate:{event.openid}:{int(time.time() // 60)}", lock_key(event.openid),
+                  ctx_key(event.openid), state.storage_key, state.storage.full_key(f"more:{event.openid}")],
+            args=[digest, 900, self.cache.ttl, token, self.lock_ms],
+        )
+        verdict = _text(result[0])
+        if verdict == "replay":
+            raise Replay()
+        if verdict == "dup":
+            if self.on_duplicate:
+                self.on_duplicate()
+            raise Duplicate(await self.cache.wait(event.dedup_key, self.wait_seconds))
+        state.seed(_text(result[4]) or "")
+        data["admission"] = Admission(
+            rate_count=int(result[1]), lock_token=token, locked=bool(result[2]),
+            cached_ctx=_text(result[3]) or "", has_more=bool(result[5]),
+        )
+        return await handler(event, data)
+
+
 class DedupMiddleware:
     """A retried MsgId is processed once; later deliveries get the first delivery's reply."""
 
@@ -85,16 +189,34 @@ class DedupMiddleware:
         self.cache = cache
         self.wait_seconds = wait_seconds
         self.on_hit = on_hit
+        self.release = cache.redis.register_script(_RELEASE)
 
     async def __call__(self, handler: Next, event: Message, data: dict[str, Any]) -> Reply:
         key = event.dedup_key
-        if not await self.cache.claim(key):
+        admission: Admission | None = data.get("admission")
+        if admission is None and not await self.cache.claim(key):
             if self.on_hit:
                 self.on_hit()
             raise Duplicate(await self.cache.wait(key, self.wait_seconds))
-        reply = await handler(event, data)
-        await self.cache.publish(key, dump_reply(reply))
+        try:
+            reply = await handler(event, data)
+        except BaseException:
+            if admission is not None:
+                await self._free(admission)
+            raise
+        if admission is None:
+            await self.cache.publish(key, dump_reply(reply))
+            return reply
+        async with self.cache.redis.pipeline(transaction=False) as pipe:
+            pipe.set(ReplyCache.reply_key(key), dump_reply(reply), nx=True, ex=self.cache.ttl)
+            for lock in admission.release:
+                pipe.eval(_RELEASE, 1, lock, admission.lock_token)
+            await pipe.execute()
         return reply
+
+    async def _free(self, admission: Admission) -> None:
+        for lock in admission.release:
+            await self.release(keys=[lock], args=[admission.lock_token])
 
 
 class RateLimitMiddleware:
@@ -108,11 +230,14 @@ class RateLimitMiddleware:
         self.on_limited = on_limited
 
     async def __call__(self, handler: Next, event: Message, data: dict[str, Any]) -> Reply:
-        window = int(time.time() // 60)
-        key = f"mingbai:rate:{event.openid}:{window}"
-        count = await self.redis.incr(key)
-        if count == 1:
-            await self.redis.expire(key, 120)
+        admission: Admission | None = data.get("admission")
+        if admission is not None:
+            count = admission.rate_count
+        else:
+            key = f"{PREFIX}rate:{event.openid}:{int(time.time() // 60)}"
+            count = await self.redis.incr(key)
+            if count == 1:
+                await self.redis.expire(key, 120)
         if count > self.per_minute:
             if self.on_limited:
                 self.on_limited()
@@ -129,8 +254,14 @@ class UserLockMiddleware:
         self.wait = wait
 
     async def __call__(self, handler: Next, event: Message, data: dict[str, Any]) -> Reply:
-        lock = self.redis.lock(f"mingbai:lock:{event.openid}", timeout=self.timeout, blocking_timeout=self.wait)
+        admission: Admission | None = data.get("admission")
+        if admission is not None and admission.locked:
+            admission.release.append(lock_key(event.openid))  # freed with the reply, one round trip
+            return await handler(event, data)
+        lock = self.redis.lock(lock_key(event.openid), timeout=self.timeout, blocking_timeout=self.wait)
         acquired = await lock.acquire()
+        if acquired and admission is not None:
+            await data["state"].reload()  # the previous message of this user may have moved the form on
         try:
             return await handler(event, data)
         finally:
@@ -145,14 +276,35 @@ UserLoader = Callable[[str], Awaitable[Context]]
 
 
 class UserMiddleware:
-    """Loads who is talking (role, town) into `ctx` before the handlers run."""
+    """Loads who is talking (role, town) into `ctx`; cached in Redis for a short while."""
 
-    def __init__(self, loader: UserLoader) -> None:
+    def __init__(self, loader: UserLoader, redis: Any | None = None) -> None:
         self.loader = loader
+        self.redis = redis
 
     async def __call__(self, handler: Next, event: Message, data: dict[str, Any]) -> Reply:
-        data["ctx"] = await self.loader(event.openid)
+        admission: Admission | None = data.get("admission")
+        if admission is not None and admission.cached_ctx:
+            data["ctx"] = context_from_json(admission.cached_ctx)
+        else:
+            ctx = await self.loader(event.openid)
+            data["ctx"] = ctx
+            if self.redis is not None:
+                await self.redis.set(ctx_key(event.openid), context_to_json(ctx), ex=CTX_TTL)
         return await handler(event, data)
+
+
+def context_to_json(ctx: Context) -> str:
+    """Serialize a Context for the cache."""
+    return json.dumps({"openid": ctx.openid, "role": str(ctx.role), "user_id": ctx.user_id,
+                       "town_id": ctx.town_id, "display_name": ctx.display_name}, ensure_ascii=False)
+
+
+def context_from_json(raw: str) -> Context:
+    """Inverse of context_to_json."""
+    d = json.loads(raw)
+    return Context(openid=d["openid"], role=Role(d["role"]), user_id=d["user_id"], town_id=d["town_id"],
+                   display_name=d["display_name"])
 
 
 class TimingMiddleware:
@@ -178,5 +330,7 @@ class PagingMiddleware:
     async def __call__(self, handler: Next, event: Message, data: dict[str, Any]) -> Reply:
         reply = await handler(event, data)
         if isinstance(reply, str) and not isinstance(reply, Page):
-            return str(await self.pager.paginate(event.openid, reply))
+            admission: Admission | None = data.get("admission")
+            known_empty = admission is not None and not admission.has_more
+            return str(await self.pager.paginate(event.openid, reply, known_empty=known_empty))
         return reply

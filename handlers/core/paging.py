@@ -46,12 +46,12 @@ class Pager:
     def __init__(self, storage: Any) -> None:
         self.storage = storage
 
-    async def paginate(self, openid: str, text: str) -> str:
-        """Return the first page and keep the others."""
+    async def paginate(self, openid: str, text: str, known_empty: bool = False) -> str:
+        """Return the first page and keep the others (dropping pages of an older reply)."""
         pages = split_text(text)
         if len(pages) > 1:
             await self.storage.set(f"more:{openid}", {"pages": pages[1:]}, MORE_TTL)
-        else:
+        elif not known_empty:
             await self.storage.delete(f"more:{openid}")
         return pages[0]
 

@@ -1,0 +1,149 @@
+"""Benchmark of the WeChat callback: signed text messages with unique MsgIds, N concurrent connections.
+
+Runs mingbai (`mingbai serve` on PostgreSQL + Redis, one process) and a bare aiohttp handler under the
+same load in the same run, and prints messages/s, p50/p99 latency and the throughput ratio.
+
+    .venv/bin/python bench/callback.py [--seconds 20] [--connections 100] [--text 帮助]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.wechat.client import WeChatSimulator, text_xml  # noqa: E402
+
+TOKEN = "benchtoken"
+PG = os.environ.get("MINGBAI_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+REDIS = os.environ.get("MINGBAI_BENCH_REDIS", "redis://127.0.0.1:6379/14")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_up(url: str, proc: subprocess.Popen[bytes]) -> None:
+    for _ in range(300):
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited with {proc.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"{url} did not come up")
+
+
+def start_mingbai(port: int, tmp: Path) -> subprocess.Popen[bytes]:
+    db = "mingbai_bench_callback"
+    subprocess.run(["psql", f"{PG}/postgres", "-qc", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"], check=True)
+    subprocess.run(["psql", f"{PG}/postgres", "-qc", f"CREATE DATABASE {db}"], check=True)
+    subprocess.run(["redis-cli", "-u", REDIS, "flushdb"], check=True, capture_output=True)
+    cfg = tmp / "bench.toml"
+    cfg.write_text(
+        f'[server]\nport = {port}\n[database]\nurl = "{PG}/{db}"\n[redis]\nurl = "{REDIS}"\n'
+        f'[wechat]\ntoken = "{TOKEN}"\n[limits]\nmessages_per_minute = 100000\n'
+        '[security]\nsecret_key = "bench-secret-key-0123456789"\n', encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-m", "bot", "--config", str(cfg), "db", "upgrade"], check=True, env=env,
+                   capture_output=True)
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(cfg), "serve"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_up(f"http://127.0.0.1:{port}/healthz", proc)
+    return proc
+
+
+def start_bare(port: int) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "bare_server.py"), str(port)])
+    wait_up(f"http://127.0.0.1:{port}/wechat", proc)
+    return proc
+
+
+async def load(url: str, seconds: float, connections: int, text: str, users: int) -> dict[str, float]:
+    sim = WeChatSimulator(TOKEN)
+    latencies: list[float] = []
+    errors = 0
+    first_id = time.time_ns() // 1000  # unique MsgIds across runs: no accidental retries
+    counter = iter(range(first_id, first_id + 10**9))
+    stop = time.perf_counter() + seconds
+    conn = aiohttp.TCPConnector(limit=connections)
+    async with aiohttp.ClientSession(connector=conn) as session:
+
+        async def worker(w: int) -> None:
+            nonlocal errors
+            while time.perf_counter() < stop:
+                n = next(counter)
+                req = sim.sign(text_xml(f"bench-user-{n % users}", text, n))
+                t0 = time.perf_counter()
+                try:
+                    async with session.post(url, params=req.query, data=req.body) as resp:
+                        await resp.read()
+                        if resp.status != 200:
+                            errors += 1
+                except aiohttp.ClientError:
+                    errors += 1
+                latencies.append(time.perf_counter() - t0)
+
+        t_start = time.perf_counter()
+        await asyncio.gather(*(worker(i) for i in range(connections)))
+        elapsed = time.perf_counter() - t_start
+    latencies.sort()
+    return {
+        "messages": len(latencies),
+        "rate": len(latencies) / elapsed,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "errors": errors,
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--connections", type=int, default=100)
+    ap.add_argument("--text", default="帮助")
+    ap.add_argument("--users", type=int, default=1000, help="distinct openids in the load")
+    args = ap.parse_args()
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, starter in (("mingbai", lambda p: start_mingbai(p, Path(tmp))), ("bare aiohttp", start_bare)):
+            port = free_port()
+            proc = starter(port)
+            try:
+                asyncio.run(load(f"http://127.0.0.1:{port}/wechat", 2, args.connections, args.text, args.users))
+                results[name] = asyncio.run(
+                    load(f"http://127.0.0.1:{port}/wechat", args.seconds, args.connections, args.text, args.users)
+                )
+            finally:
+                proc.terminate()
+                proc.wait(timeout=30)
+    print(f"{args.connections} connections, {args.seconds:.0f} s each, text {args.text!r}, {args.users} users")
+    print(f"{'server':<14}{'msgs':>8}{'msg/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    for name, r in results.items():
+        print(f"{name:<14}{r['messages']:>8.0f}{r['rate']:>10.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}{r['errors']:>8.0f}")
+    ratio = results["mingbai"]["rate"] / results["bare aiohttp"]["rate"]
+    print(f"throughput ratio mingbai / bare aiohttp: {ratio:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
