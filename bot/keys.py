@@ -27,3 +27,4 @@ BACKGROUND: web.AppKey[set[asyncio.Task[Any]]] = web.AppKey("background")
 DEFAULT_TOWN_ID: web.AppKey[int] = web.AppKey("default_town_id")
 EXTRA_ROUTERS: web.AppKey[tuple[Router, ...]] = web.AppKey("extra_routers")
 ADMIN_TEMPLATES: web.AppKey[Any] = web.AppKey("admin_templates")  # the console jinja2 Environment
+API_HTTP: web.AppKey[Any] = web.AppKey("api_http")  # aiohttp ClientSession of the mini-program API (WeChat calls)
