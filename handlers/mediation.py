@@ -1,0 +1,294 @@
+"""申请调解 (villagers), 登记纠纷 (helpers: 主动调解) and 查询 <案件号>: the mediation studio in chat."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from handlers.core import Context, Exact, FSMContext, Message, Regex, RoleIs, Router, State, StatesGroup
+from handlers.menu import add_menu_line
+from models import cases
+from models.case_flow import CASE_TYPES, NEXT_STEP_TEXT, Source, Status
+from models.core import Role, Village
+from models.mediation import Assignment, Case
+
+router = Router("mediation")
+
+add_menu_line("回复“申请调解”免费申请人民调解", order=40)
+add_menu_line("回复“查询 案件号”查看调解进度，如：查询 〔2026〕江湾调字第12号", order=41)
+add_menu_line("回复“登记纠纷”登记您发现的矛盾纠纷（主动调解）", order=42,
+              roles={Role.HELPER, Role.MEDIATOR, Role.ADMIN, Role.COUNTY_ADMIN})
+
+MOBILE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
+LANDLINE = re.compile(r"(?<!\d)(0\d{2,3}-?\d{7,8})(?!\d)")
+NO_WORDS = {"无", "没有", "不知道", "跳过", "没", "不清楚"}
+YES_WORDS = {"确认", "确定", "提交", "是", "对", "好", "好的", "没问题", "1"}
+REDO_WORDS = {"修改", "重填", "重新填写", "改", "2"}
+MIN_STORY, MAX_STORY = 10, 600
+
+
+class Intake(StatesGroup):
+    """The steps of the 申请调解 / 登记纠纷 form."""
+
+    case_type = State()
+    village = State()
+    my_name = State()
+    other_party = State()
+    story = State()
+    phone = State()
+    confirm = State()
+
+
+def _type_menu() -> str:
+    return "\n".join(f"{i}. {t}" for i, t in enumerate(CASE_TYPES, 1))
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _digits_phone(text: str) -> str | None:
+    t = re.sub(r"[\s-]", "", text)
+    m = MOBILE.search(t)
+    if m:
+        return m.group(1)
+    m = LANDLINE.search(text.replace(" ", ""))
+    return m.group(1) if m else None
+
+
+def _is_name(text: str) -> bool:
+    return 2 <= len(text) <= 20 and not re.search(r"\d", text) and "http" not in text
+
+
+async def _villages(town_id: int | None) -> list[Village]:
+    if town_id is None:
+        return []
+    return await Village.filter(town_id=town_id).order_by("id").all()
+
+
+def _helper_flow(data: dict[str, Any]) -> bool:
+    return data.get("source") == Source.INITIATIVE.value
+
+
+async def _start(state: FSMContext, source: Source) -> str:
+    await state.clear()
+    await state.set_state(Intake.case_type)
+    await state.update_data(source=source.value)
+    lead = "申请人民调解（免费）。" if source is Source.APPLIED else "登记您发现的矛盾纠纷（主动调解）。"
+    return f"{lead}共6步，随时回复“取消”退出。\n第1步：纠纷属于哪一类？请回复数字：\n{_type_menu()}"
+
+
+@router.text(Exact("申请调解", "我要调解", "调解申请", "申请人民调解"))
+async def start_apply(state: FSMContext) -> str:
+    """Start the villager's application."""
+    return await _start(state, Source.APPLIED)
+
+
+@router.text(Exact("登记纠纷", "纠纷登记", "主动调解"), RoleIs(Role.HELPER, Role.MEDIATOR, Role.ADMIN, Role.COUNTY_ADMIN))
+async def start_report(state: FSMContext) -> str:
+    """Start a helper's report of a dispute they found (主动调解)."""
+    return await _start(state, Source.INITIATIVE)
+
+
+@router.text(Exact("登记纠纷", "纠纷登记", "主动调解"))
+async def report_not_allowed() -> str:
+    """Villagers apply instead."""
+    return "“登记纠纷”供法律明白人使用。您本人需要调解，请回复“申请调解”。"
+
+
+def _pick_type(text: str) -> str | None:
+    t = text.strip().rstrip("。.")
+    if t.isdigit() and 1 <= int(t) <= len(CASE_TYPES):
+        return CASE_TYPES[int(t) - 1]
+    for name in CASE_TYPES:
+        if t == name or t == name + "纠纷":
+            return name
+    return None
+
+
+async def _ask_village(ctx: Context, state: FSMContext) -> str:
+    villages = await _villages(ctx.town_id)
+    await state.set_state(Intake.village)
+    if not villages:
+        return "第2步：纠纷发生在哪个村？请回复村名。"
+    listing = "\n".join(f"{i}. {v.name}" for i, v in enumerate(villages, 1))
+    return f"第2步：纠纷发生在哪个村？请回复数字或村名：\n{listing}"
+
+
+@router.text(Intake.case_type)
+async def on_type(msg: Message, ctx: Context, state: FSMContext) -> str:
+    """Step 1: the kind of dispute."""
+    picked = _pick_type(msg.text)
+    if picked is None:
+        return f"没看懂。请回复1到{len(CASE_TYPES)}之间的数字，比如邻里纠纷回复“2”：\n{_type_menu()}"
+    await state.update_data(case_type=picked)
+    return f"类型：{picked}。\n" + await _ask_village(ctx, state)
+
+
+@router.text(Intake.village)
+async def on_village(msg: Message, ctx: Context, state: FSMContext) -> str:
+    """Step 2: the village."""
+    text = _clean(msg.text)
+    villages = await _villages(ctx.town_id)
+    chosen: Village | None = None
+    if villages:
+        if text.isdigit() and 1 <= int(text) <= len(villages):
+            chosen = villages[int(text) - 1]
+        else:
+            chosen = next((v for v in villages if text in (v.name, v.name.removesuffix("村"))), None)
+        if chosen is None:
+            return f"没有找到“{text[:20]}”。请回复列表里的数字，比如“1”。"
+        await state.update_data(village_id=chosen.id, village_name=chosen.name)
+    else:
+        if not 2 <= len(text) <= 30:
+            return "请回复村名，比如“江湾村”。"
+        await state.update_data(village_id=None, village_name=text)
+    data = await state.get_data()
+    await state.set_state(Intake.my_name)
+    if _helper_flow(data):
+        return "第3步：请回复一方当事人的姓名（申请或求助的一方）。"
+    return "第3步：请问您怎么称呼？请回复您的姓名。"
+
+
+@router.text(Intake.my_name)
+async def on_my_name(msg: Message, state: FSMContext) -> str:
+    """Step 3: the applicant's name."""
+    text = _clean(msg.text)
+    if not _is_name(text):
+        return "请回复姓名（2到20个字，不要带数字），比如“张三”。"
+    await state.update_data(my_name=text)
+    await state.set_state(Intake.other_party)
+    return "第4步：对方是谁？请回复对方姓名，有电话可以一起写，比如“李四 13800001111”。"
+
+
+@router.text(Intake.other_party)
+async def on_other(msg: Message, state: FSMContext) -> str:
+    """Step 4: the other party (phone optional)."""
+    text = _clean(msg.text)
+    phone = _digits_phone(text) or ""
+    name = _clean(MOBILE.sub("", LANDLINE.sub("", text.replace("-", ""))) if phone else text)
+    name = name.strip("，,、 电话手机：:")
+    if not _is_name(name):
+        return "请回复对方的姓名（2到20个字），电话可写可不写，比如“李四”或“李四 13800001111”。"
+    await state.update_data(other_name=name, other_phone=phone)
+    await state.set_state(Intake.story)
+    return f"第5步：请用几句话说说发生了什么（{MIN_STORY}字以上），比如什么时候、因为什么事、现在怎么样了。"
+
+
+@router.text(Intake.story)
+async def on_story(msg: Message, state: FSMContext) -> str:
+    """Step 5: what happened."""
+    text = msg.text.strip()
+    if len(text) < MIN_STORY:
+        return f"说得再具体一点吧（至少{MIN_STORY}个字）：什么时候、因为什么事、现在怎么样了。"
+    if len(text) > MAX_STORY:
+        return f"内容有点长，请精简到{MAX_STORY}字以内，详细情况调解员会当面了解。"
+    await state.update_data(story=text)
+    await state.set_state(Intake.phone)
+    data = await state.get_data()
+    if _helper_flow(data):
+        return "第6步：请回复当事人的联系电话（不知道回复“无”）。"
+    return "第6步：请回复您的手机号码，方便调解员联系您。"
+
+
+def _summary(data: dict[str, Any]) -> str:
+    other = data["other_name"] + (f"（{data['other_phone']}）" if data.get("other_phone") else "")
+    who = "当事人" if _helper_flow(data) else "申请人"
+    phone = data.get("phone") or "无"
+    return (
+        f"请核对：\n类型：{data['case_type']}\n村：{data['village_name']}\n{who}：{data['my_name']}（{phone}）\n"
+        f"对方：{other}\n经过：{data['story']}\n\n回复“确认”提交，回复“修改”重新填写，回复“取消”放弃。"
+    )
+
+
+@router.text(Intake.phone)
+async def on_phone(msg: Message, state: FSMContext) -> str:
+    """Step 6: the applicant's phone."""
+    data = await state.get_data()
+    text = msg.text.strip()
+    if _helper_flow(data) and text in NO_WORDS:
+        phone = ""
+    else:
+        found = _digits_phone(text)
+        if found is None:
+            return "这个号码好像不对。请回复11位手机号，比如“13800001111”，或带区号的座机号。"
+        phone = found
+    data = await state.update_data(phone=phone)
+    await state.set_state(Intake.confirm)
+    return _summary(data)
+
+
+@router.text(Intake.confirm)
+async def on_confirm(msg: Message, ctx: Context, state: FSMContext, settings: Any) -> str:
+    """Save only now, and answer with the case number."""
+    answer = msg.text.strip().rstrip("。!！")
+    data = await state.get_data()
+    if answer in REDO_WORDS:
+        return await _start(state, Source(data.get("source", Source.APPLIED.value)))
+    if answer not in YES_WORDS:
+        return "请回复“确认”提交，回复“修改”重新填写，或回复“取消”放弃。"
+    if ctx.town_id is None:
+        await state.clear()
+        return "暂时无法登记，请直接联系镇调解工作室。"
+    helper = _helper_flow(data)
+    new = cases.NewCase(
+        town_id=ctx.town_id, case_type=data["case_type"], summary=data["story"],
+        parties=[cases.PartyIn(data["my_name"], "applicant", data.get("phone", "")),
+                 cases.PartyIn(data["other_name"], "respondent", data.get("other_phone", ""))],
+        source=Source.INITIATIVE if helper else Source.APPLIED,
+        village_id=data.get("village_id"), village_name=data.get("village_name", ""),
+        applicant_openid=None if helper else ctx.openid, reporter_openid=ctx.openid if helper else None,
+        registered_by_id=ctx.user_id if helper else None,
+        actor_label=(ctx.display_name or "法律明白人") if helper else "申请人（微信）",
+    )
+    case = await cases.register_case(new, due_days=settings.mediation.due_days)
+    await state.clear()
+    tail = "调解员会尽快联系当事人。" if helper else "人民调解不收任何费用，调解员会尽快和您联系。"
+    return f"已登记，案件号：{case.number}\n{tail}\n回复“查询 {case.number}”可以查看进度。"
+
+
+NUMBER = re.compile(r"[〔(（\[【]?\s*(\d{4})\s*[〕)）\]】]?\s*(\S{1,16}?)调字第\s*(\d+)\s*号")
+
+
+def normalize_case_number(text: str) -> str | None:
+    """'(2026)江湾调字第12号' and friends -> '〔2026〕江湾调字第12号'."""
+    m = NUMBER.search(text.replace(" ", ""))
+    if not m:
+        return None
+    return f"〔{m.group(1)}〕{m.group(2)}调字第{int(m.group(3))}号"
+
+
+async def _status_text(case: Case) -> str:
+    status = Status(case.status)
+    leads = await Assignment.filter(case=case).order_by("-lead", "id").prefetch_related("mediator")
+    mediators = "、".join(a.mediator.display_name for a in leads)
+    lines = [f"案件号：{case.number}", f"类型：{case.case_type}", f"登记日期：{case.registered_at:%Y-%m-%d}",
+             f"状态：{status.label}"]
+    if mediators:
+        lines.append(f"调解员：{mediators}")
+    lines.append(f"下一步：{NEXT_STEP_TEXT[status]}")
+    return "\n".join(lines)
+
+
+@router.text(Regex(r"^(查询|查案|查进度|案件查询)\s*\S*调字第"))
+async def lookup(msg: Message, ctx: Context) -> str:
+    """查询 <案件号>: only for the openid that applied (or reported); anyone else learns nothing."""
+    number = normalize_case_number(msg.text)
+    case = await cases.find_own_case(number, ctx.openid) if number else None
+    if case is None:
+        return "没有找到这个案件。请核对案件号；只能查询自己申请的案件。"
+    return await _status_text(case)
+
+
+@router.text(Exact("查询", "我的案件", "查询案件", "查询进度", "调解进度"))
+async def my_cases(ctx: Context) -> str:
+    """The user's own cases, newest first."""
+    own = await Case.filter(applicant_openid=ctx.openid).order_by("-id").limit(5)
+    reported = await Case.filter(reporter_openid=ctx.openid).order_by("-id").limit(5)
+    found = sorted({c.id: c for c in [*own, *reported]}.values(), key=lambda c: -c.id)[:5]
+    if not found:
+        return "没有找到您申请的案件。需要调解请回复“申请调解”。"
+    lines = [f"{c.number}  {Status(c.status).label}" for c in found]
+    return "您的案件：\n" + "\n".join(lines) + "\n\n回复“查询 案件号”查看详情。"
+
+
