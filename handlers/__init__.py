@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from handlers import basic, binding, mediation, outreach
+from handlers import basic, binding, legal, mediation, outreach, stats
 from handlers.core import Dispatcher, Middleware, Router
 from handlers.core.fsm import StateStorage
 from handlers.core.middlewares import PagingMiddleware

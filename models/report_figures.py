@@ -361,3 +361,26 @@ OUTCOME_ONGOING = "调解中"
 OUTCOME_AGREED = "达成协议"
 OUTCOME_FAILED = "调解不成"
 OUTCOME_TERMINATED = "终止"
+
+
+def parse_period(
+    year: int | None = None,
+    quarter: int | None = None,
+    month: int | None = None,
+    first: date | None = None,
+    last: date | None = None,
+) -> Period:
+    """The period named by a year (with a quarter or month), or by first and last days."""
+    if first is not None or last is not None:
+        if first is None or last is None:
+            raise ValueError("give both the first and the last day")
+        return Period.between(first, last)
+    if year is None:
+        raise ValueError("give a year, or the first and last day")
+    if quarter is not None and month is not None:
+        raise ValueError("give a quarter or a month, not both")
+    if quarter is not None:
+        return Period.quarter(year, quarter)
+    if month is not None:
+        return Period.month(year, month)
+    return Period.year(year)

@@ -45,7 +45,7 @@ def d(s: str) -> dt.date:
 
 async def seed() -> dict[str, Any]:
     """Two towns; 江湾镇 has the known 2023 figures, 白沙镇 a little of everything."""
-    jw = await Town.create(name="江湾镇", studio_name="老洪调解工作室", case_prefix="江湾")
+    jw, _ = await Town.get_or_create(name="江湾镇", defaults={"studio_name": "老洪调解工作室", "case_prefix": "江湾"})
     bs = await Town.create(name="白沙镇", case_prefix="白沙")
     jwc = await Village.create(town=jw, name="江湾村", households=100)
     dsc = await Village.create(town=jw, name="东山村", households=50)

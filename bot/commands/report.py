@@ -1,0 +1,76 @@
+"""mingbai report: the 述法报告 section for a period, as text, Markdown, docx or xlsx."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import sys
+from pathlib import Path
+
+import models
+from bot.config import Settings
+from bot.users import ensure_town
+from models.report import FORMATS, ReportError
+from models.report_figures import parse_period
+from models.reporting import ReportRequest, Targets, file_name, report_bytes
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register the command."""
+    p = sub.add_parser("report", help="the 述法报告 figures for a period (text, md, docx, xlsx)")
+    p.add_argument("--year", type=int, help="calendar year, e.g. 2023 (default: this year)")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--quarter", type=int, choices=range(1, 5), help="one quarter of the year")
+    when.add_argument("--month", type=int, choices=range(1, 13), help="one month of the year")
+    p.add_argument("--from", dest="first", type=dt.date.fromisoformat, help="first day YYYY-MM-DD (with --to)")
+    p.add_argument("--to", dest="last", type=dt.date.fromisoformat, help="last day YYYY-MM-DD (with --from)")
+    p.add_argument("--format", choices=FORMATS, default="text")
+    p.add_argument("-o", "--output", help="output file (default: stdout for text/md, a named file otherwise)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--town", help="the town (default: the configured [town] name)")
+    where.add_argument("--county", action="store_true", help="every town side by side and the county totals")
+    p.add_argument("--village", default="", help="only this village of the town")
+    p.set_defaults(func=run)
+
+
+def targets_from(settings: Settings) -> Targets:
+    """The coverage and deadline targets from the configuration."""
+    return Targets(settings.outreach.coverage_ratio, settings.outreach.helpers_per_village,
+                   settings.mediation.due_days)
+
+
+async def _build(req: ReportRequest, settings: Settings, fmt: str) -> bytes:
+    if settings.embedded:
+        await models.migrate(settings.database.url)
+    async with models.database(settings.database.url):
+        if not req.county and req.town == settings.town.name:
+            t = settings.town
+            await ensure_town(t.name, t.studio_name, t.case_prefix)
+        return await report_bytes(req, targets_from(settings), fmt)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Print or write the report."""
+    year = args.year if args.year is not None or args.first else dt.date.today().year
+    try:
+        period = parse_period(year if not args.first else None, args.quarter, args.month, args.first, args.last)
+    except ValueError as exc:
+        print(f"时间段有误：{exc}", file=sys.stderr)
+        return 2
+    if args.county and args.village:
+        print("--village 只能和单个乡镇一起使用", file=sys.stderr)
+        return 2
+    req = ReportRequest(period, town=args.town or settings.town.name, county=args.county, village=args.village)
+    try:
+        data = asyncio.run(_build(req, settings, args.format))
+    except ReportError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    if args.output == "-" or (args.output is None and args.format in ("text", "md")):
+        sys.stdout.write(data.decode())
+        return 0
+    path = Path(args.output or file_name(req, args.format))
+    path.write_bytes(data)
+    print(f"已写入 {path}", file=sys.stderr)
+    return 0

@@ -1,0 +1,82 @@
+"""Report requests: resolve the town, village and period, gather the figures and render a format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models import stats
+from models.core import Town, Village
+from models.report import ReportError, render
+from models.report_figures import CountyFigures, Period, ReportFigures
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The configured targets: households per 骨干, helpers per village, days to close a case."""
+
+    ratio: int = 10
+    floor: int = 3
+    due_days: int = 30
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """What to count: a period, a town by name (or the county), optionally a village by name."""
+
+    period: Period
+    town: str = ""
+    county: bool = False
+    village: str = ""
+    county_name: str = "全县"
+
+
+async def find_town(name: str) -> Town:
+    """The town of that name; ReportError listing the known towns otherwise."""
+    town = await Town.get_or_none(name=name)
+    if town is None:
+        known = "、".join(await Town.all().order_by("id").values_list("name", flat=True)) or "（无）"
+        raise ReportError(f"没有找到乡镇“{name}”。已登记的乡镇：{known}")
+    return town
+
+
+async def find_village(town: Town, name: str) -> Village:
+    """The village of that name in the town; ReportError otherwise."""
+    village = await Village.get_or_none(town_id=town.id, name=name)
+    if village is None:
+        raise ReportError(f"{town.name}没有名为“{name}”的村。")
+    return village
+
+
+async def gather(req: ReportRequest, targets: Targets) -> ReportFigures | CountyFigures:
+    """The figures for a request."""
+    kw = {"ratio": targets.ratio, "floor": targets.floor, "due_days": targets.due_days}
+    if req.county:
+        return await stats.county_figures(req.period, req.county_name, **kw)
+    town = await find_town(req.town)
+    if req.village:
+        village = await find_village(town, req.village)
+        return await stats.town_figures(req.period, town, village_id=village.id, village_name=village.name, **kw)
+    return await stats.town_figures(req.period, town, **kw)
+
+
+async def report_bytes(req: ReportRequest, targets: Targets, fmt: str) -> bytes:
+    """The report document in a format (text, md, docx, xlsx)."""
+    figures = await gather(req, targets)
+    detail = None
+    if fmt == "xlsx":
+        if req.county:
+            towns = list(await Town.all().order_by("id"))
+            detail = await stats.report_detail(req.period, towns)
+        else:
+            town = await find_town(req.town)
+            village_id = (await find_village(town, req.village)).id if req.village else None
+            detail = await stats.report_detail(req.period, [town], village_id=village_id)
+    return render(figures, fmt, detail)
+
+
+def file_name(req: ReportRequest, fmt: str) -> str:
+    """A download name: 江湾镇2023年法治建设工作情况.docx."""
+    from models.report import SUFFIXES
+
+    where = req.county_name if req.county else req.town + req.village
+    return f"{where}{req.period.label}法治建设工作情况.{SUFFIXES[fmt]}"
