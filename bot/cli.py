@@ -15,7 +15,6 @@ COMMAND_MODULES = [
     "bot.commands.db",
     "bot.commands.chat",
     "bot.commands.ask",
-    "bot.commands.kb",
     "bot.commands.admin",
     "bot.commands.report",
 ]
@@ -42,8 +41,6 @@ def main(argv: list[str] | None = None) -> int:
     for noisy in ("jieba", "tortoise", "aiosqlite", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     parser = build_parser()
-    for noisy in ("jieba", "bm25s"):  # they set DEBUG on import
-        logging.getLogger(noisy).setLevel(logging.WARNING)
     args = parser.parse_args(argv)
     try:
         settings = settings_from(args)
