@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.admin import cases, people
 from bot.admin.web import render, require_role
 
 
@@ -22,3 +23,5 @@ def setup(app: web.Application) -> None:
     """Register the console pages."""
     app.router.add_get("/admin", redirect_home, name="admin_root")
     app.router.add_get("/admin/", home, name="admin_home")
+    cases.setup(app)
+    people.setup(app)

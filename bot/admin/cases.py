@@ -1,0 +1,431 @@
+"""Console pages for cases: the board, my cases, registration, the case page and its actions, documents."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import quote
+
+from aiohttp import web
+from multidict import MultiDictProxy
+
+from bot import keys
+from bot.admin.web import ADMIN_ROLES, add_nav_item, current_user, flash, render, require_role, town_scope
+from models import cases, documents
+from models.case_flow import (
+    AGREEMENT_FORMS,
+    CASE_TYPES,
+    DECLINE_REASONS,
+    FAIL_ROUTES,
+    PERFORMED,
+    REFERRERS,
+    STATUS_LABELS,
+    Action,
+    Source,
+    Status,
+    TransitionRefused,
+    allowed_actions,
+)
+from models.case_queries import BoardFilter, board, deadlines, is_overdue, mediator_ids_by_case
+from models.core import Role, User, Village
+from models.mediation import Agreement, AuditEntry, Case, FollowUp, JudicialConfirmation, Party, SessionRecord
+from models.privacy import mask_id_number, mask_name, mask_phone, may_see_parties, scrub_text
+
+Form = MultiDictProxy[Any]
+
+
+def _settings(request: web.Request) -> Any:
+    return request.app[keys.SETTINGS]
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _date(form: Form, name: str, default: date | None = None) -> date:
+    raw = str(form.get(name, "")).strip()
+    if not raw:
+        if default is None:
+            raise TransitionRefused("请填写日期。")
+        return default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise TransitionRefused(f"日期格式不对：{raw}（应为 2026-03-01）") from None
+
+
+def _text(form: Form, name: str, limit: int = 2000) -> str:
+    return str(form.get(name, "")).strip()[:limit]
+
+
+async def _villages(user: User) -> list[Village]:
+    scope = town_scope(user)
+    qs = Village.all() if scope is None else Village.filter(town_id=scope)
+    return await qs.order_by("id")
+
+
+async def _load_case(request: web.Request) -> Case:
+    """The case named in the URL, if the user's town may see it (else 404: no hint that it exists)."""
+    user = current_user(request)
+    assert user is not None
+    case_id = _int(request.match_info["case_id"])
+    case = await Case.get_or_none(id=case_id) if case_id else None
+    scope = town_scope(user)
+    if case is None or (scope is not None and case.town_id != scope):  # type: ignore[attr-defined]
+        raise web.HTTPNotFound()
+    return case
+
+
+def _may_see(user: User, case: Case, mediators: set[int]) -> bool:
+    return may_see_parties(Role(user.role), user.id, user.town_id, case.town_id, mediators)  # type: ignore[attr-defined]
+
+
+def _may_act(user: User, action: Action, mediators: set[int]) -> bool:
+    """Admins act on any case of their town; mediators accept/decline new cases, and act on their own."""
+    if Role(user.role) in ADMIN_ROLES:
+        return True
+    return action in {Action.ACCEPT, Action.DECLINE} or user.id in mediators
+
+
+def _party_view(p: Party, visible: bool) -> dict[str, str]:
+    if visible:
+        return {"side": p.side, "name": p.name, "phone": p.phone, "id_number": p.id_number, "address": p.address}
+    return {"side": p.side, "name": mask_name(p.name), "phone": mask_phone(p.phone),
+            "id_number": mask_id_number(p.id_number), "address": ""}
+
+
+def _row(case: Case, user: User, mediators: set[int], today: date) -> dict[str, Any]:
+    visible = _may_see(user, case, mediators)
+    parties = [_party_view(p, visible) for p in case.parties]
+    return {
+        "case": case, "status_label": Status(case.status).label, "overdue": is_overdue(case, today),
+        "parties": "、".join(p["name"] for p in parties), "mine": user.id in mediators,
+        "deadlines": deadlines(case, today),
+    }
+
+
+def _board_filter(request: web.Request, mine: bool) -> BoardFilter:
+    q = request.query
+    status = q.get("status", "")
+    case_type = q.get("type", "")
+    return BoardFilter(
+        status=status if status in {s.value for s in Status} else "",
+        case_type=case_type if case_type in CASE_TYPES else "",
+        village_id=_int(q.get("village")), overdue=q.get("overdue") == "1",
+        mine_user_id=current_user(request).id if mine else None,  # type: ignore[union-attr]
+    )
+
+
+async def _board_page(request: web.Request, mine: bool) -> web.Response:
+    user = current_user(request)
+    assert user is not None
+    f = _board_filter(request, mine)
+    today = cases.today()
+    found = await board(town_scope(user), f, today)
+    by_case = await mediator_ids_by_case([c.id for c in found])
+    rows = [_row(c, user, by_case[c.id], today) for c in found]
+    return await render(request, "cases/board.html", {
+        "rows": rows, "f": f, "mine": mine, "statuses": STATUS_LABELS, "types": CASE_TYPES,
+        "villages": await _villages(user), "title": "我的案件" if mine else "案件看板",
+    })
+
+
+@require_role(Role.MEDIATOR, Role.ADMIN, Role.COUNTY_ADMIN)
+async def board_page(request: web.Request) -> web.StreamResponse:
+    """The case board with filters (status, type, village, overdue)."""
+    return await _board_page(request, mine=False)
+
+
+@require_role(Role.MEDIATOR, Role.ADMIN, Role.COUNTY_ADMIN)
+async def my_cases(request: web.Request) -> web.StreamResponse:
+    """The cases assigned to me."""
+    return await _board_page(request, mine=True)
+
+
+@require_role(Role.MEDIATOR, Role.ADMIN, Role.COUNTY_ADMIN)
+async def new_case_form(request: web.Request) -> web.StreamResponse:
+    """Register a case at the studio: a walk-in application, 主动调解, or a referral (移送)."""
+    user = current_user(request)
+    assert user is not None
+    return await render(request, "cases/new.html", {
+        "types": CASE_TYPES, "villages": await _villages(user), "sources": list(Source), "referrers": REFERRERS,
+        "error": "", "form": {},
+    })
+
+
+@require_role(Role.MEDIATOR, Role.ADMIN, Role.COUNTY_ADMIN)
+async def create_case(request: web.Request) -> web.StreamResponse:
+    """Save a registration from the console."""
+    user = current_user(request)
+    assert user is not None
+    form = await request.post()
+    error = ""
+    case_type, source = _text(form, "case_type"), _text(form, "source")
+    village = await Village.get_or_none(id=_int(form.get("village")) or 0)
+    scope = town_scope(user)
+    if case_type not in CASE_TYPES:
+        error = "请选择纠纷类型。"
+    elif source not in {s.value for s in Source}:
+        error = "请选择案件来源。"
+    elif source == Source.REFERRED.value and _text(form, "referred_by") not in REFERRERS:
+        error = "移送案件请选择移送单位。"
+    elif village is None or (scope is not None and village.town_id != scope):  # type: ignore[attr-defined]
+        error = "请选择村。"
+    elif not _text(form, "applicant_name") or not _text(form, "respondent_name"):
+        error = "请填写双方当事人姓名。"
+    elif len(_text(form, "summary")) < 5:
+        error = "请简要写明纠纷经过。"
+    if error:
+        return await render(request, "cases/new.html", {
+            "types": CASE_TYPES, "villages": await _villages(user), "sources": list(Source),
+            "referrers": REFERRERS, "error": error, "form": form,
+        }, status=400)
+    assert village is not None
+    new = cases.NewCase(
+        town_id=village.town_id, case_type=case_type, summary=_text(form, "summary"),  # type: ignore[attr-defined]
+        parties=[
+            cases.PartyIn(_text(form, "applicant_name", 64), "applicant", _text(form, "applicant_phone", 32),
+                          _text(form, "applicant_id", 32)),
+            cases.PartyIn(_text(form, "respondent_name", 64), "respondent", _text(form, "respondent_phone", 32),
+                          _text(form, "respondent_id", 32)),
+        ],
+        source=Source(source), referred_by=_text(form, "referred_by") if source == Source.REFERRED.value else "",
+        village_id=village.id, registered_by_id=user.id, actor_label=user.display_name,
+    )
+    case = await cases.register_case(new, due_days=_settings(request).mediation.due_days)
+    await flash(request, f"已登记：{case.number}")
+    raise web.HTTPFound(f"/admin/cases/{case.id}")
+
+
+async def _case_context(request: web.Request, case: Case, user: User) -> dict[str, Any]:
+    today = cases.today()
+    mediators = set(await cases.mediator_ids(case.id))
+    visible = _may_see(user, case, mediators)
+    parties = [_party_view(p, visible) for p in await Party.filter(case=case).order_by("id")]
+    names = [p.name for p in await Party.filter(case=case)]
+    scrub = (lambda t: t) if visible else (lambda t: scrub_text(t, names))
+    assignments = await case.assignments.all().order_by("-lead", "id").prefetch_related("mediator")
+    status = Status(case.status)
+    actions = [a for a in allowed_actions(status) if _may_act(user, a, mediators)]
+    town_mediators = await User.filter(town_id=case.town_id, active=True,  # type: ignore[attr-defined]
+                                       role__in=[Role.MEDIATOR, Role.ADMIN]).order_by("id")
+    audit = await AuditEntry.filter(case=case).order_by("at", "id")
+    return {
+        "case": case, "status": status, "status_label": status.label, "parties": parties, "visible": visible,
+        "summary": scrub(case.summary), "assignments": assignments,
+        "sessions": [{"s": s, "content": scrub(s.content), "participants": scrub(s.participants)}
+                     for s in await SessionRecord.filter(case=case).order_by("held_on", "id")],
+        "agreement": await Agreement.get_or_none(case=case), "scrub": scrub,
+        "follow_ups": await FollowUp.filter(case=case).order_by("visited_on", "id"),
+        "confirmation": await JudicialConfirmation.get_or_none(case=case),
+        "timeline": [{"e": e, "from": STATUS_LABELS.get(Status(e.from_status)) if e.from_status else "",
+                      "to": STATUS_LABELS.get(Status(e.to_status)) if e.to_status else "",
+                      "label": _audit_label(e.action), "note": scrub(e.note)} for e in audit],
+        "actions": actions, "Action": Action, "deadlines": deadlines(case, today),
+        "overdue": is_overdue(case, today), "today": today.isoformat(),
+        "mediators": town_mediators, "assigned_ids": mediators,
+        "decline_reasons": DECLINE_REASONS, "fail_routes": FAIL_ROUTES, "agreement_forms": AGREEMENT_FORMS,
+        "performed": PERFORMED, "flags": cases.FLAG_LABELS,
+        "may_flag": status is not Status.ARCHIVED and _may_act(user, Action.ASSIGN, mediators),
+    }
+
+
+def _audit_label(action: str) -> str:
+    if action == "register":
+        return "登记"
+    if action == "flags":
+        return "标记"
+    try:
+        return Action(action).label
+    except ValueError:
+        return action
+
+
+@require_role(Role.MEDIATOR, Role.ADMIN, Role.COUNTY_ADMIN)
+async def case_page(request: web.Request) -> web.StreamResponse:
+    """One case: facts, parties (masked unless allowed), records, timeline, and only the allowed next actions."""
+    user = current_user(request)
+    assert user is not None
+    case = await _load_case(request)
+    return await render(request, "cases/case.html", await _case_context(request, case, user))
+
+
+ActionHandler = Callable[[int, cases.Actor, Form, Any, User], Awaitable[Case]]
+
+
+async def _do_accept(cid: int, actor: cases.Actor, form: Form, s: Any, user: User) -> Case:
+    ids = [i for i in (_int(v) for v in form.getall("mediators", [])) if i]
+    return await cases.accept(cid, actor, ids, due_days=s.mediation.due_days)
+
+
+async def _do_decline(cid: int, actor: cases.Actor, form: Form, s: Any, user: User) -> Case:
+    return await cases.decline(cid, actor, _text(form, "reason"), _text(form, "note"))
+
+
+async def _do_assign(cid: int, actor: cases.Actor, form: Form, s: Any, user: User) -> Case:
+    ids = [i for i in (_int(v) for v in form.getall("mediators", [])) if i]
+    return await cases.assign(cid, actor, ids)
+
+
+async def _do_session(cid: int, actor: cases.Actor, form: Form, s: Any, user: User) -> Case:
+    return await cases.record_session(cid, actor, _date(form, "held_on", cases.today()), _text(form, "content"),
+                                      _text(form, "place", 128), _text(form, "participants", 256))
+
+
+def _amount(form: Form) -> Decimal | None:
+    raw = _text(form, "amount").replace(",", "").replace("元", "")
+    if not raw:
+        return None
+    try:
+        return Decimal(raw).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise TransitionRefused(f"金额格式不对：{raw}") from None
+
+
+async def _do_agree(cid: int, actor: cases.Actor, form: Form, s: Any, user: User) -> Case:
+    perform_by = _text(form, "perform_by")
+    a = cases.AgreementIn(
+        terms=_text(form, "terms", 4000), effective_on=_date(form, "effective_on", cases.today()),
+        form=_text(form, "form") or "written", facts=_text(form, "facts", 4000), issues=_text(form, "issues"),
+        responsibility=_text(form, "responsibility"), amount=_amount(form),
+        performance=_text(form, "performance", 256), perform_by=_date(form, "perform_by") if perform_by else None,
+    )
+    return await cases.agree(cid, actor, a, followup_days=s.mediation.followup_days)
+
+
+async def _do_fail(cid: int, actor: cases.Actor, form: Form, s: Any, user: User) -> Case:
+    return await cases.fail(cid, actor, form.getall("routes", []), _text(form, "note"))
+
+
+async def _do_terminate(cid: int, actor: cases.Actor, form: Form, s: Any, user: User) -> Case:
+    return await cases.terminate(cid, actor, _text(form, "note"))
+
+
+async def _do_follow_up(cid: int, actor: cases.Actor, form: Form, s: Any, user: User) -> Case:
+    return await cases.record_follow_up(cid, actor, _date(form, "visited_on", cases.today()),
+                                        _text(form, "performed"), _text(form, "satisfied") == "1",
+                                        _text(form, "note"))
+
+
+async def _do_apply(cid: int, actor: cases.Actor, form: Form, s: Any, user: User) -> Case:
+    return await cases.apply_confirmation(cid, actor, _date(form, "applied_on", cases.today()),
+                                          _text(form, "court", 128))
+
+
+async def _do_confirm(cid: int, actor: cases.Actor, form: Form, s: Any, user: User) -> Case:
+    return await cases.decide_confirmation(cid, actor, True, _date(form, "decided_on", cases.today()),
+                                           _text(form, "note"))
+
+
+async def _do_reject(cid: int, actor: cases.Actor, form: Form, s: Any, user: User) -> Case:
+    return await cases.decide_confirmation(cid, actor, False, _date(form, "decided_on", cases.today()),
+                                           _text(form, "note"))
+
+
+async def _do_reopen(cid: int, actor: cases.Actor, form: Form, s: Any, user: User) -> Case:
+    return await cases.reopen(cid, actor, _text(form, "note"), due_days=s.mediation.due_days)
+
+
+async def _do_archive(cid: int, actor: cases.Actor, form: Form, s: Any, user: User) -> Case:
+    return await cases.archive(cid, actor)
+
+
+HANDLERS: dict[Action, ActionHandler] = {
+    Action.ACCEPT: _do_accept, Action.DECLINE: _do_decline, Action.ASSIGN: _do_assign,
+    Action.RECORD_SESSION: _do_session, Action.AGREE: _do_agree, Action.FAIL: _do_fail,
+    Action.TERMINATE: _do_terminate, Action.FOLLOW_UP: _do_follow_up, Action.APPLY_CONFIRMATION: _do_apply,
+    Action.CONFIRM: _do_confirm, Action.REJECT_CONFIRMATION: _do_reject, Action.REOPEN: _do_reopen,
+    Action.ARCHIVE: _do_archive,
+}
+
+
+@require_role(Role.MEDIATOR, Role.ADMIN, Role.COUNTY_ADMIN)
+async def act(request: web.Request) -> web.StreamResponse:
+    """Perform one action on a case; the graph and the service refuse what is not allowed."""
+    user = current_user(request)
+    assert user is not None
+    case = await _load_case(request)
+    try:
+        action = Action(request.match_info["action"])
+    except ValueError:
+        raise web.HTTPNotFound() from None
+    mediators = set(await cases.mediator_ids(case.id))
+    if not _may_act(user, action, mediators):
+        raise web.HTTPForbidden()
+    form = await request.post()
+    try:
+        await HANDLERS[action](case.id, cases.Actor(user), form, _settings(request), user)
+    except TransitionRefused as exc:
+        await flash(request, f"未保存：{exc}")
+    else:
+        await flash(request, f"已{action.label}。")
+    raise web.HTTPFound(f"/admin/cases/{case.id}")
+
+
+@require_role(Role.MEDIATOR, Role.ADMIN, Role.COUNTY_ADMIN)
+async def set_flags(request: web.Request) -> web.StreamResponse:
+    """Set the §25 and statistics flags."""
+    user = current_user(request)
+    assert user is not None
+    case = await _load_case(request)
+    if not _may_act(user, Action.ASSIGN, set(await cases.mediator_ids(case.id))):
+        raise web.HTTPForbidden()
+    form = await request.post()
+    try:
+        await cases.set_flags(case.id, cases.Actor(user), {k: form.get(k) == "1" for k in cases.FLAG_LABELS})
+    except TransitionRefused as exc:
+        await flash(request, f"未保存：{exc}")
+    else:
+        await flash(request, "标记已保存。")
+    raise web.HTTPFound(f"/admin/cases/{case.id}")
+
+
+async def _document(request: web.Request, kind: str) -> web.StreamResponse:
+    user = current_user(request)
+    assert user is not None
+    case = await _load_case(request)
+    if not _may_see(user, case, set(await cases.mediator_ids(case.id))):
+        raise web.HTTPForbidden()  # documents carry the parties' personal data
+    if kind == "agreement":
+        if await Agreement.get_or_none(case=case) is None:
+            raise web.HTTPNotFound()
+        data, name = await documents.agreement_docx(case.id), f"调解协议书-{case.number}.docx"
+    else:
+        data, name = await documents.dossier_docx(case.id), f"卷宗-{case.number}.docx"
+    return web.Response(body=data, headers={
+        "Content-Type": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "Content-Disposition": f"attachment; filename=\"case-{case.id}.docx\"; filename*=UTF-8''{quote(name)}",
+    })
+
+
+@require_role(Role.MEDIATOR, Role.ADMIN, Role.COUNTY_ADMIN)
+async def agreement_doc(request: web.Request) -> web.StreamResponse:
+    """The 调解协议书 as .docx."""
+    return await _document(request, "agreement")
+
+
+@require_role(Role.MEDIATOR, Role.ADMIN, Role.COUNTY_ADMIN)
+async def dossier_doc(request: web.Request) -> web.StreamResponse:
+    """The case file (卷宗) as .docx."""
+    return await _document(request, "dossier")
+
+
+def setup(app: web.Application) -> None:
+    """Register the case pages and their navigation links."""
+    app.router.add_get("/admin/cases", board_page, name="admin_cases")
+    app.router.add_get("/admin/cases/mine", my_cases, name="admin_my_cases")
+    app.router.add_get("/admin/cases/new", new_case_form, name="admin_case_new")
+    app.router.add_post("/admin/cases/new", create_case, name="admin_case_create")
+    app.router.add_get("/admin/cases/{case_id:\\d+}", case_page, name="admin_case")
+    app.router.add_post("/admin/cases/{case_id:\\d+}/act/{action}", act, name="admin_case_act")
+    app.router.add_post("/admin/cases/{case_id:\\d+}/flags", set_flags, name="admin_case_flags")
+    app.router.add_get("/admin/cases/{case_id:\\d+}/agreement.docx", agreement_doc, name="admin_case_agreement")
+    app.router.add_get("/admin/cases/{case_id:\\d+}/dossier.docx", dossier_doc, name="admin_case_dossier")
+    add_nav_item("案件看板", "/admin/cases", order=10)
+    add_nav_item("我的案件", "/admin/cases/mine", order=11)
+    add_nav_item("登记案件", "/admin/cases/new", order=12)

@@ -1,0 +1,180 @@
+"""Console case pages: board filters, masking per role, allowed actions only, documents, management pages."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from docx import Document
+
+from models import cases
+from models.case_flow import Status
+from models.core import Role, User, Village
+from models.mediation import AuditEntry, Case
+from tests.admin.conftest import csrf_from, login
+from tests.mediation.conftest import World, make_world, new_case
+
+
+@pytest.fixture
+async def setup(console: Any) -> tuple[Any, World]:
+    client, _ = console
+    return client, await make_world()
+
+
+def doc_text(data: bytes) -> str:
+    """All paragraph and table text of a .docx."""
+    d = Document(io.BytesIO(data))
+    parts = [p.text for p in d.paragraphs]
+    for t in d.tables:
+        for row in t.rows:
+            parts.extend(c.text for c in row.cells)
+    return "\n".join(parts)
+
+
+async def test_board_filters_and_masking(setup: tuple[Any, World]) -> None:
+    client, w = setup
+    c1 = await new_case(w, case_type="邻里")
+    c2 = await new_case(w, case_type="婚姻家庭")
+    await cases.accept(c2.id, cases.Actor(w.admin), [w.mediator.id], due_days=30)
+    await cases.register_case(cases.NewCase(town_id=w.other_town.id, case_type="合同", summary="外镇案件",
+                                            parties=[cases.PartyIn("外镇人")]), due_days=30)
+    await login(client, "周调解")  # a mediator of the town, assigned to nothing
+    page = await (await client.get("/admin/cases")).text()
+    assert c1.number in page and c2.number in page and "外镇" not in page
+    assert "张小三" not in page and "张*三" in page
+    only = await (await client.get("/admin/cases", params={"type": "婚姻家庭"})).text()
+    assert c2.number in only and c1.number not in only
+    by_status = await (await client.get("/admin/cases", params={"status": "mediating"})).text()
+    assert c2.number in by_status and c1.number not in by_status
+    by_village = await (await client.get("/admin/cases", params={"village": str(w.village2.id)})).text()
+    assert c1.number not in by_village
+    case_page = await (await client.get(f"/admin/cases/{c2.id}")).text()
+    assert "13812341234" not in case_page and "138****1234" in case_page and "110101199003071234" not in case_page
+    assert "下载调解协议书" not in case_page
+    assert (await client.get(f"/admin/cases/{c2.id}/dossier.docx")).status == 403
+    other = await Case.get(town=w.other_town)
+    assert (await client.get(f"/admin/cases/{other.id}")).status == 404
+
+
+async def test_assigned_mediator_and_admin_see_everything(setup: tuple[Any, World]) -> None:
+    client, w = setup
+    c = await new_case(w)
+    await cases.accept(c.id, cases.Actor(w.admin), [w.mediator.id], due_days=30)
+    await login(client, "洪调解")
+    page = await (await client.get(f"/admin/cases/{c.id}")).text()
+    assert "张小三" in page and "13812341234" in page and "110101199003071234" in page
+    mine = await (await client.get("/admin/cases/mine")).text()
+    assert c.number in mine
+
+
+async def test_overdue_filter(setup: tuple[Any, World]) -> None:
+    client, w = setup
+    old = await new_case(w, on=date.today() - timedelta(days=60))
+    fresh = await new_case(w)
+    await login(client, "司法所王")
+    page = await (await client.get("/admin/cases", params={"overdue": "1"})).text()
+    assert old.number in page and fresh.number not in page and "超期" in page
+
+
+async def test_actions_offered_and_performed(setup: tuple[Any, World]) -> None:
+    client, w = setup
+    c = await new_case(w)
+    await login(client, "洪调解")
+    page = await (await client.get(f"/admin/cases/{c.id}")).text()
+    offered = set(re.findall(r'id="do-([a-z_]+)"', page))
+    assert offered == {"accept", "decline"}
+    token = csrf_from(page)
+    r = await client.post(f"/admin/cases/{c.id}/act/archive", data={"csrf_token": token})
+    assert r.status == 403  # not assigned yet: only accept/decline
+    r = await client.post(f"/admin/cases/{c.id}/act/accept", data={"csrf_token": token,
+                                                                  "mediators": str(w.mediator.id)})
+    assert (await Case.get(id=c.id)).status == Status.MEDIATING
+    page = await r.text()
+    assert set(re.findall(r'id="do-([a-z_]+)"', page)) == {"assign", "record_session", "agree", "fail", "terminate"}
+    r = await client.post(f"/admin/cases/{c.id}/act/archive", data={"csrf_token": token})
+    assert "未保存" in await r.text() and "不能“归档”" in await r.text()
+    await client.post(f"/admin/cases/{c.id}/act/agree", data={
+        "csrf_token": token, "form": "written", "terms": "张小三赔偿李四500元。", "amount": "500",
+        "effective_on": date.today().isoformat(), "facts": "排水沟堵塞", "perform_by": "",
+    })
+    case = await Case.get(id=c.id)
+    assert case.status == Status.AGREED and case.confirmation_deadline == date.today() + timedelta(days=30)
+    r = await client.post(f"/admin/cases/{c.id}/act/agree", data={"csrf_token": token, "terms": "again"})
+    assert "未保存" in await r.text()
+    r = await client.post(f"/admin/cases/{c.id}/act/nonsense", data={"csrf_token": token})
+    assert r.status == 404
+    r = await client.post(f"/admin/cases/{c.id}/flags", data={"csrf_token": token, "prevented_criminal": "1"})
+    assert (await Case.get(id=c.id)).prevented_criminal
+    doc = await client.get(f"/admin/cases/{c.id}/agreement.docx")
+    assert doc.status == 200 and "filename*=UTF-8''" in doc.headers["Content-Disposition"]
+    text = doc_text(await doc.read())
+    for needle in ("人民调解协议书", c.number, "张小三", "李四", "13812341234", "张小三赔偿李四500元。", "500.00",
+                   "排水沟堵塞", "签名、盖章或按指印", "人民调解员（签名）", "江湾镇人民调解委员会", "一式3份",
+                   "三十日内共同向人民法院申请司法确认", "洪调解"):
+        assert needle in text, needle
+    dossier = doc_text(await (await client.get(f"/admin/cases/{c.id}/dossier.docx")).read())
+    for needle in ("人民调解卷宗", "调解登记", "调解工作记录", "调解结果", "回访记录", "办理过程", "达成协议", "受理"):
+        assert needle in dossier, needle
+    actions = [e.action for e in await AuditEntry.filter(case_id=c.id).order_by("id")]
+    assert actions == ["register", "accept", "assign", "agree", "flags"]
+
+
+async def test_mediator_cannot_act_on_others_case(setup: tuple[Any, World]) -> None:
+    client, w = setup
+    c = await new_case(w)
+    await cases.accept(c.id, cases.Actor(w.admin), [w.mediator.id], due_days=30)
+    await login(client, "周调解")
+    page = await (await client.get(f"/admin/cases/{c.id}")).text()
+    assert 'id="do-' not in page
+    r = await client.post(f"/admin/cases/{c.id}/act/terminate", data={"csrf_token": csrf_from(page), "note": "x"})
+    assert r.status == 403
+    assert (await Case.get(id=c.id)).status == Status.MEDIATING
+
+
+async def test_register_referral_on_console(setup: tuple[Any, World]) -> None:
+    client, w = setup
+    await login(client, "司法所王")
+    page = await (await client.get("/admin/cases/new")).text()
+    token = csrf_from(page)
+    bad = await client.post("/admin/cases/new", data={"csrf_token": token, "case_type": "合同",
+                                                      "source": "接受委托移送"})
+    assert bad.status == 400 and "移送单位" in await bad.text()
+    ok = await client.post("/admin/cases/new", data={
+        "csrf_token": token, "case_type": "道路交通事故", "source": "接受委托移送", "referred_by": "公安",
+        "village": str(w.village.id), "applicant_name": "赵六", "respondent_name": "钱七",
+        "summary": "两车刮擦，派出所移送调解。"})
+    assert ok.status == 200 and "已登记" in await ok.text()
+    case = await Case.get(referred_by="公安")
+    assert case.source.value == "接受委托移送" and case.registered_by_id == w.admin.id  # type: ignore[attr-defined]
+
+
+async def test_admin_manages_people_and_villages(setup: tuple[Any, World]) -> None:
+    client, w = setup
+    await login(client, "司法所王")
+    page = await (await client.get("/admin/users")).text()
+    assert "洪调解" in page and "河口刘" not in page
+    token = csrf_from(page)
+    r = await client.post("/admin/users", data={"csrf_token": token, "display_name": "新调解员", "role": "mediator",
+                                                "village": "", "phone": "13700000000", "password": "abc"})
+    assert "未保存" in await r.text()
+    r = await client.post("/admin/users", data={"csrf_token": token, "display_name": "新调解员", "role": "mediator",
+                                                "village": "", "phone": "13700000000", "password": "newpass2026"})
+    new = await User.get(display_name="新调解员")
+    assert new.role == Role.MEDIATOR and new.town_id == w.town.id  # type: ignore[attr-defined]
+    r = await client.post("/admin/users", data={"csrf_token": token, "display_name": "县里人", "role": "county_admin"})
+    assert "未保存" in await r.text()
+    assert (await client.get(f"/admin/users/{w.outsider.id}")).status == 404
+    r = await client.post("/admin/villages", data={"csrf_token": token, "name": "西岭村", "households": "120"})
+    assert (await Village.get(name="西岭村")).households == 120
+    v = await Village.get(name="西岭村")
+    await client.post(f"/admin/villages/{v.id}", data={"csrf_token": token, "name": "西岭村", "households": "130",
+                                                       "groups": "4"})
+    assert (await Village.get(id=v.id)).groups == 4
+    from tests.admin.conftest import login as relogin
+
+    await client.post("/admin/logout", data={"csrf_token": token})
+    await relogin(client, "新调解员", "newpass2026")
+    assert (await client.get("/admin/users")).status == 403
