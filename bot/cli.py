@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "bot.commands.ask",
     "bot.commands.admin",
     "bot.commands.report",
+    "bot.commands.demo",
 ]
 
 

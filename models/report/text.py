@@ -47,7 +47,7 @@ def listing(counts: dict[str, int], unit: str, limit: int, suffix: str = "") -> 
     """'邻里纠纷（30件）、婚姻家庭纠纷（25件）等': the largest entries, with 等 when some were left out."""
     items = ranked(counts)
     shown = items[:limit]
-    text = "、".join(f"{k}{suffix}（{v}{unit}）" for k, v in shown)
+    text = "、".join(f"{k}{'' if k.endswith(('争议', '纠纷')) else suffix}（{v}{unit}）" for k, v in shown)
     return text + ("等" if len(items) > len(shown) else "") if shown else ""
 
 
