@@ -41,7 +41,9 @@ async def bind(msg: Message, args: str, ctx: Context, dispatcher: Dispatcher) ->
         return exc.message
     await dispatcher.storage.delete(f"bindfail:{msg.openid}")
     role = Role(user.role)
-    hint = "回复“登记活动”记录普法工作，回复“帮助”查看全部功能。" if role == Role.HELPER else "回复“帮助”查看您可以做什么。"
+    hint = "回复“帮助”查看您可以做什么。"
+    if role == Role.HELPER:
+        hint = "回复“登记活动”记录普法工作，回复“帮助”查看全部功能。"
     return f"绑定成功！{user.display_name}，您的身份是{role.label}。{hint}"
 
 

@@ -5,7 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from handlers.core import Command, Context, Exact, FSMContext, Message, NoState, Regex, RoleIs, Router, State, StatesGroup
+from handlers.core import (
+    Command,
+    Context,
+    Exact,
+    FSMContext,
+    Message,
+    NoState,
+    Regex,
+    RoleIs,
+    Router,
+    State,
+    StatesGroup,
+)
 from handlers.menu import add_menu_line
 from handlers.parsing import (
     QUICK_EXAMPLE,

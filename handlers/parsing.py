@@ -134,7 +134,7 @@ QUICK_EXAMPLE = "格式示例：活动 5月12日 江湾村 法治公开课 45人
 
 
 def _looks_like_date(tok: str) -> bool:
-    return bool(re.match(r"^(今天|昨天|前天|大前天|明天|后天|\d)", tok)) and not tok.isdigit() or (
+    return (bool(re.match(r"^(今天|昨天|前天|大前天|明天|后天|\d)", tok)) and not tok.isdigit()) or (
         tok.isdigit() and len(tok) == 8
     )
 

@@ -172,7 +172,7 @@ def edit_refusal(activity: Activity, user_id: int | None, role: Role, town_id: i
         return None
     if user_id is None or activity.author_id != user_id:  # type: ignore[attr-defined]
         return ActivityError("这条记录不是您登记的，不能修改。", code="forbidden")
-    moment = now or dt.datetime.now(dt.timezone.utc)
+    moment = now or dt.datetime.now(dt.UTC)
     if moment - activity.created_at > dt.timedelta(days=window_days):
         return ActivityError(f"登记超过{window_days}天的记录不能再修改，请联系管理员。", code="edit_window_closed")
     return None

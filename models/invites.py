@@ -29,7 +29,7 @@ def _hash(code: str) -> str:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 async def create_invite(user: User, ttl_days: int) -> str:

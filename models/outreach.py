@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -121,7 +122,7 @@ class ActivityChange(Model):
         "core.User", related_name="activity_changes", null=True, on_delete=fields.SET_NULL
     )
     action = fields.CharField(max_length=16)  # create / update / withdraw / import / photo
-    changes = fields.JSONField(default=dict)  # field -> [old, new]
+    changes: Any = fields.JSONField(default=dict)  # field -> [old, new]
     at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

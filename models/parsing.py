@@ -68,7 +68,7 @@ def _last_year(value: dt.date, ref: dt.date) -> dt.date:
     return last if last >= ref - dt.timedelta(days=120) else value
 
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = dict(zip("零〇一二两三四五六七八九", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 
 
@@ -88,7 +88,9 @@ def _chinese_number(t: str) -> int | None:
     return total + section + digit
 
 
-_COUNT = re.compile(r"^(?:约|大约|共|共计|合计)?\s*(-?\d+|[零〇一二两三四五六七八九十百千万]+)\s*(?:人次|人|份|个|次|名)?\s*(?:左右)?$")
+_COUNT = re.compile(
+    r"^(?:约|大约|共|共计|合计)?\s*(-?\d+|[零〇一二两三四五六七八九十百千万]+)\s*(?:人次|人|份|个|次|名)?\s*(?:左右)?$"
+)
 
 
 def parse_count(text: str, field: str = "participants") -> int:

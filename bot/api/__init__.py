@@ -65,7 +65,7 @@ async def openapi(request: web.Request) -> web.Response:
 def build_api(settings: object) -> web.Application:
     """The /api/v1 sub-application with every module's routes."""
     api = web.Application(middlewares=[error_middleware])
-    api[keys.SETTINGS] = settings  # type: ignore[assignment]
+    api[keys.SETTINGS] = settings  # type: ignore[assignment,misc]
     spec = ApiSpec(title="明白 小程序接口", version="1.0.0")
     for name in API_MODULES:
         importlib.import_module(name).register(api, spec)

@@ -126,7 +126,8 @@ async def list_own(request: web.Request) -> web.Response:
 async def _own(request: web.Request, *, editing: bool) -> tuple[Caller, Activity]:
     caller = await current_user(request, *LOGGERS)
     activity = await Activity.get_or_none(id=params(request)["id"])
-    if activity is None or (activity.author_id != caller.user.id and caller.role not in (Role.ADMIN, Role.COUNTY_ADMIN)):  # type: ignore[attr-defined,union-attr]
+    staff = caller.role in (Role.ADMIN, Role.COUNTY_ADMIN)
+    if activity is None or (activity.author_id != caller.user.id and not staff):  # type: ignore[attr-defined,union-attr]
         raise ApiError(404, "not_found", "没有找到这条记录。")
     if caller.role == Role.ADMIN and activity.town_id != caller.town_id:  # type: ignore[attr-defined]
         raise ApiError(404, "not_found", "没有找到这条记录。")

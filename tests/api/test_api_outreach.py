@@ -123,7 +123,7 @@ async def test_validation_and_permissions(api) -> None:
 
 
 def a_old() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=8)
+    return dt.datetime.now(dt.UTC) - dt.timedelta(days=8)
 
 
 async def test_openapi_matches_routes(api) -> None:

@@ -23,7 +23,7 @@ async def test_bind_with_code_then_code_is_spent(world) -> None:
 async def test_wrong_and_expired_codes(world) -> None:
     person = await User.create(role=Role.HELPER, display_name="钱多", town=world.town)
     code = await create_invite(person, 7)
-    await InviteCode.filter(user=person).update(expires_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1))
+    await InviteCode.filter(user=person).update(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
     assert "过期" in await world.chat.say("x1", f"绑定 {code}")
     for _ in range(5):
         assert "不对" in await world.chat.say("x2", "绑定 WRONG123")

@@ -90,7 +90,7 @@ async def test_admin_corrects_any_entry_and_edit_window(world) -> None:
 
 async def test_villager_and_unbound_cannot_log(world) -> None:
     say = world.chat.say
-    for text in ("登记活动", "我的记录", "活动 今天 江湾村 45人", f"撤回 1"):
+    for text in ("登记活动", "我的记录", "活动 今天 江湾村 45人", "撤回 1"):
         assert "绑定" in await say("stranger", text)
     assert await Activity.all().count() == 0
 
