@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "bot.commands.chat",
     "bot.commands.ask",
     "bot.commands.admin",
+    "bot.commands.worker",
     "bot.commands.report",
     "bot.commands.demo",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 
 class Metrics:
@@ -27,5 +27,7 @@ class Metrics:
                                     registry=self.registry)
         self.cs_failures = Counter("mingbai_customer_service_failures_total",
                                    "Customer-service sends that failed", registry=self.registry)
+        self.degraded = Gauge("mingbai_degraded", "1 while Redis is unreachable and the server runs degraded",
+                              registry=self.registry)
         self.rejected = Counter("mingbai_rejected_requests_total", "Callback requests refused, by reason",
                                 ["reason"], registry=self.registry)

@@ -11,7 +11,9 @@ def make_clients(url: str) -> tuple[Any, Any]:
         import redis
         import redis.asyncio as aioredis
 
-        return aioredis.from_url(url), redis.Redis.from_url(url)
+        # short timeouts: when Redis is down the server degrades quickly instead of hanging
+        opts = {"socket_connect_timeout": 0.5, "socket_timeout": 2.0}
+        return aioredis.from_url(url, **opts), redis.Redis.from_url(url, **opts)
     import fakeredis
 
     server = fakeredis.FakeServer()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +11,8 @@ from tortoise.signals import Signals
 from handlers.core.middlewares import ctx_key
 from handlers.core.types import Context
 from models.core import Role, Town, User
+
+log = logging.getLogger("mingbai.users")
 
 
 async def ensure_town(name: str, studio_name: str, case_prefix: str) -> int:
@@ -30,7 +33,12 @@ class ContextLoader:
         self.default_town_id = default_town_id
 
     async def __call__(self, openid: str) -> Context:
-        user = await User.get_or_none(openid=openid)
+        try:
+            user = await User.get_or_none(openid=openid)
+        except Exception as exc:  # database down: answer as to a villager (least privilege), do not cache
+            log.warning("user lookup failed (%s): treating the sender as a villager", type(exc).__name__)
+            return Context(openid=openid, role=Role.VILLAGER, town_id=self.default_town_id,
+                           extras={"degraded": True})
         if user is None or not user.active:
             return Context(openid=openid, role=Role.VILLAGER, town_id=self.default_town_id)
         return Context(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from handlers import basic, binding, mediation, outreach, stats
+from handlers import basic, binding, legal, mediation, outreach, stats
 from handlers.core import Dispatcher, Middleware, Router
 from handlers.core.fsm import StateStorage
 from handlers.core.middlewares import PagingMiddleware
@@ -21,6 +21,7 @@ def build_router(first: Sequence[Router] = ()) -> Router:
     root.include(binding.router, outreach.router)
     root.include(mediation.router)
     root.include(stats.router)
+    root.include(legal.router)  # any other text is a legal question
     root.include(basic.fallback_router)
     return root
 

@@ -28,6 +28,6 @@ def add_menu_line(text: str, *, order: int = 50, roles: frozenset[Role] | set[Ro
 
 def menu_text(town: str, role: Role) -> str:
     """The help menu for a role."""
-    lines = [l.text for l in sorted(_LINES, key=lambda l: (l.order, l.text)) if role in l.roles]
+    lines = [line.text for line in sorted(_LINES, key=lambda x: (x.order, x.text)) if role in line.roles]
     body = "\n".join(f"· {t}" for t in lines)
     return f"您好，这里是{town}“明白”法治服务。您可以：\n{body}\n\n随时回复“帮助”再看这份菜单。"

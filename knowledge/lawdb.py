@@ -96,11 +96,10 @@ class LawDB:
         )
         self._lock = threading.Lock()
         self._versions: dict[str, list[Law]] = {}
-        for law_id, name, version_date, status in self._query(
-            "SELECT law_id, law_name, version_date, status FROM laws"
-        ):
+        for row in self._query("SELECT law_id, law_name, version_date, status FROM laws"):
+            law_id, name, version_date, status = (str(v or "") for v in row)
             status = STATUS_OVERRIDES.get((name, version_date), status)
-            self._versions.setdefault(name, []).append(Law(law_id, name, version_date or "", status))
+            self._versions.setdefault(name, []).append(Law(law_id, name, version_date, status))
         self._ranges: dict[str, tuple[int, int]] = {}
 
     def _query(self, sql: str, *params: object) -> list[tuple[object, ...]]:

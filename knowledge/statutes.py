@@ -117,12 +117,14 @@ class _Resolved:
 _NUM = r"\d+|[零〇一二两三四五六七八九十百千]+"
 _LAW = r"[\u4e00-\u9fff（）()]{0,40}?(?:法典|法|条例|规定|解释|办法)"
 _QUERY = re.compile(
-    rf"《?(?P<law>{_LAW})》?\s*(?:(?P<di>第)\s*(?P<num1>{_NUM})\s*(?P<tiao1>条)?|(?P<num2>\d+)\s*(?P<tiao2>条))"
+    rf"《?(?P<law>{_LAW})》?\s*(?:第\s*(?P<num1>{_NUM})\s*条?|(?P<num2>{_NUM})\s*条)"
     rf"(?:\s*之\s*(?P<sub>\d+|[一二三四五六七八九十]+))?"
 )
 # A message that is only a law name and a number ("民法典1127", "治安法 51").
 _BARE = re.compile(rf"《?(?P<law>{_LAW})》?\s*(?P<num2>{_NUM})")
-_LEADING_NOISE = re.compile(r"^(?:请问|麻烦|帮我|给我|我想|想|查询|查一下|查下|查查|查|看一下|看看|看下|搜一下|搜|一下|的)+")
+_LEADING_NOISE = re.compile(
+    r"^(?:请问|麻烦|帮我|给我|我想|想|查询|查一下|查下|查查|查|看一下|看看|看下|搜一下|搜|一下|的)+"
+)
 
 
 class Statutes:

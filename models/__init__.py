@@ -15,6 +15,7 @@ APPS: dict[str, str] = {
     "core": "models.core",
     "outreach": "models.outreach",
     "mediation": "models.mediation",
+    "kb": "models.questions",
 }
 
 

@@ -29,9 +29,15 @@ APPID = "wx1234567890abcdef"
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests that touch the database are marked `db`: `make test` reruns them on PostgreSQL."""
+    deselected = []
     for item in items:
         if "db_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.db)
+        if item.get_closest_marker("postgres_only") and TEST_DB != "postgres":
+            deselected.append(item)  # runs in the PostgreSQL pass of `make test`
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [i for i in items if i not in deselected]
 
 
 def _redis_or_fail() -> None:

@@ -1,9 +1,12 @@
-"""mingbai serve: run the HTTP server."""
+"""mingbai serve: run the HTTP server, as one process or as N processes sharing one port."""
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import signal
 import sys
+from typing import Any
 
 from aiohttp import web
 
@@ -16,7 +19,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p = sub.add_parser("serve", help="run the server")
     p.add_argument("--host", help="override [server] host")
     p.add_argument("--port", type=int, help="override [server] port")
+    p.add_argument("--workers", type=int, default=1,
+                   help="processes sharing the port (SO_REUSEPORT); needs PostgreSQL and Redis")
     p.set_defaults(func=run)
+
+
+def _serve(settings: Settings, host: str, port: int, reuse_port: bool) -> None:
+    # SIGTERM: aiohttp stops accepting, lets in-flight requests finish (shutdown_timeout), then
+    # runs the cleanup contexts, which drain background customer-service sends.
+    web.run_app(create_app(settings), host=host, port=port, shutdown_timeout=15, print=None,
+                access_log=None, reuse_port=reuse_port)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -30,5 +42,29 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             f"Try it: mingbai chat --url http://{host}:{port}/wechat",
             file=sys.stderr,
         )
-    web.run_app(create_app(settings), host=host, port=port, shutdown_timeout=15, print=None, access_log=None)
-    return 0
+    if args.workers < 1:
+        print("--workers 至少为 1 / must be at least 1", file=sys.stderr)
+        return 2
+    if args.workers == 1:
+        _serve(settings, host, port, reuse_port=False)
+        return 0
+    if settings.embedded or settings.database.url.startswith("sqlite"):
+        print("多进程需要 PostgreSQL 和 Redis（[database] url, [redis] url）/ several workers need "
+              "PostgreSQL and Redis: the in-process stand-ins cannot be shared", file=sys.stderr)
+        return 2
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_serve, args=(settings, host, port, True), daemon=False)
+             for _ in range(args.workers)]
+    for p in procs:
+        p.start()
+
+    def forward(signum: int, frame: Any) -> None:
+        for p in procs:
+            if p.pid and p.is_alive():
+                p.terminate()  # SIGTERM: each worker shuts down gracefully
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    for p in procs:
+        p.join()
+    return max((p.exitcode or 0) for p in procs)

@@ -17,7 +17,9 @@ from wechatpy.crypto import WeChatCrypto
 from bot.wechat.protocol import parse_xml, signature
 
 
-def text_xml(openid: str, content: str, msg_id: int | str, to_user: str = "gh_mingbai", create_time: int | None = None) -> str:
+def text_xml(
+    openid: str, content: str, msg_id: int | str, to_user: str = "gh_mingbai", create_time: int | None = None
+) -> str:
     """A text message as WeChat posts it."""
     return (
         f"<xml><ToUserName><![CDATA[{to_user}]]></ToUserName>"

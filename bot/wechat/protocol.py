@@ -7,6 +7,7 @@ import hmac
 import re
 import time
 from dataclasses import dataclass
+
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 from wechatpy.crypto import PrpCrypto, WeChatCrypto

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Coroutine
+from typing import Any
 
 from aiohttp import web
 
@@ -115,9 +117,9 @@ async def _send_later(app: web.Application, msg: Message, task: asyncio.Task[Rep
         log.warning("customer-service send failed: %s", type(exc).__name__)
 
 
-def _spawn(app: web.Application, coro: object) -> None:
+def _spawn(app: web.Application, coro: Coroutine[Any, Any, None]) -> None:
     tasks = app[keys.BACKGROUND]
-    task = asyncio.ensure_future(coro)  # type: ignore[arg-type]
+    task = asyncio.create_task(coro)
     tasks.add(task)
     task.add_done_callback(tasks.discard)
 

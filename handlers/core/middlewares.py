@@ -19,6 +19,7 @@ from typing import Any
 
 from handlers.core.dispatcher import Next
 from handlers.core.paging import Page
+from handlers.core.resilience import REDIS_DOWN, Breaker, LocalStore
 from handlers.core.types import Article, Articles, Context, Message, Reply
 from models.core import Role
 
@@ -54,11 +55,15 @@ class ReplyCache:
 
     `claim` is won by exactly one delivery of a message key. The reply is then written once with
     SET NX: either the handler's reply, or DELEGATED when the answer missed WeChat's 5 seconds.
+    While Redis is down the same happens in this process's memory.
     """
 
-    def __init__(self, redis: Any, ttl: int = 600) -> None:
+    def __init__(self, redis: Any, ttl: int = 600, breaker: Breaker | None = None,
+                 local: LocalStore | None = None) -> None:
         self.redis = redis
         self.ttl = ttl
+        self.breaker = breaker or Breaker()
+        self.local = local or LocalStore()
 
     @staticmethod
     def claim_key(key: str) -> str:
@@ -70,15 +75,37 @@ class ReplyCache:
 
     async def claim(self, key: str) -> bool:
         """True for the first delivery of this message."""
-        return bool(await self.redis.set(self.claim_key(key), "1", nx=True, ex=self.ttl))
+
+        async def remote() -> bool:
+            return bool(await self.redis.set(self.claim_key(key), "1", nx=True, ex=self.ttl))
+
+        async def local() -> bool:
+            return self.local.set(self.claim_key(key), "1", self.ttl, nx=True)
+
+        return await self.breaker.call(remote, local)
 
     async def publish(self, key: str, value: str) -> bool:
         """Store the reply of a message unless one was stored already; True if this call stored it."""
-        return bool(await self.redis.set(self.reply_key(key), value, nx=True, ex=self.ttl))
+
+        async def remote() -> bool:
+            return bool(await self.redis.set(self.reply_key(key), value, nx=True, ex=self.ttl))
+
+        async def local() -> bool:
+            return self.local.set(self.reply_key(key), value, self.ttl, nx=True)
+
+        return await self.breaker.call(remote, local)
 
     async def get(self, key: str) -> str | None:
         """The stored reply (or DELEGATED), if any."""
-        return _text(await self.redis.get(self.reply_key(key)))
+
+        async def remote() -> str | None:
+            return _text(await self.redis.get(self.reply_key(key))) or self.local.get(self.reply_key(key))
+
+        async def local() -> str | None:
+            value: str | None = self.local.get(self.reply_key(key))
+            return value
+
+        return await self.breaker.call(remote, local)
 
     async def wait(self, key: str, timeout: float, interval: float = 0.05) -> str | None:
         """Wait for the reply of a message being handled elsewhere."""
@@ -133,6 +160,7 @@ class Admission:
     cached_ctx: str = ""
     has_more: bool = False
     release: list[str] = field(default_factory=list)  # lock keys to free with the reply
+    local_lock: asyncio.Lock | None = None  # held instead of the Redis lock while Redis is down
 
 
 def lock_key(openid: str) -> str:
@@ -158,15 +186,17 @@ class AdmissionMiddleware:
         self.script = redis.register_script(_ADMIT)
 
     async def __call__(self, handler: Next, event: Message, data: dict[str, Any]) -> Reply:
+        if self.cache.breaker.open:
+            return await self._local(handler, event, data)
         nonce_key, digest = data.get("replay_check", ("", ""))
         token = secrets.token_hex(8)
         state = data["state"]
-        result = await self.script(
-            keys=[nonce_key, ReplyCache.claim_key(event.dedup_key),
-                  f"{PREFIX}rate:{event.openid}:{int(time.time() // 60)}", lock_key(event.openid),
-                  ctx_key(event.openid), state.storage_key, state.storage.full_key(f"more:{event.openid}")],
-            args=[digest, 900, self.cache.ttl, token, self.lock_ms],
-        )
+        try:
+            result = await self._admit(event, state, nonce_key, digest, token)
+        except REDIS_DOWN as exc:
+            self.cache.breaker.trip(exc)
+            return await self._local(handler, event, data)
+        self.cache.breaker.ok()
         verdict = _text(result[0])
         if verdict == "replay":
             raise Replay()
@@ -178,6 +208,29 @@ class AdmissionMiddleware:
         data["admission"] = Admission(
             rate_count=int(result[1]), lock_token=token, locked=bool(result[2]),
             cached_ctx=_text(result[3]) or "", has_more=bool(result[5]),
+        )
+        return await handler(event, data)
+
+    async def _admit(self, event: Message, state: Any, nonce_key: str, digest: str, token: str) -> Any:
+        return await self.script(
+            keys=[nonce_key, ReplyCache.claim_key(event.dedup_key),
+                  f"{PREFIX}rate:{event.openid}:{int(time.time() // 60)}", lock_key(event.openid),
+                  ctx_key(event.openid), state.storage_key, state.storage.full_key(f"more:{event.openid}")],
+            args=[digest, 900, self.cache.ttl, token, self.lock_ms],
+        )
+
+    async def _local(self, handler: Next, event: Message, data: dict[str, Any]) -> Reply:
+        """Redis is down: dedup, rate and lock in this process only (nonces cannot be checked)."""
+        local = self.cache.local
+        if not local.set(ReplyCache.claim_key(event.dedup_key), "1", self.cache.ttl, nx=True):
+            if self.on_duplicate:
+                self.on_duplicate()
+            raise Duplicate(await self.cache.wait(event.dedup_key, self.wait_seconds))
+        lock = local.lock(lock_key(event.openid))
+        await lock.acquire()
+        data["admission"] = Admission(
+            rate_count=local.incr(f"{PREFIX}rate:{event.openid}:{int(time.time() // 60)}", 120),
+            locked=True, has_more=True, local_lock=lock,
         )
         return await handler(event, data)
 
@@ -204,19 +257,32 @@ class DedupMiddleware:
             if admission is not None:
                 await self._free(admission)
             raise
-        if admission is None:
+        if admission is None or admission.local_lock is not None:
             await self.cache.publish(key, dump_reply(reply))
+            if admission is not None:
+                await self._free(admission)
             return reply
-        async with self.cache.redis.pipeline(transaction=False) as pipe:
-            pipe.set(ReplyCache.reply_key(key), dump_reply(reply), nx=True, ex=self.cache.ttl)
-            for lock in admission.release:
-                pipe.eval(_RELEASE, 1, lock, admission.lock_token)
-            await pipe.execute()
+        try:
+            async with self.cache.redis.pipeline(transaction=False) as pipe:
+                pipe.set(ReplyCache.reply_key(key), dump_reply(reply), nx=True, ex=self.cache.ttl)
+                for lock in admission.release:
+                    pipe.eval(_RELEASE, 1, lock, admission.lock_token)
+                await pipe.execute()
+        except REDIS_DOWN as exc:  # Redis went away mid-message: retries still find the reply here
+            self.cache.breaker.trip(exc)
+            self.cache.local.set(ReplyCache.reply_key(key), dump_reply(reply), self.cache.ttl, nx=True)
         return reply
 
     async def _free(self, admission: Admission) -> None:
+        if admission.local_lock is not None:
+            if admission.local_lock.locked():
+                admission.local_lock.release()
+            return
         for lock in admission.release:
-            await self.release(keys=[lock], args=[admission.lock_token])
+            try:
+                await self.release(keys=[lock], args=[admission.lock_token])
+            except REDIS_DOWN:  # the lock expires by itself
+                pass
 
 
 class RateLimitMiddleware:
@@ -289,8 +355,11 @@ class UserMiddleware:
         else:
             ctx = await self.loader(event.openid)
             data["ctx"] = ctx
-            if self.redis is not None:
-                await self.redis.set(ctx_key(event.openid), context_to_json(ctx), ex=CTX_TTL)
+            if self.redis is not None and not ctx.extras.get("degraded"):
+                try:
+                    await self.redis.set(ctx_key(event.openid), context_to_json(ctx), ex=CTX_TTL)
+                except REDIS_DOWN:
+                    pass
         return await handler(event, data)
 
 

@@ -274,7 +274,7 @@ async def test_long_reply_is_split_and_continued_with_more(make_settings, make_c
     router, _ = counting_router()
     client = await make_client(make_settings(), (router,))
     pages = []
-    status, reply, _ = await post(client, PLAIN, text_xml("u15", "长", 15001))
+    _, reply, _ = await post(client, PLAIN, text_xml("u15", "长", 15001))
     pages.append(reply["Content"])
     for i in range(10):
         reply = (await post(client, PLAIN, text_xml("u15", "更多", 15002 + i)))[1]
@@ -303,7 +303,8 @@ async def test_rate_limit_answers_politely(make_settings, make_client) -> None:
     ("xml", "expected"),
     [
         ("<xml><ToUserName>a</ToUserName><FromUserName>u18</FromUserName><CreateTime>1</CreateTime>"
-         "<MsgType>image</MsgType><PicUrl>http://x/1.jpg</PicUrl><MediaId>m1</MediaId><MsgId>18001</MsgId></xml>", "图片"),
+         "<MsgType>image</MsgType><PicUrl>http://x/1.jpg</PicUrl><MediaId>m1</MediaId><MsgId>18001</MsgId></xml>",
+         "图片"),
         ("<xml><ToUserName>a</ToUserName><FromUserName>u18</FromUserName><CreateTime>1</CreateTime>"
          "<MsgType>location</MsgType><Location_X>1</Location_X><Location_Y>2</Location_Y><Scale>3</Scale>"
          "<Label>x</Label><MsgId>18002</MsgId></xml>", "位置"),

@@ -6,8 +6,19 @@ import pytest
 import redis.asyncio as aioredis
 
 from handlers.core import (
-    Command, Context, Dispatcher, Exact, FSMContext, MemoryStateStorage, Message, RedisStateStorage, Regex,
-    RoleIs, Router, State, StatesGroup,
+    Command,
+    Context,
+    Dispatcher,
+    Exact,
+    FSMContext,
+    MemoryStateStorage,
+    Message,
+    RedisStateStorage,
+    Regex,
+    RoleIs,
+    Router,
+    State,
+    StatesGroup,
 )
 from handlers.core.paging import MAX_REPLY_BYTES, split_text
 from models.core import Role

@@ -1,0 +1,69 @@
+"""mingbai kb eval | gaps: how well the knowledge base answers, and what went unanswered."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from datetime import timedelta
+
+import models
+from bot.config import Settings
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register the command."""
+    p = sub.add_parser("kb", help="knowledge base: evaluation and unanswered questions")
+    ksub = p.add_subparsers(dest="kb_command", required=True)
+    ev = ksub.add_parser("eval", help="top-1/top-3 accuracy, off-topic precision/recall, latency, vs plain BM25")
+    ev.add_argument("rest", nargs=argparse.REMAINDER, help="options of the evaluation (--misses, --devset FILE)")
+    ev.set_defaults(func=evaluate)
+    gaps = ksub.add_parser("gaps", help="the questions villagers asked most that got no answer")
+    gaps.add_argument("--days", type=int, default=90, help="look back this many days (default 90)")
+    gaps.add_argument("--limit", type=int, default=20)
+    gaps.set_defaults(func=show_gaps)
+
+
+def evaluate(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the development-set evaluation."""
+    from knowledge.evaluation import main
+
+    return main(args.rest)
+
+
+async def top_gaps(days: int, limit: int) -> list[tuple[str, int]]:
+    """Unanswered questions (band low) of the last `days`, most asked first (grouped in SQL)."""
+    from tortoise.expressions import Q
+    from tortoise.functions import Count
+    from tortoise.timezone import now
+
+    from models.questions import QuestionLog
+
+    since = now() - timedelta(days=days)
+    rows = (
+        await QuestionLog.filter(Q(band="low") & Q(created_at__gte=since))
+        .annotate(n=Count("id"))
+        .group_by("question")
+        .order_by("-n", "question")
+        .limit(limit)
+        .values_list("question", "n")
+    )
+    return [(str(q), int(n)) for q, n in rows]
+
+
+async def _gaps(settings: Settings, days: int, limit: int) -> list[tuple[str, int]]:
+    if settings.embedded:
+        await models.migrate(settings.database.url)
+    async with models.database(settings.database.url):
+        return await top_gaps(days, limit)
+
+
+def show_gaps(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the table of unanswered questions."""
+    rows = asyncio.run(_gaps(settings, args.days, args.limit))
+    if not rows:
+        print(f"最近{args.days}天没有未能回答的问题。")
+        return 0
+    print(f"最近{args.days}天未能回答的问题（按次数）：")
+    for question, n in rows:
+        print(f"{n:>5}  {question}")
+    return 0

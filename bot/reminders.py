@@ -1,0 +1,82 @@
+"""Deadline reminders to mediators over WeChat: one scan, run by the arq worker or, when embedded, in-process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from aiohttp import web
+
+from bot import keys
+from models import reminders
+from models.cases import today as local_today
+
+log = logging.getLogger("mingbai.reminders")
+
+
+@dataclass
+class ScanResult:
+    """What one scan did."""
+
+    due: int = 0
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+
+async def scan(customer_service: Any, remind_before_days: int, today: date | None = None) -> ScanResult:
+    """Send every due reminder not yet sent; a reminder claimed elsewhere is skipped, a failed one released."""
+    day = today or local_today()
+    result = ScanResult()
+    for item in await reminders.due_reminders(day, remind_before_days):
+        result.due += 1
+        if not await reminders.claim(item.case.id, item.kind, item.due_on):
+            result.skipped += 1
+            continue
+        people = await reminders.recipients(item.case)
+        try:
+            for person in people:
+                await customer_service.send(person.openid, item.text(day))
+        except Exception as exc:
+            # Log the case id only: reminders carry no personal data, and logs must not either.
+            log.warning("reminder %s for case %s failed: %s", item.kind, item.case.id, type(exc).__name__)
+            await reminders.release(item.case.id, item.kind, item.due_on)
+            result.failed += 1
+            continue
+        await reminders.mark_sent(item.case.id, item.kind, item.due_on, len(people))
+        result.sent += 1
+    return result
+
+
+async def _loop(app: web.Application) -> None:
+    settings = app[keys.SETTINGS]
+    while True:
+        try:
+            r = await scan(app[keys.CUSTOMER_SERVICE], settings.mediation.remind_before_days)
+            if r.sent or r.failed:
+                log.info("reminders: %d sent, %d failed", r.sent, r.failed)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("reminder scan failed")
+        await asyncio.sleep(settings.mediation.scan_interval_seconds)
+
+
+async def reminder_loop_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The embedded default has no shared Redis for a worker: scan periodically inside the server."""
+    task = asyncio.create_task(_loop(app), name="mingbai-reminders")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+def setup(app: web.Application) -> None:
+    """Run the reminder scan in-process when embedded; otherwise `mingbai worker` does it."""
+    if app[keys.SETTINGS].embedded:
+        app.cleanup_ctx.append(reminder_loop_ctx)

@@ -1,0 +1,115 @@
+"""Villagers' legal questions: statute lookup, FAQ answers, the top-3 choice, and the honest fallback."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from handlers.core import Context, FSMContext, Message, NoState, Regex, Router, State, StatesGroup
+from handlers.menu import add_menu_line
+from knowledge.replies import format_answer, format_choices, format_fallback, format_statute
+from knowledge.retrieval import SearchResult, get_knowledge_base
+from knowledge.statutes import looks_like_statute_query, lookup
+
+log = logging.getLogger("mingbai.legal")
+router = Router("legal")
+
+add_menu_line("查法条：发送“民法典第1127条”“人民调解法33条”", order=20)
+
+
+class Choice(StatesGroup):
+    """The user was offered the top three entries and may answer 1, 2 or 3."""
+
+    pick = State()
+
+
+QuestionLogger = Callable[[Context, str, SearchResult | None], Awaitable[None]]
+
+
+async def no_log(ctx: Context, question: str, result: SearchResult | None) -> None:
+    """The question logger of `mingbai ask`: nothing is kept."""
+
+
+def _statute_query(msg: Message, data: dict[str, Any]) -> bool:
+    return looks_like_statute_query(msg.text)
+
+
+@router.text(NoState(), _statute_query)
+async def statute(msg: Message, ctx: Context, question_log: QuestionLogger = no_log) -> str:
+    """'民法典第1127条' → the article's text, or a clear 没有找到."""
+    await question_log(ctx, msg.text, None)
+    return format_statute(lookup(msg.text))
+
+
+@router.text(Choice.pick, Regex(r"^[1-3１-３]$"))
+async def picked(msg: Message, state: FSMContext) -> str:
+    """The answer to the entry the user picked from the numbered list."""
+    ids: list[str] = (await state.get_data()).get("choices", [])
+    await state.clear()
+    index = int(msg.text.translate(str.maketrans("１２３", "123"))) - 1
+    if index >= len(ids):
+        return "没有这个选项。请直接把您的问题再说一遍。"
+    return format_answer(get_knowledge_base().entry(ids[index]))
+
+
+@router.text(Choice.pick)
+async def not_a_choice(msg: Message, ctx: Context, state: FSMContext, settings: Any,
+                       question_log: QuestionLogger = no_log) -> str:
+    """Anything but 1-3 after a choice is a new question."""
+    await state.clear()
+    return str(await answer(msg, ctx, state, settings, question_log))
+
+
+@router.text(NoState())
+async def answer(msg: Message, ctx: Context, state: FSMContext, settings: Any,
+                 question_log: QuestionLogger = no_log) -> str:
+    """Search the FAQ: a sure answer, three choices, or the fallback — never an invented answer."""
+    result = get_knowledge_base().search(msg.text)
+    await question_log(ctx, msg.text, result)
+    if result.band == "high":
+        return format_answer(result.hits[0].entry)
+    if result.band == "middle":
+        await state.set_state(Choice.pick)
+        await state.update_data(choices=[h.entry.id for h in result.hits[:3]])
+        return format_choices(result.hits)
+    return format_fallback(settings.town.studio_name)
+
+
+def asker_hash(secret_key: str, openid: str) -> str:
+    """A keyed hash of the openid: questions can be counted per person, never traced back."""
+    return hmac.new(secret_key.encode(), openid.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+class DatabaseQuestionLog:
+    """Keeps each question (anonymised) in the question log, off the reply path."""
+
+    def __init__(self, secret_key: str) -> None:
+        self.secret_key = secret_key
+        self.pending: set[asyncio.Task[None]] = set()
+
+    async def __call__(self, ctx: Context, question: str, result: SearchResult | None) -> None:
+        task = asyncio.create_task(self._write(ctx, question, result))
+        self.pending.add(task)
+        task.add_done_callback(self.pending.discard)
+
+    async def _write(self, ctx: Context, question: str, result: SearchResult | None) -> None:
+        from models.questions import QuestionLog
+
+        top = result.hits[0] if result and result.hits and result.band != "low" else None
+        try:
+            await QuestionLog.create(
+                town_id=ctx.town_id, asker=asker_hash(self.secret_key, ctx.openid), question=question[:500],
+                entry_id=top.entry.id if top else None, topic=top.entry.topic if top else "",
+                band=result.band if result else "statute", score=round(result.confidence, 4) if result else 1.0,
+            )
+        except Exception as exc:  # a lost log line must never cost the villager the answer
+            log.warning("question log write failed: %s", type(exc).__name__)
+
+    async def drain(self, timeout: float = 5.0) -> None:
+        """Wait for pending writes (shutdown)."""
+        if self.pending:
+            await asyncio.wait(list(self.pending), timeout=timeout)

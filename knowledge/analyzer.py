@@ -1,0 +1,73 @@
+"""Text analysis shared by indexing and search: normalise, repair, segment, expand."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from pathlib import Path
+
+import jieba
+
+from knowledge.lexicon import DATA_DIR, Lexicon
+from knowledge.pinyin import PinyinCorrector
+
+USERDICT_PATH = DATA_DIR / "userdict.txt"
+_NOT_TEXT = re.compile(r"[^\u4e00-\u9fffa-z0-9]+")
+
+
+def normalize(text: str) -> str:
+    """Full-width to half-width, lower case, punctuation to spaces (digits stay: 12348, 30天)."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return _NOT_TEXT.sub(" ", text).strip()
+
+
+@functools.lru_cache(maxsize=4)
+def legal_tokenizer(userdict: Path = USERDICT_PATH) -> jieba.Tokenizer:
+    """A private jieba tokenizer with the legal user dictionary, built once per dictionary."""
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    tokenizer.load_userdict(str(userdict))
+    return tokenizer
+
+
+def userdict_words(userdict: Path = USERDICT_PATH) -> set[str]:
+    """The words listed in a jieba user dictionary."""
+    words = set()
+    for line in userdict.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            words.add(line.split()[0])
+    return words
+
+
+class Analyzer:
+    """Turns a question or an FAQ phrasing into BM25 terms."""
+
+    def __init__(self, lexicon: Lexicon, userdict: Path = USERDICT_PATH) -> None:
+        self.lexicon = lexicon
+        self.tokenizer = legal_tokenizer(userdict)
+        self.corrector: PinyinCorrector | None = None
+
+    def segment(self, text: str, *, repair: bool = False) -> list[str]:
+        """Normalised, corrected tokens including stopwords; repair also fixes homophones."""
+        text = self.lexicon.correct(normalize(text))
+        tokens: list[str] = []
+        for chunk in text.split():
+            tokens.extend(self.tokenizer.cut(chunk, HMM=False))
+        if repair and self.corrector is not None:
+            tokens = self.corrector.correct(tokens)
+        return tokens
+
+    def content(self, tokens: list[str]) -> list[str]:
+        """Tokens that are not stopwords."""
+        stop = self.lexicon.stopwords
+        return [t for t in tokens if t not in stop]
+
+    def expansions(self, tokens: list[str]) -> list[str]:
+        """Legal words the lexicon adds for colloquial phrases among the tokens."""
+        return self.lexicon.expand("".join(tokens), tokens)
+
+    def analyze(self, text: str, *, repair: bool = False) -> list[str]:
+        """Content tokens followed by expansions: the terms of an indexed document."""
+        tokens = self.segment(text, repair=repair)
+        return self.content(tokens) + self.expansions(tokens)

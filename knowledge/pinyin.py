@@ -1,0 +1,108 @@
+"""Homophone repair: map misheard or mistyped spans onto known words by their pinyin."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping
+
+from pypinyin import lazy_pinyin
+
+_FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
+_FUZZY_FINALS = (("ang", "an"), ("eng", "en"), ("ing", "in"))
+
+
+@functools.lru_cache(maxsize=8192)
+def char_pinyin(char: str) -> str:
+    """Toneless default reading of one Chinese character; '' for anything else."""
+    if not "\u4e00" <= char <= "\u9fff":
+        return ""
+    return lazy_pinyin(char)[0]
+
+
+def fuzzy(syllable: str) -> str:
+    """Fold the confusions of southern accents and voice input (zh/z, ang/an, ...)."""
+    for long, short in _FUZZY_INITIALS:
+        if syllable.startswith(long):
+            syllable = short + syllable[len(long):]
+            break
+    for long, short in _FUZZY_FINALS:
+        if syllable.endswith(long):
+            return syllable[: -len(long)] + short
+    return syllable
+
+
+def pinyin_key(word: str, *, loose: bool) -> tuple[str, ...] | None:
+    """Syllables of a Chinese word (folded when loose); None if it has other characters."""
+    syllables = [char_pinyin(ch) for ch in word]
+    if not all(syllables):
+        return None
+    return tuple(fuzzy(s) for s in syllables) if loose else tuple(syllables)
+
+
+class PinyinCorrector:
+    """Replace token spans that are not known words but sound like one (宅机地 → 宅基地)."""
+
+    def __init__(self, targets: Iterable[str], known: Iterable[str] = (), legal: Iterable[str] = (),
+                 weight: Mapping[str, float] | None = None, *, max_chars: int = 4) -> None:
+        targets = frozenset(targets)
+        legal = frozenset(legal)
+        # Known words are never rewritten; targets are the words a span may be rewritten to;
+        # legal words may also replace a run of known single characters (法律援住 → 法律援助).
+        self.vocabulary = targets | legal | frozenset(known)
+        self.max_chars = max_chars
+        self._exact: dict[tuple[str, ...], str] = {}
+        self._loose: dict[tuple[str, ...], str] = {}
+        self._legal = legal
+        weight = weight or {}
+        ranked = sorted(targets | legal, key=lambda w: (w not in legal, -weight.get(w, 0.0), w))
+        for word in ranked:
+            if not 2 <= len(word) <= max_chars:
+                continue
+            exact = pinyin_key(word, loose=False)
+            if exact is None:
+                continue
+            self._exact.setdefault(exact, word)
+            if len(word) >= 3:
+                loose = pinyin_key(word, loose=True)
+                if loose is not None:
+                    self._loose.setdefault(loose, word)
+
+    def _match(self, span: str) -> str | None:
+        key = pinyin_key(span, loose=False)
+        if key is None:
+            return None
+        word = self._exact.get(key)
+        if word is None and len(span) >= 3:
+            loose = pinyin_key(span, loose=True)
+            word = self._loose.get(loose) if loose else None
+        return word if word != span else None
+
+    def correct(self, tokens: list[str]) -> list[str]:
+        """Return tokens with homophone spans replaced by vocabulary words, longest span first."""
+        out: list[str] = []
+        i = 0
+        n = len(tokens)
+        while i < n:
+            replaced = False
+            for j in range(min(n, i + self.max_chars), i, -1):
+                span_tokens = tokens[i:j]
+                span = "".join(span_tokens)
+                if not 2 <= len(span) <= self.max_chars or span in self.vocabulary:
+                    continue
+                known_only = all(t in self.vocabulary for t in span_tokens)
+                if known_only and (len(span) < 3 or sum(len(t) == 1 for t in span_tokens) < 2):
+                    continue  # "菜里" must not become "彩礼"
+                word = self._match(span)
+                # A span of known characters ("分到地", not "分到底") or a single dictionary word the
+                # knowledge base does not use ("工商" → "工伤", not "负责任" → "负责人") may only
+                # become a legal word.
+                strict = known_only or j == i + 1
+                if word is not None and (not strict or word in self._legal):
+                    out.append(word)
+                    i = j
+                    replaced = True
+                    break
+            if not replaced:
+                out.append(tokens[i])
+                i += 1
+        return out

@@ -1,0 +1,172 @@
+"""FAQ retrieval: BM25 over phrasings and answers, with a calibrated confidence band."""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from knowledge.analyzer import Analyzer, userdict_words
+from knowledge.bm25 import WeightedBM25
+from knowledge.faq import Entry, load_entries
+from knowledge.lexicon import load_lexicon
+from knowledge.pinyin import PinyinCorrector
+
+Band = Literal["high", "middle", "low"]
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Scoring weights and band thresholds, calibrated on knowledge/data/devset.toml."""
+
+    k1: float = 1.2
+    b: float = 0.75
+    phrasing_weight: float = 1.0  # BM25 of the best single phrasing of an entry
+    combined_weight: float = 1.0  # BM25 of all phrasings of an entry as one document
+    answer_weight: float = 0.3  # BM25 of the answer
+    expansion_weight: float = 0.6  # query weight of the words the lexicon adds
+    total_share: float = 0.2  # part of the total score in the confidence strength
+    scale: float = 6.0  # strength at which confidence is 0.5
+    smalltalk_factor: float = 0.4  # confidence multiplier for questions with a small-talk marker
+    high: float = 0.50  # confidence for a direct answer
+    middle: float = 0.23  # confidence for offering choices; below it the question is off-topic
+    margin: float = 0.70  # runner-up/top score ratio above which a high hit becomes a choice
+
+
+DEFAULT_TUNING = Tuning()
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One FAQ entry and its retrieval score."""
+
+    entry: Entry
+    score: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Ranked hits, their confidence in [0, 1] and the band the chat acts on."""
+
+    band: Band
+    hits: list[Hit]
+    confidence: float
+
+
+class KnowledgeBase:
+    """The FAQ entries with their search index; build once, search many times."""
+
+    def __init__(self, entries: Sequence[Entry], analyzer: Analyzer, tuning: Tuning = DEFAULT_TUNING) -> None:
+        if not entries:
+            raise ValueError("knowledge base has no entries")
+        self._entries = tuple(entries)
+        self._by_id = {e.id: e for e in self._entries}
+        self.analyzer = analyzer
+        self.tuning = tuning
+        self._build()
+
+    @classmethod
+    def load(cls, faq_dir: Path | None = None, tuning: Tuning = DEFAULT_TUNING) -> KnowledgeBase:
+        """Load FAQ files (default knowledge/faq) and the bundled lexicon; build the index."""
+        return cls(load_entries(faq_dir), Analyzer(load_lexicon()), tuning)
+
+    @property
+    def entries(self) -> Sequence[Entry]:
+        """All entries in file order."""
+        return self._entries
+
+    def entry(self, entry_id: str) -> Entry:
+        """The entry with this id; KeyError if there is none."""
+        return self._by_id[entry_id]
+
+    def _build(self) -> None:
+        analyze = self.analyzer.analyze
+        tuning = self.tuning
+        phrasing_docs: list[list[str]] = []
+        combined_docs: list[list[str]] = []
+        answer_docs: list[list[str]] = []
+        starts: list[int] = []
+        df: Counter[str] = Counter()  # entry-level document frequency
+        for entry in self._entries:
+            starts.append(len(phrasing_docs))
+            docs = [analyze(q) for q in entry.questions]
+            phrasing_docs.extend(docs)
+            combined_docs.append([t for doc in docs for t in doc])
+            answer_docs.append(analyze(entry.answer))
+            df.update(set(combined_docs[-1]) | set(answer_docs[-1]))
+        self._starts = np.asarray(starts, dtype=np.int64)
+        self._phrasings = WeightedBM25(phrasing_docs, k1=tuning.k1, b=tuning.b)
+        self._combined = WeightedBM25(combined_docs, k1=tuning.k1, b=tuning.b)
+        self._answers = WeightedBM25(answer_docs, k1=tuning.k1, b=tuning.b)
+        n = len(self._entries)
+        self._idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+        self._idf_unknown = math.log(1 + (n + 0.5) / 0.5)
+        # Homophone repair rewrites a span with an unknown token into a knowledge-base word,
+        # and a span of known single characters only into a legal word.
+        lexicon = self.analyzer.lexicon
+        legal = userdict_words() | lexicon.words
+        targets = {t for t in df if len(t) > 1}
+        known = set(lexicon.stopwords) | set(df)
+        self.analyzer.corrector = PinyinCorrector(targets, known, legal, {t: float(c) for t, c in df.items()})
+
+    def search(self, text: str, k: int = 3) -> SearchResult:
+        """Rank entries for a question; band says whether to answer, offer choices or decline."""
+        tuning = self.tuning
+        tokens = self.analyzer.segment(text, repair=True)
+        content = list(dict.fromkeys(self.analyzer.content(tokens)))
+        weights = dict.fromkeys(self.analyzer.expansions(tokens), tuning.expansion_weight)
+        weights.update(dict.fromkeys(content, 1.0))
+        if not any(t in self._idf for t in weights):
+            return SearchResult("low", [], 0.0)
+        best_phrasing = np.maximum.reduceat(self._phrasings.scores(weights), self._starts)
+        scores = tuning.phrasing_weight * best_phrasing
+        scores += tuning.combined_weight * self._combined.scores(weights)
+        scores += tuning.answer_weight * self._answers.scores(weights)
+        order = _top(scores, max(k, 2))
+        hits = [Hit(self._entries[i], float(scores[i])) for i in order if scores[i] > 0]
+        if not hits:
+            return SearchResult("low", [], 0.0)
+        confidence = self._confidence(content, float(best_phrasing[order[0]]), hits[0].score)
+        if self.analyzer.lexicon.is_smalltalk("".join(tokens)):
+            confidence *= tuning.smalltalk_factor
+        return SearchResult(self._band(confidence, hits), hits[:k], confidence)
+
+    def _confidence(self, content: list[str], best_phrasing: float, total: float) -> float:
+        """How strongly the top entry matches, damped by the share of words the FAQ never uses."""
+        tuning = self.tuning
+        weight = unknown = 0.0
+        for term in content:
+            idf = self._idf.get(term)
+            if idf is None:
+                idf = self._idf_unknown
+                unknown += idf
+            weight += idf
+        known_share = 1.0 - unknown / weight if weight else 0.0
+        strength = math.sqrt(known_share) * (best_phrasing + tuning.total_share * total)
+        return strength / (strength + tuning.scale)
+
+    def _band(self, confidence: float, hits: list[Hit]) -> Band:
+        tuning = self.tuning
+        if confidence < tuning.middle:
+            return "low"
+        if confidence >= tuning.high and (len(hits) < 2 or hits[1].score < tuning.margin * hits[0].score):
+            return "high"
+        return "middle"
+
+
+def _top(scores: np.ndarray, k: int) -> list[int]:
+    k = min(k, len(scores))
+    part = np.argpartition(-scores, k - 1)[:k]
+    return [int(i) for i in part[np.argsort(-scores[part], kind="stable")]]
+
+
+@functools.cache
+def get_knowledge_base() -> KnowledgeBase:
+    """The process-wide knowledge base, loaded from knowledge/faq on first use."""
+    return KnowledgeBase.load()

@@ -1,0 +1,189 @@
+"""Faults: Redis stopped and restarted (a separate redis-server), PostgreSQL cut off (a TCP proxy)."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+
+from bot.wechat.client import WeChatSimulator, text_xml
+from tests.conftest import TOKEN
+
+SIM = WeChatSimulator(TOKEN)
+IDS = itertools.count(900_000)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class RedisInstance:
+    """A redis-server of the test's own, on its own port, that the test stops and starts."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        exe = shutil.which("redis-server")
+        if exe is None:
+            pytest.fail("redis-server is required for the fault tests", pytrace=False)
+        self.proc = subprocess.Popen(
+            [exe, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        pytest.fail("test redis-server did not start")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+
+@pytest.fixture
+def own_redis() -> Iterator[RedisInstance]:
+    r = RedisInstance()
+    r.start()
+    yield r
+    r.stop()
+
+
+async def say(client: Any, openid: str, text: str, msg_id: int | None = None) -> tuple[int, str]:
+    req = SIM.sign(text_xml(openid, text, msg_id if msg_id is not None else next(IDS)))
+    resp = await client.post("/wechat", params=req.query, data=req.body)
+    body = await resp.text()
+    if resp.status != 200:
+        return resp.status, body
+    return 200, str(SIM.open_reply(body, req.query).get("Content", ""))
+
+
+async def test_redis_down_degrades_and_recovers(make_settings, make_client, own_redis: RedisInstance) -> None:
+    client = await make_client(make_settings(redis={"url": own_redis.url}))
+    status, reply = await say(client, "r1", "欠钱不还怎么办")
+    assert status == 200 and "法律依据" in reply
+
+    own_redis.stop()
+    status, reply = await say(client, "r1", "欠钱不还怎么办")
+    assert status == 200 and "法律依据" in reply  # FAQ answers keep flowing
+    health = await client.get("/healthz")
+    assert health.status == 503 and (await health.json())["status"] == "degraded"
+    # dedup degrades to in-process: a retry is still answered from the cache, processed once
+    first = await say(client, "r2", "帮助", msg_id=123456)
+    again = await say(client, "r2", "帮助", msg_id=123456)
+    assert first == again and "法治服务" in first[1]
+    metrics = await (await client.get("/metrics")).text()
+    assert "mingbai_degraded 1.0" in metrics and "mingbai_dedup_hits_total 1.0" in metrics
+    # a form can still run within this process
+    status, reply = await say(client, "r3", "彩礼")
+    assert "回复1、2、3" in reply
+    status, reply = await say(client, "r3", "1")
+    assert "法律依据" in reply
+
+    own_redis.start()
+    for _ in range(60):  # the breaker retries Redis after a short cooldown: no restart needed
+        await asyncio.sleep(0.1)
+        await say(client, "r4", "帮助")
+        if "mingbai_degraded 0.0" in await (await client.get("/metrics")).text():
+            break
+    assert "mingbai_degraded 0.0" in await (await client.get("/metrics")).text()
+    assert (await client.get("/healthz")).status == 200
+    status, reply = await say(client, "r4", "欠钱不还怎么办")
+    assert status == 200 and "法律依据" in reply
+
+
+class TcpProxy:
+    """Forwards a local port to PostgreSQL; `cut()` drops every connection and refuses new ones."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.server: asyncio.base_events.Server | None = None
+        self.port = 0
+        self.pipes: set[asyncio.Task[None]] = set()
+        self.writers: set[asyncio.StreamWriter] = set()
+
+    async def start(self) -> None:
+        self.server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_r, up_w = await asyncio.open_connection("127.0.0.1", self.target_port)
+        except OSError:
+            writer.close()
+            return
+        self.writers |= {writer, up_w}
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            try:
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            except (OSError, asyncio.CancelledError):
+                pass
+            finally:
+                dst.close()
+
+        for t in (asyncio.create_task(pipe(reader, up_w)), asyncio.create_task(pipe(up_r, writer))):
+            self.pipes.add(t)
+            t.add_done_callback(self.pipes.discard)
+
+    async def cut(self) -> None:
+        assert self.server is not None
+        self.server.close()
+        await self.server.wait_closed()
+        for w in list(self.writers):
+            w.transport.abort()
+        self.writers.clear()
+
+    async def restore(self) -> None:
+        await self.start()
+
+
+@pytest.fixture
+async def pg_proxy(db_url: str) -> AsyncIterator[tuple[TcpProxy, str]]:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(db_url)
+    proxy = TcpProxy(parts.port or 5432)
+    await proxy.start()
+    yield proxy, db_url.replace(f":{parts.port or 5432}/", f":{proxy.port}/")
+    await proxy.cut()
+
+
+@pytest.mark.postgres_only
+async def test_postgres_cut_off_gets_polite_busy_and_recovers(make_settings, make_client, pg_proxy) -> None:
+    proxy, url = pg_proxy
+    client = await make_client(make_settings(database={"url": url}))
+    status, reply = await say(client, "p1", "欠钱不还怎么办")
+    assert status == 200 and "法律依据" in reply
+    await proxy.cut()
+    status, reply = await say(client, "p2", "欠钱不还怎么办")  # FAQ needs no database
+    assert status == 200 and "法律依据" in reply
+    health = await client.get("/healthz")
+    assert health.status == 503 and (await health.json())["database"].startswith("error")
+    await proxy.restore()
+    for _ in range(50):
+        if (await client.get("/healthz")).status == 200:
+            break
+        await asyncio.sleep(0.1)
+    assert (await client.get("/healthz")).status == 200
