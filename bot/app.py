@@ -13,6 +13,7 @@ from tortoise.connection import get_connection
 
 import models
 from bot import admin, api, keys, reminders
+from bot.admin import stats as admin_stats
 from bot.config import Settings
 from bot.customer_service import CustomerService
 from bot.metrics import Metrics
@@ -159,6 +160,7 @@ def create_app(settings: Settings, *, extra_routers: Sequence[Router] = ()) -> w
     app.cleanup_ctx.extend([redis_ctx, database_ctx, background_ctx, dispatcher_ctx])
     wechat_view.setup(app)
     admin.setup(app)
+    admin_stats.setup(app)
     reminders.setup(app)
     api.setup(app)
     app.router.add_get("/healthz", healthz, name="healthz")

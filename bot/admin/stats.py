@@ -1,0 +1,204 @@
+"""The statistics page /admin/stats: figures for a period and village, charts, and the report downloads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from aiohttp import web
+
+from bot import keys
+from bot.admin import add_nav_item, current_user, render, require_role, town_scope
+from models.core import Role, Town, Village
+from models.report import FORMATS, MEDIA_TYPES, ReportError, numbers
+from models.report.text import listing, ranked, render_text, six_targets
+from models.report_figures import CountyFigures, Period, ReportFigures
+from models.reporting import ReportRequest, Targets, file_name, gather, report_bytes
+from models.stats import LOCAL_TZ
+
+VIEWERS = (Role.ADMIN, Role.COUNTY_ADMIN)
+PARTS = {"": "全年", **{f"q{q}": f"第{'一二三四'[q - 1]}季度" for q in range(1, 5)},
+         **{f"m{m}": f"{m}月" for m in range(1, 13)}}
+COUNTY = "全县"
+
+
+@dataclass(frozen=True)
+class Query:
+    """The page's choices: year, part of the year, town (county admins) and village."""
+
+    year: int
+    part: str
+    town: str
+    village: str
+
+    def params(self, **extra: str) -> str:
+        """The query string for links (charts, downloads)."""
+        values = {"year": str(self.year), "part": self.part, "town": self.town, "village": self.village, **extra}
+        return urlencode({k: v for k, v in values.items() if v})
+
+    @property
+    def period(self) -> Period:
+        """The chosen period."""
+        if self.part.startswith("q"):
+            return Period.quarter(self.year, int(self.part[1:]))
+        if self.part.startswith("m"):
+            return Period.month(self.year, int(self.part[1:]))
+        return Period.year(self.year)
+
+
+async def _query(request: web.Request) -> tuple[Query, ReportRequest]:
+    """Parse and check the choices; a town admin is held to their own town."""
+    user = current_user(request)
+    assert user is not None
+    now = dt.datetime.now(LOCAL_TZ).year
+    q = request.query
+    try:
+        year = int(q.get("year", now))
+    except ValueError:
+        raise web.HTTPBadRequest() from None
+    part = q.get("part", "")
+    if not 2000 <= year <= now + 1 or part not in PARTS:
+        raise web.HTTPBadRequest()
+    scope = town_scope(user)
+    if scope is None:  # county admin: any town, or the county
+        town_name = q.get("town", COUNTY) or COUNTY
+        if town_name != COUNTY and not await Town.exists(name=town_name):
+            raise web.HTTPNotFound()
+    else:
+        town = await Town.get_or_none(id=scope)
+        if town is None:
+            raise web.HTTPForbidden()
+        town_name = town.name
+    village = q.get("village", "") if town_name != COUNTY else ""
+    query = Query(year, part, town_name, village)
+    req = ReportRequest(query.period, town=town_name if town_name != COUNTY else "", county=town_name == COUNTY,
+                        village=village, county_name=COUNTY)
+    return query, req
+
+
+def _targets(request: web.Request) -> Targets:
+    s = request.app[keys.SETTINGS]
+    return Targets(s.outreach.coverage_ratio, s.outreach.helpers_per_village, s.mediation.due_days)
+
+
+async def _figures(request: web.Request) -> tuple[Query, ReportRequest, ReportFigures | CountyFigures]:
+    query, req = await _query(request)
+    try:
+        figures = await gather(req, _targets(request))
+    except ReportError:
+        raise web.HTTPNotFound() from None
+    return query, req, figures
+
+
+def _tiles(f: ReportFigures) -> list[tuple[str, str, str]]:
+    """(label, value, year-over-year) for the figure tiles."""
+    a, h, d, p = f.activities, f.helpers, f.disputes, f.previous
+
+    def yoy(cur: int, prev: int | None, unit: str = "次") -> str:
+        return numbers.change(cur, prev, unit) if p is not None else ""
+
+    return [
+        ("法治建设专题会议", f"{a.meetings}次", yoy(a.meetings, p and p.activities.meetings)),
+        ("普法专题培训", f"{a.trainings}次", yoy(a.trainings, p and p.activities.trainings)),
+        ("法治宣传教育活动", f"{a.events}次", yoy(a.events, p and p.activities.events)),
+        ("覆盖群众", f"{numbers.approx(a.participants)}人次", ""),
+        ("发放普法资料", f"{numbers.approx(a.materials)}份", f"精确数 {a.materials}"),
+        ("现场法律咨询", f"{numbers.approx(a.consultations)}人次", ""),
+        ("法律明白人", f"{h.helpers}人", ""),
+        ("骨干", f"{h.core}人", "每{}户一名骨干：{}".format(
+            h.ratio, "已实现" if h.all_meet_ratio else f"{len(h.below_ratio)}个村未达到")),
+        ("矛盾纠纷登记", f"{d.received}件", yoy(d.received, p and p.disputes.received, "件")),
+        ("调解成功", f"{d.agreed}件", f"成功率 {numbers.percent(d.success_rate)}"),
+        ("协议涉及金额", numbers.money(d.amount), ""),
+        ("上交", f"{d.escalated}件", "矛盾不上交" if not d.escalated else ""),
+        ("防止民转刑", f"{d.prevented_criminal}件", ""),
+        ("平均办结天数", "—" if d.avg_days_to_close is None else f"{d.avg_days_to_close}天", f"超期 {d.overdue}件"),
+        ("司法确认", f"{d.judicial_confirmed}/{d.judicial_applied}件", "确认有效/申请"),
+        ("履行回访", f"{d.followups}次", f"已履行 {d.followups_performed}件"),
+        ("群众提问", f"{numbers.approx(f.questions.asked)}次", f"未能解答 {f.questions.unanswered}次"),
+    ]
+
+
+@require_role(*VIEWERS)
+async def stats_page(request: web.Request) -> web.StreamResponse:
+    """The figures, charts and downloads for the chosen period, town and village."""
+    query, req, figures = await _figures(request)
+    f = figures.total if isinstance(figures, CountyFigures) else figures
+    towns = [t.town for t in figures.towns] if isinstance(figures, CountyFigures) else []
+    user = current_user(request)
+    assert user is not None
+    county_admin = town_scope(user) is None
+    villages: list[str] = []
+    if not req.county:
+        town = await Town.get(name=req.town)
+        villages = list(await Village.filter(town_id=town.id).order_by("name").values_list("name", flat=True))
+    context: dict[str, Any] = {
+        "q": query,
+        "f": f,
+        "county": figures if isinstance(figures, CountyFigures) else None,
+        "towns": towns,
+        "all_towns": list(await Town.all().order_by("id").values_list("name", flat=True)) if county_admin else [],
+        "county_admin": county_admin,
+        "villages": villages,
+        "years": list(range(dt.datetime.now(LOCAL_TZ).year, 2019, -1)),
+        "parts": PARTS,
+        "tiles": _tiles(f),
+        "text": render_text(f),
+        "forms": ranked(f.activities.by_form),
+        "targets": six_targets(f.activities.by_target),
+        "types": ranked(f.disputes.by_type),
+        "sources": ranked(f.disputes.by_source),
+        "topics": listing(f.questions.by_topic, "次", 10),
+        "chart_qs": query.params(),
+        "downloads": [(fmt, {"text": "文字", "md": "Markdown", "docx": "Word", "xlsx": "Excel"}[fmt],
+                       "/admin/stats/download?" + query.params(format=fmt)) for fmt in FORMATS],
+    }
+    return await render(request, "stats/index.html", context)
+
+
+@require_role(*VIEWERS)
+async def chart(request: web.Request) -> web.StreamResponse:
+    """A chart as PNG, drawn in memory: events by month, or disputes by type."""
+    from models.report import charts
+
+    name = request.match_info["name"]
+    draw = {"months": charts.events_by_month, "types": charts.disputes_by_type}.get(name)
+    if draw is None:
+        raise web.HTTPNotFound()
+    _, _, figures = await _figures(request)
+    f = figures.total if isinstance(figures, CountyFigures) else figures
+    try:
+        png = draw(f)
+    except ReportError as exc:
+        return web.Response(text=str(exc), status=503)
+    return web.Response(body=png, content_type="image/png")
+
+
+@require_role(*VIEWERS)
+async def download(request: web.Request) -> web.StreamResponse:
+    """The report in a format, as an attachment."""
+    fmt = request.query.get("format", "text")
+    if fmt not in FORMATS:
+        raise web.HTTPBadRequest()
+    _, req = await _query(request)
+    try:
+        data = await report_bytes(req, _targets(request), fmt)
+    except ReportError:
+        raise web.HTTPNotFound() from None
+    name = file_name(req, fmt)
+    return web.Response(body=data, headers={
+        "Content-Type": MEDIA_TYPES[fmt],
+        "Content-Disposition": f"attachment; filename=\"report.{name.rsplit('.', 1)[1]}\"; "
+                               f"filename*=UTF-8''{quote(name)}",
+    })
+
+
+def setup(app: web.Application) -> None:
+    """Mount /admin/stats and its nav item."""
+    app.router.add_get("/admin/stats", stats_page, name="admin_stats")
+    app.router.add_get("/admin/stats/chart/{name}.png", chart, name="admin_stats_chart")
+    app.router.add_get("/admin/stats/download", download, name="admin_stats_download")
+    add_nav_item("统计", "/admin/stats", roles=set(VIEWERS), order=60)
+

@@ -1,0 +1,3 @@
+"""Report fixtures: the console fixture of the admin tests."""
+
+from tests.admin.conftest import console  # noqa: F401
