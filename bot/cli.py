@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "bot.commands.worker",
     "bot.commands.report",
     "bot.commands.demo",
+    "bot.commands.outreach",
 ]
 
 

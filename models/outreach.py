@@ -87,6 +87,9 @@ class Activity(Model):
 
     photos: fields.ReverseRelation[ActivityPhoto]
     changes: fields.ReverseRelation[ActivityChange]
+    town_id: int
+    village_id: int | None
+    author_id: int | None
 
     class Meta:
         table = "outreach_activity"

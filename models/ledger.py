@@ -1,0 +1,151 @@
+"""The 工作台账 as a file: all-or-nothing import without duplicates, and export by year and village."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from models.activities import ActivityError, natural_key, normalize_form, normalize_six_target
+from models.core import Role, User, Village
+from models.outreach import Activity, ActivityChange, ActivityKind, ActivitySource
+from models.parsing import ParseError, check_date, parse_count, parse_date
+from models.tables import Problems, Row
+
+COLUMNS = ("日期", "类别", "村名", "活动形式", "六进", "主题", "参与人数", "发放资料份数", "咨询人次", "组织人")
+COUNT_COLUMNS = {"参与人数": "participants", "发放资料份数": "materials", "咨询人次": "consultations"}
+BATCH = 1000
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or would have done)."""
+
+    rows: int
+    created: int
+    duplicates: int
+    problems: Problems
+
+
+def _cell_date(row: Row) -> dt.date:
+    value = row.cells.get("日期")
+    if isinstance(value, dt.datetime):
+        return check_date(value.date())
+    if isinstance(value, dt.date):
+        return check_date(value)
+    text = row.text("日期")
+    if not text:
+        raise ParseError("日期不能为空")
+    return parse_date(text)
+
+
+async def _parse_rows(rows: list[Row], town_id: int, forms: Iterable[str]) -> tuple[list[dict[str, Any]], Problems]:
+    villages = {v.name: v.id for v in await Village.filter(town_id=town_id)}
+    problems = Problems()
+    parsed: list[dict[str, Any]] = []
+    forms = list(forms)
+    for row in rows:
+        values: dict[str, Any] = {}
+        bad = len(problems.items)
+        try:
+            values["date"] = _cell_date(row)
+        except ParseError as exc:
+            problems.add(row.number, "日期", str(exc))
+        kind = ActivityKind.from_label(row.text("类别"))
+        if kind is None:
+            problems.add(row.number, "类别", "应为 普法宣传活动 / 普法专题培训 / 法治建设专题会议")
+        values["kind"] = kind
+        name = row.text("村名")
+        if name:
+            vid = villages.get(name) or villages.get(name + "村")
+            if vid is None:
+                problems.add(row.number, "村名", f"本镇没有“{name}”，请先导入村名单或核对村名")
+            values["village_id"] = vid
+        elif kind == ActivityKind.PUBLICITY:
+            problems.add(row.number, "村名", "普法宣传活动需要填写村名")
+        else:
+            values["village_id"] = None
+        for column, key, check in (("活动形式", "form", lambda t: normalize_form(t, forms)),
+                                   ("六进", "six_target", normalize_six_target)):
+            try:
+                values[key] = check(row.text(column))
+            except ActivityError as exc:
+                problems.add(row.number, column, exc.message)
+        for column, key in COUNT_COLUMNS.items():
+            try:
+                values[key] = parse_count(row.text(column) or "0", key)
+            except ParseError as exc:
+                problems.add(row.number, column, str(exc))
+        values["theme"] = row.text("主题")[:200]
+        values["organiser"] = row.text("组织人")[:64]
+        if len(problems.items) == bad:
+            parsed.append(values)
+    return parsed, problems
+
+
+async def import_activities(
+    rows: list[Row], town_id: int, forms: Iterable[str], *, progress: Progress | None = None, dry_run: bool = False
+) -> ImportResult:
+    """Check every row first; import nothing if any is bad; skip rows already in the ledger (natural key)."""
+    parsed, problems = await _parse_rows(rows, town_id, forms)
+    if problems:
+        return ImportResult(len(rows), 0, 0, problems)
+    authors = {
+        u.display_name: u.id
+        for u in await User.filter(town_id=town_id, role__in=[Role.HELPER.value, Role.ADMIN.value])
+    }
+    seen: set[str] = set()
+    fresh: list[dict[str, Any]] = []
+    for v in parsed:
+        v["natural_key"] = natural_key(town_id, v)
+        if v["natural_key"] not in seen:
+            seen.add(v["natural_key"])
+            fresh.append(v)
+    existing: set[str] = set()
+    keys = list(seen)
+    for i in range(0, len(keys), BATCH):
+        existing.update(await Activity.filter(town_id=town_id, natural_key__in=keys[i:i + BATCH])
+                        .values_list("natural_key", flat=True))  # type: ignore[arg-type]
+    new = [v for v in fresh if v["natural_key"] not in existing]
+    duplicates = len(parsed) - len(new)
+    if dry_run:
+        return ImportResult(len(rows), len(new), duplicates, problems)
+    async with in_transaction():
+        for i in range(0, len(new), BATCH):
+            batch = new[i:i + BATCH]
+            await Activity.bulk_create([
+                Activity(town_id=town_id, source=ActivitySource.IMPORT, author_id=authors.get(v["organiser"]), **v)
+                for v in batch
+            ])
+            ids = dict(await Activity.filter(town_id=town_id, natural_key__in=[v["natural_key"] for v in batch])
+                       .values_list("natural_key", "id"))  # type: ignore[arg-type]
+            await ActivityChange.bulk_create([
+                ActivityChange(activity_id=ids[v["natural_key"]], action="import",
+                               changes={"source": [None, "import"]})
+                for v in batch
+            ])
+            if progress:
+                progress(min(i + BATCH, len(new)), len(new))
+    return ImportResult(len(rows), len(new), duplicates, problems)
+
+
+async def export_rows(town_id: int, year: int, village: str | None = None) -> list[list[Any]]:
+    """Ledger rows of a year (withdrawn entries left out), in the import columns' order."""
+    query = Activity.filter(town_id=town_id, withdrawn=False, date__gte=dt.date(year, 1, 1),
+                            date__lte=dt.date(year, 12, 31))
+    if village:
+        query = query.filter(village__name=village)
+    rows = await query.order_by("date", "id").values(
+        "date", "kind", "village__name", "form", "six_target", "theme", "participants", "materials",
+        "consultations", "organiser",
+    )
+    return [
+        [r["date"], ActivityKind(r["kind"]).label, r["village__name"] or "", r["form"], r["six_target"], r["theme"],
+         r["participants"], r["materials"], r["consultations"], r["organiser"]]
+        for r in rows
+    ]

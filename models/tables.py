@@ -1,0 +1,146 @@
+"""Reading and writing the spreadsheets offices keep: CSV (UTF-8 or GBK) and XLSX, with a header row."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class TableError(Exception):
+    """The file cannot be read as a table; the message is Chinese."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row: its line number in the file (header is 1) and its cells by column name."""
+
+    number: int
+    cells: dict[str, Any]
+
+    def text(self, column: str) -> str:
+        """A cell as trimmed text ('' when empty)."""
+        value = self.cells.get(column)
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return str(value).strip()
+
+
+@dataclass
+class Problem:
+    """A bad cell: row number, column name and what is wrong."""
+
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"第{self.row}行「{self.column}」：{self.message}"
+
+
+@dataclass
+class Problems:
+    """Every problem found in a file; the import goes ahead only when this is empty."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def add(self, row: int, column: str, message: str) -> None:
+        """Record one problem."""
+        self.items.append(Problem(row, column, message))
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def report(self, limit: int = 50) -> str:
+        """The problems, one per line (the first `limit`)."""
+        lines = [str(p) for p in self.items[:limit]]
+        if len(self.items) > limit:
+            lines.append(f"……另有{len(self.items) - limit}处问题")
+        return "\n".join(lines)
+
+
+def read_table(path: str | Path, required: Sequence[str]) -> list[Row]:
+    """The data rows of a CSV or XLSX file; TableError when unreadable or a required column is missing."""
+    p = Path(path)
+    if not p.exists():
+        raise TableError(f"找不到文件：{p}")
+    suffix = p.suffix.lower()
+    if suffix in {".xlsx", ".xlsm"}:
+        header, rows = _read_xlsx(p)
+    elif suffix in {".csv", ".txt"}:
+        header, rows = _read_csv(p)
+    else:
+        raise TableError(f"只支持 .csv 和 .xlsx 文件，不支持 {p.suffix or '无扩展名'}")
+    names = [str(h).strip() if h is not None else "" for h in header]
+    missing = [c for c in required if c not in names]
+    if missing:
+        raise TableError(f"缺少列：{'、'.join(missing)}（表头应包含：{','.join(required)}）")
+    out = []
+    for i, values in enumerate(rows, start=2):
+        if all(v is None or str(v).strip() == "" for v in values):
+            continue
+        out.append(Row(i, {n: (values[j] if j < len(values) else None) for j, n in enumerate(names) if n}))
+    return out
+
+
+def _read_csv(p: Path) -> tuple[list[str], Iterable[list[Any]]]:
+    raw = p.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes any byte string
+        raise TableError("文件编码无法识别，请另存为 UTF-8 的 CSV")
+    reader = list(csv.reader(io.StringIO(text)))
+    if not reader:
+        raise TableError("文件是空的")
+    return reader[0], reader[1:]
+
+
+def _read_xlsx(p: Path) -> tuple[list[Any], Iterable[list[Any]]]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(p, read_only=True, data_only=True)
+    except Exception as exc:
+        raise TableError(f"无法打开 Excel 文件：{type(exc).__name__}") from None
+    ws = wb.worksheets[0]
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    wb.close()
+    if not rows:
+        raise TableError("文件是空的")
+    return rows[0], rows[1:]
+
+
+def write_table(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Write rows as CSV (UTF-8 with BOM, for Excel) or XLSX by the file's suffix; returns the row count."""
+    p = Path(path)
+    count = 0
+    if p.suffix.lower() == ".xlsx":
+        from openpyxl import Workbook
+
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("台账")
+        ws.append(list(header))
+        for r in rows:
+            ws.append([v.isoformat() if isinstance(v, dt.date) else v for v in r])
+            count += 1
+        wb.save(p)
+        return count
+    if p.suffix.lower() != ".csv":
+        raise TableError("导出文件请用 .csv 或 .xlsx 结尾")
+    with p.open("w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        for r in rows:
+            w.writerow([v.isoformat() if isinstance(v, dt.date) else v for v in r])
+            count += 1
+    return count
