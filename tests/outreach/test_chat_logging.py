@@ -105,3 +105,20 @@ async def test_validation_failures_save_nothing(world) -> None:
     await say("h1", "1")
     assert "已取消" in await say("h1", "取消")
     assert await Activity.all().count() == 0
+
+
+async def test_half_done_form_expires_quietly(make_settings, make_client, db) -> None:
+    import asyncio
+
+    from bot.wechat.client import WeChatSimulator
+    from models.core import Town
+    from tests.conftest import TOKEN
+    from tests.outreach.conftest import Chat, seed_people
+
+    client = await make_client(make_settings(limits={"form_ttl_seconds": 1, "messages_per_minute": 1000}))
+    await seed_people(await Town.get(name="江湾镇"))
+    chat = Chat(client, WeChatSimulator(TOKEN))
+    assert "活动类别" in await chat.say("h1", "登记活动")
+    await asyncio.sleep(1.5)
+    assert "没有正在填写" in await chat.say("h1", "取消")
+    assert await Activity.all().count() == 0
