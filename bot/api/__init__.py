@@ -44,6 +44,7 @@ from bot.api.spec import ApiSpec
 API_MODULES = [
     "bot.api.auth",
     "bot.api.outreach",
+    "bot.api.mediation",
 ]
 
 SPEC: web.AppKey[ApiSpec] = web.AppKey("api_spec")
