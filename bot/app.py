@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -22,7 +23,7 @@ from bot.users import ContextLoader, ensure_town, install_cache_invalidation
 from bot.wechat import view as wechat_view
 from bot.wechat.protocol import WeChatCodec
 from handlers import build_dispatcher
-from handlers.core import Router
+from handlers.core import Middleware, Router
 from handlers.core.fsm import RedisStateStorage
 from handlers.core.middlewares import (
     AdmissionMiddleware,
@@ -33,6 +34,9 @@ from handlers.core.middlewares import (
     UserLockMiddleware,
     UserMiddleware,
 )
+from handlers.core.resilience import Breaker, FallbackStateStorage, LocalStore
+from handlers.legal import DatabaseQuestionLog
+from knowledge.retrieval import get_knowledge_base
 
 log = logging.getLogger("mingbai")
 
@@ -59,9 +63,10 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
 
 async def background_ctx(app: web.Application) -> AsyncIterator[None]:
     """Tracked background sends; drained (with a bound) on shutdown."""
-    app[keys.BACKGROUND] = set()
+    background: set[asyncio.Task[Any]] = set()
+    app[keys.BACKGROUND] = background
     yield
-    pending = list(app[keys.BACKGROUND])
+    pending = list(background)
     if pending:
         log.info("draining %d background sends", len(pending))
         await asyncio.wait(pending, timeout=10)
@@ -70,14 +75,15 @@ async def background_ctx(app: web.Application) -> AsyncIterator[None]:
 async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
     """The conversation: storage, middlewares and handlers, wired once."""
     settings, redis, metrics = app[keys.SETTINGS], app[keys.REDIS], app[keys.METRICS]
-    cache = ReplyCache(redis)
+    breaker = Breaker(on_change=lambda down: metrics.degraded.set(1 if down else 0))
+    cache = ReplyCache(redis, breaker=breaker, local=LocalStore())
     app[keys.REPLY_CACHE] = cache
     app[keys.CUSTOMER_SERVICE] = CustomerService(
         settings.wechat.appid, settings.wechat.secret, settings.wechat.api_base_url,
         app[keys.SYNC_REDIS], settings.wechat.api_timeout_seconds,
     )
     budget = settings.server.reply_budget_seconds
-    middlewares = [
+    middlewares: list[Middleware] = [
         TimingMiddleware(metrics.handler_latency.observe),
         AdmissionMiddleware(redis, cache, budget, on_duplicate=metrics.dedup_hits.inc),
         DedupMiddleware(cache, budget, on_hit=metrics.dedup_hits.inc),
@@ -85,12 +91,18 @@ async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
         UserLockMiddleware(redis),
         UserMiddleware(ContextLoader(app[keys.DEFAULT_TOWN_ID]), redis),
     ]
+    question_log = DatabaseQuestionLog(settings.security.secret_key)
+    first_routers: tuple[Router, ...] = app[keys.EXTRA_ROUTERS]
     app[keys.DISPATCHER] = build_dispatcher(
-        RedisStateStorage(redis), settings=settings, middlewares=middlewares, first_routers=app[keys.EXTRA_ROUTERS]
+        FallbackStateStorage(RedisStateStorage(redis), breaker, cache.local), settings=settings,
+        middlewares=middlewares,
+        first_routers=first_routers, deps={"question_log": question_log},
     )
+    get_knowledge_base()  # build the search index before the first question, not during it
     uninstall = install_cache_invalidation(redis)
     yield
     uninstall()
+    await question_log.drain()
 
 
 async def healthz(request: web.Request) -> web.Response:
