@@ -31,6 +31,7 @@ from handlers.parsing import (
 from models.activities import (
     FIELD_LABELS,
     ActivityError,
+    add_photo,
     create_activity,
     edit_refusal,
     natural_key,
@@ -136,6 +137,23 @@ async def photo(msg: Message, state: FSMContext) -> str:
     photos.append({"media_id": msg.media_id[:128], "pic_url": msg.pic_url[:512]})
     await state.update_data(photos=photos)
     return f"已收到第{len(photos)}张照片。请继续填写上一步的内容。"
+
+
+PHOTO_AFTER_SAVE_MINUTES = 30
+
+
+@router.message("image")(RoleIs(*LOGGERS), NoState())
+async def photo_after_save(msg: Message, ctx: Context) -> str:
+    """A photo sent soon after saving goes with the entry just saved (helpers often send them last)."""
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=PHOTO_AFTER_SAVE_MINUTES)
+    latest = await Activity.filter(author_id=ctx.user_id, withdrawn=False, created_at__gte=since) \
+        .order_by("-id").first() if ctx.user_id else None
+    if latest is None:
+        return "收到照片。要给活动附照片，请在“登记活动”的过程中发送。"
+    if await latest.photos.all().count() >= MAX_PHOTOS:  # type: ignore[attr-defined]
+        return f"编号{latest.id}的记录已有{MAX_PHOTOS}张照片，这张没有保存。"
+    await add_photo(latest, await _author(ctx), media_id=msg.media_id[:128], pic_url=msg.pic_url[:512])
+    return f"照片已附到刚登记的编号{latest.id}记录。"
 
 
 async def _next_step(current: str, data: dict[str, Any], state: FSMContext, settings: Any) -> str:

@@ -122,3 +122,13 @@ async def test_half_done_form_expires_quietly(make_settings, make_client, db) ->
     await asyncio.sleep(1.5)
     assert "没有正在填写" in await chat.say("h1", "取消")
     assert await Activity.all().count() == 0
+
+
+async def test_photo_right_after_saving_is_attached(world) -> None:
+    assert "附照片" in await world.chat.photo("h1", "EARLY")  # nothing saved yet: a hint
+    await world.chat.say("h1", "活动 今天 江湾村 入户走访 6人")
+    await world.chat.say("h1", "确认")
+    a = await Activity.get()
+    assert f"编号{a.id}" in await world.chat.photo("h1", "LATE")
+    assert [p.media_id for p in await ActivityPhoto.filter(activity=a)] == ["LATE"]
+    assert [c.action for c in await ActivityChange.filter(activity=a).order_by("id")] == ["create", "photo"]
