@@ -1,17 +1,26 @@
-"""The console's own pages: home, then the mediation and management pages."""
+"""The console's own pages: home (with the overdue list), then the mediation and management pages."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from bot.admin import cases, people
-from bot.admin.web import render, require_role
+from bot.admin.web import current_user, render, require_role, town_scope
+from models.case_queries import BoardFilter, board, deadlines
+from models.cases import today
+from models.core import Role
 
 
 @require_role()
 async def home(request: web.Request) -> web.StreamResponse:
-    """The console's start page."""
-    return await render(request, "home.html")
+    """The console's start page: overdue cases first (a mediator's own, an admin's whole town)."""
+    user = current_user(request)
+    assert user is not None
+    day = today()
+    mine = user.id if Role(user.role) is Role.MEDIATOR else None
+    overdue = await board(town_scope(user), BoardFilter(overdue=True, mine_user_id=mine), day, limit=50)
+    rows = [{"case": c, "deadlines": [d for d in deadlines(c, day) if d.overdue(day)]} for c in overdue]
+    return await render(request, "home.html", {"overdue": rows})
 
 
 async def redirect_home(request: web.Request) -> web.StreamResponse:

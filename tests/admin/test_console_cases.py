@@ -178,3 +178,14 @@ async def test_admin_manages_people_and_villages(setup: tuple[Any, World]) -> No
     await client.post("/admin/logout", data={"csrf_token": token})
     await relogin(client, "新调解员", "newpass2026")
     assert (await client.get("/admin/users")).status == 403
+
+
+async def test_home_lists_overdue(setup: tuple[Any, World]) -> None:
+    client, w = setup
+    old = await new_case(w, on=date.today() - timedelta(days=45))
+    await cases.accept(old.id, cases.Actor(w.admin), [w.mediator.id], due_days=30,
+                       on=date.today() - timedelta(days=45))
+    fresh = await new_case(w)
+    await login(client, "洪调解")
+    page = await (await client.get("/admin/")).text()
+    assert old.number in page and fresh.number not in page and "调解期限" in page
