@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import time
 from typing import Any
 
@@ -72,6 +74,14 @@ async def test_random_bodies_signed_or_not(make_settings, make_client) -> None:
     assert all(m.openid for m in seen)  # only well-formed, signed messages reached a handler
 
 
+def _same_ciphertext(a: str, b: str) -> bool:
+    """Base64 ignores stray characters: a 'mangled' text may still carry the same ciphertext."""
+    try:
+        return base64.b64decode(a.encode()) == base64.b64decode(b.encode())
+    except (binascii.Error, ValueError):
+        return False
+
+
 async def test_truncated_or_foreign_encryption(make_settings, make_client) -> None:
     router, seen = spy()
     client = await make_client(make_settings(wechat={"mode": "safe"}), (router,))
@@ -87,13 +97,15 @@ async def test_truncated_or_foreign_encryption(make_settings, make_client) -> No
         mangled = encrypt[:cut] + tail
         query = dict(req.query)
         query["msg_signature"] = signature(TOKEN, query["timestamp"], query["nonce"], mangled)
-        intact = mangled == encrypt and not foreign_app
+        intact = _same_ciphertext(mangled, encrypt) and not foreign_app
         cases.append((query, req.body.replace(encrypt.encode(), mangled.encode()), intact))
 
     collect()
     for query, body, intact in cases:
         resp = await client.post("/wechat", params=query, data=body)
         await resp.read()
-        assert resp.status == 200 if intact else resp.status in {400, 403}
+        # the same ciphertext may still be refused when the stray characters break the XML
+        expected = {200, 400} if intact else {400, 403}
+        assert resp.status in expected, (query, body[-120:], resp.status)
     assert len(seen) <= sum(intact for *_, intact in cases)
     assert all(m.openid == "h1" and m.text == "帮助" for m in seen)
