@@ -84,7 +84,10 @@ async def start_apply(state: FSMContext) -> str:
     return await _start(state, Source.APPLIED)
 
 
-@router.text(Exact("登记纠纷", "纠纷登记", "主动调解"), RoleIs(Role.HELPER, Role.MEDIATOR, Role.ADMIN, Role.COUNTY_ADMIN))
+REPORTERS = (Role.HELPER, Role.MEDIATOR, Role.ADMIN, Role.COUNTY_ADMIN)
+
+
+@router.text(Exact("登记纠纷", "纠纷登记", "主动调解"), RoleIs(*REPORTERS))
 async def start_report(state: FSMContext) -> str:
     """Start a helper's report of a dispute they found (主动调解)."""
     return await _start(state, Source.INITIATIVE)

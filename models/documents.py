@@ -68,7 +68,9 @@ def agreement_template() -> bytes:
     p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     doc.add_paragraph("一、当事人基本情况")
     doc.add_paragraph("{%p for p in parties %}")
-    doc.add_paragraph("{{ p.side }}：{{ p.name }}　联系电话：{{ p.phone }}　身份证号：{{ p.id_number }}　住址：{{ p.address }}")
+    doc.add_paragraph(
+        "{{ p.side }}：{{ p.name }}　联系电话：{{ p.phone }}　身份证号：{{ p.id_number }}　住址：{{ p.address }}"
+    )
     doc.add_paragraph("{%p endfor %}")
     doc.add_paragraph("二、纠纷的主要事实、争议事项")
     doc.add_paragraph("纠纷类型：{{ case_type }}")
@@ -187,19 +189,22 @@ async def dossier_docx(case_id: int) -> bytes:
         doc.add_paragraph(f"协议内容：{agreement.terms}")
         if agreement.amount is not None:
             doc.add_paragraph(f"涉及金额：人民币{agreement.amount:,.2f}元")
-        doc.add_paragraph(f"履行方式：{agreement.performance or '—'}　履行期限：{_cn_date(agreement.perform_by) if agreement.perform_by else '—'}")
+        perform_by = _cn_date(agreement.perform_by) if agreement.perform_by else "—"
+        doc.add_paragraph(f"履行方式：{agreement.performance or '—'}　履行期限：{perform_by}")
     elif case.decline_reason:
         doc.add_paragraph(f"不予受理：{DECLINE_REASONS[case.decline_reason]}。{case.end_note}")
     elif case.fail_routes:
-        doc.add_paragraph(f"调解不成，已告知当事人可通过{case.fail_routes.replace(',', '、')}途径维护权利。{case.end_note}")
+        routes = case.fail_routes.replace(",", "、")
+        doc.add_paragraph(f"调解不成，已告知当事人可通过{routes}途径维护权利。{case.end_note}")
     elif Status(case.status) is Status.TERMINATED:
         doc.add_paragraph(f"终止调解：{case.end_note}")
     else:
         doc.add_paragraph("尚未办结")
     doc.add_heading("四、回访记录", level=2)
     visits = await FollowUp.filter(case=case).order_by("visited_on", "id")
-    for v in visits:
-        doc.add_paragraph(f"{_cn_date(v.visited_on)}：{PERFORMED[v.performed]}，{'满意' if v.satisfied else '不满意'}。{v.note}")
+    for visit in visits:
+        feeling = "满意" if visit.satisfied else "不满意"
+        doc.add_paragraph(f"{_cn_date(visit.visited_on)}：{PERFORMED[visit.performed]}，{feeling}。{visit.note}")
     if not visits:
         doc.add_paragraph("无")
     doc.add_heading("五、司法确认", level=2)
@@ -211,7 +216,8 @@ async def dossier_docx(case_id: int) -> bytes:
         doc.add_paragraph("未申请")
     doc.add_heading("六、办理过程", level=2)
     for e in await AuditEntry.filter(case=case).order_by("at", "id"):
-        doc.add_paragraph(f"{_local(e.at):%Y-%m-%d %H:%M}　{e.actor_label or '系统'}　{_audit_label(e.action)}　{e.note}")
+        who = e.actor_label or "系统"
+        doc.add_paragraph(f"{_local(e.at):%Y-%m-%d %H:%M}　{who}　{_audit_label(e.action)}　{e.note}")
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

@@ -211,7 +211,7 @@ class AuditEntry(Model):
 
     class Meta:
         table = "mediation_audit"
-        ordering = ["at", "id"]
+        ordering = ("at", "id")
 
 
 class ReminderSent(Model):

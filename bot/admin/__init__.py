@@ -77,7 +77,8 @@ __all__ = [
 
 def setup(app: web.Application) -> None:
     """Mount the console: templates, the /admin middleware, static files and every console page."""
-    from bot.admin import auth, pages, web as admin_web
+    from bot.admin import auth, pages
+    from bot.admin import web as admin_web
 
     admin_web.setup_templates(app)
     app.middlewares.append(admin_web.admin_middleware)

@@ -46,6 +46,12 @@ def _phone(value: str, field: str, required: bool) -> str:
     return v
 
 
+def _actor_label(caller: Caller, source: Source) -> str:
+    if source is Source.APPLIED:
+        return "申请人（小程序）"
+    return caller.user.display_name if caller.user is not None else ""
+
+
 async def create(request: web.Request) -> web.Response:
     """Apply for mediation (any caller), or report a dispute found (主动调解: helpers and staff)."""
     caller = await current_caller(request)
@@ -72,7 +78,7 @@ async def create(request: web.Request) -> web.Response:
         applicant_openid=caller.openid if source is Source.APPLIED else None,
         reporter_openid=caller.openid if source is Source.INITIATIVE else None,
         registered_by_id=caller.user.id if caller.user is not None and source is Source.INITIATIVE else None,
-        actor_label="申请人（小程序）" if source is Source.APPLIED else (caller.user.display_name if caller.user else ""),
+        actor_label=_actor_label(caller, source),
     )
     case = await cases.register_case(new, due_days=request.config_dict[keys.SETTINGS].mediation.due_days)
     return json_response(await _case_json(case), status=201)

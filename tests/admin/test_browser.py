@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ async def browser() -> AsyncIterator[Any]:
     """Debian's Chromium, headless (never a downloaded browser)."""
     from playwright.async_api import async_playwright
 
-    if not Path(CHROMIUM).exists():
+    if not os.path.exists(CHROMIUM):  # noqa: ASYNC240 - a one-off check before launching
         pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium", pytrace=False)
     async with async_playwright() as p:
         b = await p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])

@@ -87,7 +87,7 @@ async def test_demoted_session_is_refused(console: Any) -> None:
 
 
 async def test_friendly_404_and_headers(console: Any) -> None:
-    client, town = console
+    client, _town = console
     resp = await client.get("/admin/no-such-page")
     assert resp.status == 404 and "页面不存在" in await resp.text()
     assert resp.headers["X-Frame-Options"] == "DENY"
