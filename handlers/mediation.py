@@ -273,7 +273,7 @@ async def _status_text(case: Case) -> str:
     return "\n".join(lines)
 
 
-@router.text(Regex(r"^(查询|查案|查进度|案件查询)\s*\S*调字第"))
+@router.text(Regex(r"^(查询|查案|查进度|案件查询).{0,24}调字第"))
 async def lookup(msg: Message, ctx: Context) -> str:
     """查询 <案件号>: only for the openid that applied (or reported); anyone else learns nothing."""
     number = normalize_case_number(msg.text)

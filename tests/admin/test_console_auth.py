@@ -103,3 +103,16 @@ async def test_unsafe_next_is_ignored(console: Any) -> None:
     resp = await client.post("/admin/login", data={"name": "洪调解", "password": PASSWORD, "csrf_token": token,
                                                    "next": "//evil.example/"}, allow_redirects=False)
     assert resp.headers["Location"] == "/admin/"
+
+
+async def test_friendly_500(console: Any, monkeypatch: Any) -> None:
+    client, town = console
+    await make_staff("洪调解", Role.MEDIATOR, town)
+    await login(client, "洪调解")
+
+    async def boom(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr("bot.admin.cases.board", boom)
+    resp = await client.get("/admin/cases")
+    assert resp.status == 500 and "系统出了点问题" in await resp.text() and "database on fire" not in await resp.text()

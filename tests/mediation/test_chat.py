@@ -73,6 +73,8 @@ async def test_lookup_by_anyone_else_finds_nothing(make_settings: Any, make_clie
     assert "没有找到" in await chat(app, world.mediator.openid or "")(f"查询 {case.number}")
     loose = case.number.replace("〔", "(").replace("〕", ")")
     assert "状态" in await chat(app, "owner")(f"查询{loose}")
+    spaced = case.number.replace("〔", "( ").replace("〕", " ) ")
+    assert "状态" in await chat(app, "owner")(f"查询 {spaced}")
 
 
 async def test_helper_reports_a_dispute(make_settings: Any, make_client: Any, world: World) -> None:
