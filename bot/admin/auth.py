@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from aiohttp import web
 
 from bot import keys
@@ -40,7 +42,9 @@ async def login(request: web.Request) -> web.StreamResponse:
     password = str(form.get("password", ""))[:256]
     nxt = safe_next(str(form.get("next", "")))
     redis = request.app[keys.REDIS]
-    attempts_key = f"mingbai:admin:login:{request.remote}"
+    # Per address and name: behind a proxy every request may share one address.
+    name_key = hashlib.sha256(name.encode("utf-8")).hexdigest()[:16]
+    attempts_key = f"mingbai:admin:login:{request.remote}:{name_key}"
     attempts = await redis.incr(attempts_key)
     if attempts == 1:
         await redis.expire(attempts_key, ATTEMPT_WINDOW_SECONDS)

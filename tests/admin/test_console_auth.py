@@ -116,3 +116,14 @@ async def test_friendly_500(console: Any, monkeypatch: Any) -> None:
     monkeypatch.setattr("bot.admin.cases.board", boom)
     resp = await client.get("/admin/cases")
     assert resp.status == 500 and "系统出了点问题" in await resp.text() and "database on fire" not in await resp.text()
+
+
+async def test_login_attempts_are_limited(console: Any) -> None:
+    client, town = console
+    await make_staff("洪调解", Role.MEDIATOR, town)
+    for _ in range(10):
+        assert (await login(client, "洪调解", "wrongpass1")).status == 401
+    resp = await login(client, "洪调解", PASSWORD)
+    assert resp.status == 429 and "15分钟" in await resp.text()
+    await make_staff("周调解", Role.MEDIATOR, town)
+    assert (await login(client, "周调解", PASSWORD)).status == 200  # another name is not locked out
