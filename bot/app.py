@@ -16,6 +16,7 @@ import models
 from bot import admin, api, keys, reminders
 from bot.admin import stats as admin_stats
 from bot.config import Settings
+from bot.cs_retry import QUEUE
 from bot.customer_service import CustomerService
 from bot.metrics import Metrics
 from bot.redis_store import make_clients
@@ -48,6 +49,29 @@ async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
     await aio.aclose()
     sync.close()
+
+
+async def arq_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The job queue (arq) on the shared Redis; the embedded default has none."""
+    url = app[keys.SETTINGS].redis.url
+    if not url:
+        app[keys.ARQ] = None
+        yield
+        return
+    from arq.connections import RedisSettings, create_pool
+
+    settings = RedisSettings.from_dsn(url)
+    settings.conn_timeout, settings.conn_retries = 1, 0  # Redis down must not hold up start-up or a send
+    try:
+        pool = await create_pool(settings, default_queue_name=QUEUE)
+    except Exception as exc:
+        log.warning("job queue unavailable at start (%s): customer-service retries run in-process", exc)
+        app[keys.ARQ] = None
+        yield
+        return
+    app[keys.ARQ] = pool
+    yield
+    await pool.aclose()
 
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -169,7 +193,7 @@ def create_app(settings: Settings, *, extra_routers: Sequence[Router] = ()) -> w
         settings.wechat.token, settings.wechat.appid, settings.wechat.aes_key, settings.wechat.mode,
         settings.wechat.timestamp_tolerance_seconds,
     )
-    app.cleanup_ctx.extend([redis_ctx, database_ctx, background_ctx, dispatcher_ctx])
+    app.cleanup_ctx.extend([redis_ctx, arq_ctx, database_ctx, background_ctx, dispatcher_ctx])
     wechat_view.setup(app)
     admin.setup(app)
     admin_stats.setup(app)

@@ -25,6 +25,7 @@ METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
 CUSTOMER_SERVICE: web.AppKey[CustomerService] = web.AppKey("customer_service")
 BACKGROUND: web.AppKey[set[asyncio.Task[Any]]] = web.AppKey("background")
 DEFAULT_TOWN_ID: web.AppKey[int] = web.AppKey("default_town_id")
+ARQ: web.AppKey[Any] = web.AppKey("arq")  # arq pool for queued jobs; None with the embedded default
 EXTRA_ROUTERS: web.AppKey[tuple[Router, ...]] = web.AppKey("extra_routers")
 ADMIN_TEMPLATES: web.AppKey[Any] = web.AppKey("admin_templates")  # the console jinja2 Environment
 API_HTTP: web.AppKey[Any] = web.AppKey("api_http")  # aiohttp ClientSession of the mini-program API (WeChat calls)

@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from bot import keys
+from bot.cs_retry import retry_later
 from bot.wechat.protocol import ProtocolError, render_reply, to_message
 from handlers.core.middlewares import DELEGATED, Duplicate, Replay, dump_reply, load_reply
 from handlers.core.types import Message, Reply
@@ -114,7 +115,8 @@ async def _send_later(app: web.Application, msg: Message, task: asyncio.Task[Rep
         await app[keys.CUSTOMER_SERVICE].send(msg.openid, reply)
     except Exception as exc:
         app[keys.METRICS].cs_failures.inc()
-        log.warning("customer-service send failed: %s", type(exc).__name__)
+        log.warning("customer-service send failed (%s): retrying with backoff", type(exc).__name__)
+        await retry_later(app[keys.ARQ], app[keys.CUSTOMER_SERVICE], msg.openid, reply)
 
 
 def _spawn(app: web.Application, coro: Coroutine[Any, Any, None]) -> None:
