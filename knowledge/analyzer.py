@@ -31,12 +31,17 @@ def legal_tokenizer(userdict: Path = USERDICT_PATH) -> jieba.Tokenizer:
     return tokenizer
 
 
-def userdict_words(userdict: Path = USERDICT_PATH) -> set[str]:
-    """The words listed in a jieba user dictionary."""
+def userdict_words(userdict: Path = USERDICT_PATH, *, legal_only: bool = False) -> set[str]:
+    """Words of a jieba user dictionary ("word freq tag" lines, no comments: jieba reads every line).
+
+    Tag gen marks everyday words listed only to be segmented whole (微信, not 微 信); with
+    legal_only they are left out and the rest is the legal vocabulary.
+    """
     words = set()
     for line in userdict.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            words.add(line.split()[0])
+        parts = line.split()
+        if parts and not (legal_only and parts[-1] == "gen"):
+            words.add(parts[0])
     return words
 
 
@@ -64,8 +69,19 @@ class Analyzer:
         return [t for t in tokens if t not in stop]
 
     def expansions(self, tokens: list[str]) -> list[str]:
-        """Legal words the lexicon adds for colloquial phrases among the tokens."""
-        return self.lexicon.expand("".join(tokens), tokens)
+        """Lexicon words for colloquial phrases, plus dictionary words inside long tokens."""
+        extra = self.lexicon.expand("".join(tokens), tokens)
+        # Like jieba's search mode: 赡养父母 also says 赡养 and 父母, 宅基地证 also 宅基地.
+        freq = self.tokenizer.FREQ
+        for token in tokens:
+            if len(token) < 3 or token in self.lexicon.stopwords:
+                continue
+            for size in (2, 3):
+                for start in range(len(token) - size + 1):
+                    part = token[start:start + size]
+                    if part != token and freq.get(part):
+                        extra.append(part)
+        return extra
 
     def analyze(self, text: str, *, repair: bool = False) -> list[str]:
         """Content tokens followed by expansions: the terms of an indexed document."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import sqlite3
 import threading
@@ -38,6 +39,7 @@ class Law:
     name: str
     version_date: str
     status: str
+    effective_date: str = ""
 
     @property
     def short_name(self) -> str:
@@ -96,10 +98,10 @@ class LawDB:
         )
         self._lock = threading.Lock()
         self._versions: dict[str, list[Law]] = {}
-        for row in self._query("SELECT law_id, law_name, version_date, status FROM laws"):
-            law_id, name, version_date, status = (str(v or "") for v in row)
+        for row in self._query("SELECT law_id, law_name, version_date, status, effective_date FROM laws"):
+            law_id, name, version_date, status, effective = (str(v or "") for v in row)
             status = STATUS_OVERRIDES.get((name, version_date), status)
-            self._versions.setdefault(name, []).append(Law(law_id, name, version_date, status))
+            self._versions.setdefault(name, []).append(Law(law_id, name, version_date, status, effective))
         self._ranges: dict[str, tuple[int, int]] = {}
 
     def _query(self, sql: str, *params: object) -> list[tuple[object, ...]]:
@@ -120,11 +122,21 @@ class LawDB:
         """All stored versions of a law, newest first."""
         return sorted(self._versions.get(full_name, []), key=lambda law: law.version_date, reverse=True)
 
-    def current(self, full_name: str) -> Law | None:
-        """The newest in-force version of a law, or None if no version is in force."""
+    def current(self, full_name: str, today: dt.date | None = None) -> Law | None:
+        """The version in force today, or None if the law is no longer in force.
+
+        A revision passed but not yet effective (农业法 2026-08-28, effective 2027-01-01) is
+        skipped, and the version it will replace (stored as 历史版本) is the one in force.
+        """
+        day = (today or dt.date.today()).isoformat()
+        awaiting_successor = False
         for law in self.versions(full_name):
-            if law.in_force:
+            if law.in_force and law.effective_date > day:
+                awaiting_successor = True
+                continue
+            if law.in_force or (awaiting_successor and law.status == "历史版本"):
                 return law
+            return None
         return None
 
     def article(self, law: Law, number: int, sub: int | None = None) -> Article | None:

@@ -53,8 +53,13 @@ class Lexicon:
 
     @property
     def words(self) -> set[str]:
-        """Every legal or colloquial word the lexicon knows (for the segmenter and pinyin index)."""
-        result = set(self.corrections.values()) | set(self.expansions)
+        """Every word of the lexicon, colloquial and legal (for the pinyin index)."""
+        return self.legal_terms | {w for w in self.expansions if len(w) > 1}
+
+    @property
+    def legal_terms(self) -> set[str]:
+        """The words the lexicon corrects or expands to: legal vocabulary."""
+        result = set(self.corrections.values())
         for targets in self.expansions.values():
             result.update(targets)
         return {w for w in result if len(w) > 1}

@@ -81,28 +81,29 @@ class PinyinCorrector:
         """Return tokens with homophone spans replaced by vocabulary words, longest span first."""
         out: list[str] = []
         i = 0
-        n = len(tokens)
-        while i < n:
-            replaced = False
-            for j in range(min(n, i + self.max_chars), i, -1):
-                span_tokens = tokens[i:j]
-                span = "".join(span_tokens)
-                if not 2 <= len(span) <= self.max_chars or span in self.vocabulary:
-                    continue
-                known_only = all(t in self.vocabulary for t in span_tokens)
-                if known_only and (len(span) < 3 or sum(len(t) == 1 for t in span_tokens) < 2):
-                    continue  # "菜里" must not become "彩礼"
-                word = self._match(span)
-                # A span of known characters ("分到地", not "分到底") or a single dictionary word the
-                # knowledge base does not use ("工商" → "工伤", not "负责任" → "负责人") may only
-                # become a legal word.
-                strict = known_only or j == i + 1
-                if word is not None and (not strict or word in self._legal):
+        while i < len(tokens):
+            for j in range(min(len(tokens), i + self.max_chars), i, -1):
+                word = self._replacement(tokens[i:j])
+                if word is not None:
                     out.append(word)
                     i = j
-                    replaced = True
                     break
-            if not replaced:
+            else:
                 out.append(tokens[i])
                 i += 1
         return out
+
+    def _replacement(self, span_tokens: list[str]) -> str | None:
+        span = "".join(span_tokens)
+        if not 2 <= len(span) <= self.max_chars or span in self.vocabulary:
+            return None
+        known_only = all(t in self.vocabulary for t in span_tokens)
+        if known_only and (len(span) < 3 or sum(len(t) == 1 for t in span_tokens) < 2):
+            return None  # "菜里" must not become "彩礼"
+        word = self._match(span)
+        # A run of known characters ("分到地" stays, not "分到底") or a single dictionary word the
+        # knowledge base does not use ("负责任" stays, not "负责人") may only become a legal word.
+        strict = known_only or len(span_tokens) == 1
+        if word is None or (strict and word not in self._legal):
+            return None
+        return word

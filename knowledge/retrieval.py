@@ -1,4 +1,10 @@
-"""FAQ retrieval: BM25 over phrasings and answers, with a calibrated confidence band."""
+"""FAQ retrieval: BM25 over phrasings and answers, with a calibrated confidence band.
+
+An entry's score adds three bm25s scores of the analysed question (see knowledge.analyzer):
+its best single phrasing, all its phrasings as one document, and its answer. Confidence
+grows with the top entry's best-phrasing score and shrinks with the share of question words
+the FAQ never uses and with small-talk markers; the band thresholds come from the dev set.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +25,8 @@ from knowledge.lexicon import load_lexicon
 from knowledge.pinyin import PinyinCorrector
 
 Band = Literal["high", "middle", "low"]
+# Longer messages are cut: WeChat text is at most ~2,000 bytes and voice at most a minute.
+MAX_QUERY_CHARS = 500
 
 
 @dataclass(frozen=True)
@@ -34,8 +42,8 @@ class Tuning:
     total_share: float = 0.2  # part of the total score in the confidence strength
     scale: float = 6.0  # strength at which confidence is 0.5
     smalltalk_factor: float = 0.4  # confidence multiplier for questions with a small-talk marker
-    high: float = 0.50  # confidence for a direct answer
-    middle: float = 0.23  # confidence for offering choices; below it the question is off-topic
+    high: float = 0.60  # confidence for a direct answer
+    middle: float = 0.40  # confidence for offering choices; below it the question is off-topic
     margin: float = 0.70  # runner-up/top score ratio above which a high hit becomes a choice
 
 
@@ -93,13 +101,15 @@ class KnowledgeBase:
         answer_docs: list[list[str]] = []
         starts: list[int] = []
         df: Counter[str] = Counter()  # entry-level document frequency
+        self._entry_terms: list[frozenset[str]] = []
         for entry in self._entries:
             starts.append(len(phrasing_docs))
             docs = [analyze(q) for q in entry.questions]
             phrasing_docs.extend(docs)
             combined_docs.append([t for doc in docs for t in doc])
             answer_docs.append(analyze(entry.answer))
-            df.update(set(combined_docs[-1]) | set(answer_docs[-1]))
+            self._entry_terms.append(frozenset(combined_docs[-1]) | frozenset(answer_docs[-1]))
+            df.update(self._entry_terms[-1])
         self._starts = np.asarray(starts, dtype=np.int64)
         self._phrasings = WeightedBM25(phrasing_docs, k1=tuning.k1, b=tuning.b)
         self._combined = WeightedBM25(combined_docs, k1=tuning.k1, b=tuning.b)
@@ -110,15 +120,17 @@ class KnowledgeBase:
         # Homophone repair rewrites a span with an unknown token into a knowledge-base word,
         # and a span of known single characters only into a legal word.
         lexicon = self.analyzer.lexicon
-        legal = userdict_words() | lexicon.words
+        self._legal_terms = frozenset(userdict_words(legal_only=True) | lexicon.legal_terms)
         targets = {t for t in df if len(t) > 1}
         known = set(lexicon.stopwords) | set(df)
-        self.analyzer.corrector = PinyinCorrector(targets, known, legal, {t: float(c) for t, c in df.items()})
+        self.analyzer.corrector = PinyinCorrector(
+            targets, known, self._legal_terms | lexicon.words, {t: float(c) for t, c in df.items()}
+        )
 
     def search(self, text: str, k: int = 3) -> SearchResult:
         """Rank entries for a question; band says whether to answer, offer choices or decline."""
         tuning = self.tuning
-        tokens = self.analyzer.segment(text, repair=True)
+        tokens = self.analyzer.segment(text[:MAX_QUERY_CHARS], repair=True)
         content = list(dict.fromkeys(self.analyzer.content(tokens)))
         weights = dict.fromkeys(self.analyzer.expansions(tokens), tuning.expansion_weight)
         weights.update(dict.fromkeys(content, 1.0))
@@ -133,9 +145,19 @@ class KnowledgeBase:
         if not hits:
             return SearchResult("low", [], 0.0)
         confidence = self._confidence(content, float(best_phrasing[order[0]]), hits[0].score)
-        if self.analyzer.lexicon.is_smalltalk("".join(tokens)):
-            confidence *= tuning.smalltalk_factor
-        return SearchResult(self._band(confidence, hits), hits[:k], confidence)
+        if confidence < tuning.high and self.analyzer.lexicon.is_smalltalk("".join(tokens)):
+            confidence *= tuning.smalltalk_factor  # damps weak matches only: "一下雨水就流进我家院子" stays
+        elif self._is_bare_keyword(content, order[0]):
+            # "彩礼", "宅基地 继承": legal words only, all in the top entry: offer its topic's choices.
+            confidence = max(confidence, tuning.middle)
+        band = self._band(confidence, hits)
+        if band == "high" and len(content) == 1 and len(content[0]) <= 3:
+            band = "middle"  # a bare topic word ("开车", "彩礼") says what about, not what is asked
+        return SearchResult(band, hits[:k], confidence)
+
+    def _is_bare_keyword(self, content: list[str], top: int) -> bool:
+        terms = self._entry_terms[top]
+        return bool(content) and all(t in self._legal_terms and t in terms for t in content)
 
     def _confidence(self, content: list[str], best_phrasing: float, total: float) -> float:
         """How strongly the top entry matches, damped by the share of words the FAQ never uses."""

@@ -32,15 +32,14 @@ ALIASES: dict[str, str] = {
     "土地法": "土地管理法", "土管法": "土地管理法",
     "劳动仲裁法": "劳动争议调解仲裁法", "调解仲裁法": "劳动争议调解仲裁法",
     "劳动争议仲裁法": "劳动争议调解仲裁法",
-    "劳动合同": "劳动合同法", "劳合法": "劳动合同法",
+    "劳合法": "劳动合同法",
     "民诉法": "民事诉讼法", "刑诉法": "刑事诉讼法", "行诉法": "行政诉讼法",
     "社保法": "社会保险法", "未保法": "未成年人保护法", "未成年人法": "未成年人保护法",
     "调解法": "人民调解法", "人民调解委员会法": "人民调解法",
     "援助法": "法律援助法", "法援法": "法律援助法",
     "食安法": "食品安全法", "食品法": "食品安全法",
     "个保法": "个人信息保护法", "个人信息法": "个人信息保护法",
-    "安全生产": "安全生产法", "安生法": "安全生产法",
-    "残疾人法": "残疾人保障法", "义教法": "义务教育法", "行政处罚": "行政处罚法",
+    "安生法": "安全生产法", "残疾人法": "残疾人保障法", "义教法": "义务教育法",
     "民法": "民法典", "民典": "民法典",
 }
 
@@ -48,7 +47,7 @@ ALIASES: dict[str, str] = {
 REPEALED: dict[str, str] = {
     name: "已于2021年1月1日废止，相关规定见《民法典》"
     for name in ("婚姻法", "继承法", "合同法", "物权法", "侵权责任法", "民法总则", "民法通则",
-                 "担保法", "收养法", "人格权法")
+                 "担保法", "收养法")
 }
 
 # 刑法 articles rewritten by 刑法修正案（十二） (in force 2024-03-01); laws.db still has the old text.
@@ -117,11 +116,13 @@ class _Resolved:
 _NUM = r"\d+|[零〇一二两三四五六七八九十百千]+"
 _LAW = r"[\u4e00-\u9fff（）()]{0,40}?(?:法典|法|条例|规定|解释|办法)"
 _QUERY = re.compile(
-    rf"《?(?P<law>{_LAW})》?\s*(?:第\s*(?P<num1>{_NUM})\s*条?|(?P<num2>{_NUM})\s*条)"
+    rf"《?(?P<law>{_LAW})》?\s*(?:第\s*(?P<num1>{_NUM})\s*(?P<tiao1>条)?|(?P<num2>{_NUM})\s*(?P<tiao2>条))"
     rf"(?:\s*之\s*(?P<sub>\d+|[一二三四五六七八九十]+))?"
 )
 # A message that is only a law name and a number ("民法典1127", "治安法 51").
 _BARE = re.compile(rf"《?(?P<law>{_LAW})》?\s*(?P<num2>{_NUM})")
+# An unknown name is still taken for a law when the message says 第N条 and the name ends like one.
+_LAW_LIKE = re.compile(r"[\u4e00-\u9fff（）]{1,30}(?:法典|法|条例)")
 _LEADING_NOISE = re.compile(
     r"^(?:请问|麻烦|帮我|给我|我想|想|查询|查一下|查下|查查|查|看一下|看看|看下|搜一下|搜|一下|的)+"
 )
@@ -187,38 +188,49 @@ class Statutes:
 
     def lookup(self, text: str) -> StatuteResult:
         """Find the article a chat message asks for; a StatuteNotFound explains what is missing."""
-        query = text.strip()
-        match = _match_query(query)
-        if match is None:
-            return StatuteNotFound(query, "没有看懂要查哪一条。请这样发：民法典第1127条、人民调解法33条。")
-        groups = match.groupdict()
-        number = parse_int(groups.get("num1") or groups.get("num2") or "")
-        sub = parse_int(groups["sub"]) if groups.get("sub") else None
-        resolved = self._resolve_in_text(match["law"])
+        query = _parse_query(text)
+        if query is None:
+            return StatuteNotFound(text.strip(), "没有看懂要查哪一条。请这样发：民法典第1127条、人民调解法33条。")
+        resolved = self._resolve_in_text(query.law_text)
         if resolved.law is None:
-            return StatuteNotFound(query, _not_found_law(resolved))
-        if number is None or number == 0:
-            return StatuteNotFound(query, "条文序号没有看懂，请用“第1127条”或“第一千一百二十七条”这样的写法。")
-        article = self.db.article(resolved.law, number, sub)
+            return StatuteNotFound(query.text, _not_found_law(resolved))
+        if not query.number:
+            return StatuteNotFound(query.text, "条文序号没有看懂，请用“第1127条”或“第一千一百二十七条”这样的写法。")
+        article = self.db.article(resolved.law, query.number, query.sub)
         if article is None:
             low, high = self.db.article_range(resolved.law)
-            label = f"第{number}条" + (f"之{groups['sub']}" if sub else "")
+            label = f"第{query.number}条" + (f"之{query.sub_text}" if query.sub else "")
             return StatuteNotFound(
-                query, f"没有找到《{resolved.short_name}》{label}。这部法律现行文本共第{low}条至第{high}条。"
+                query.text, f"没有找到《{resolved.short_name}》{label}。这部法律现行文本共第{low}条至第{high}条。"
             )
         stale, note = STALE_ARTICLES.get(resolved.short_name, (frozenset(), ""))
-        return StatuteFound(resolved.short_name, article, note if number in stale else "")
+        return StatuteFound(resolved.short_name, article, note if query.number in stale else "")
+
+    def is_statute_query(self, text: str) -> bool:
+        """Whether a message asks for an article of a known law, or says 第N条 after a law-like name."""
+        query = _parse_query(text)
+        if query is None:
+            return False
+        if self._names_source(self._resolve_in_text(query.law_text)):
+            return True
+        name = _LEADING_NOISE.sub("", _normalize_name(query.law_text))
+        return query.explicit and _LAW_LIKE.fullmatch(name) is not None
+
+    def _names_source(self, resolved: _Resolved) -> bool:
+        """A law of the database (in force or not) or a regulation someone reviewed."""
+        return resolved.code in ("ok", "not_in_force") or (
+            resolved.code == "not_reviewed" and resolved.short_name in self._reviewed_laws
+        )
 
     def _resolve_in_text(self, law_text: str) -> _Resolved:
-        """Resolve the longest suffix of the captured text that names a law ("帮我查民法典")."""
+        """Resolve the longest suffix of the captured text that names a source ("帮我查民法典")."""
         cleaned = _normalize_name(law_text)
         for start in range(len(cleaned)):
-            candidate = cleaned[start:]
-            resolved = self.resolve(candidate)
-            if resolved.code != "unknown_law":
+            resolved = self.resolve(cleaned[start:])
+            if self._names_source(resolved):
                 return resolved
-        stripped = _LEADING_NOISE.sub("", cleaned) or cleaned
-        return self.resolve(stripped)
+        # Nothing known: report on the name without leading chatter ("帮我查不存在法" → 不存在法).
+        return self.resolve(_LEADING_NOISE.sub("", cleaned) or cleaned)
 
 
 def _normalize_name(name: str) -> str:
@@ -236,13 +248,36 @@ def _not_found_law(resolved: _Resolved) -> str:
     return f"没有找到现行有效的条文：{resolved.problem}。"
 
 
-def _match_query(text: str) -> re.Match[str] | None:
-    return _QUERY.search(text) or _BARE.fullmatch(text.strip())
+@dataclass(frozen=True)
+class _Query:
+    text: str
+    law_text: str
+    number: int | None
+    sub: int | None
+    sub_text: str
+    explicit: bool  # 条 was written
+
+
+def _parse_query(text: str) -> _Query | None:
+    query = text.strip()
+    match = _QUERY.search(query) or _BARE.fullmatch(query)
+    if match is None:
+        return None
+    groups = match.groupdict()
+    sub_text = groups.get("sub") or ""
+    return _Query(
+        text=query,
+        law_text=match["law"],
+        number=parse_int(groups.get("num1") or groups.get("num2") or ""),
+        sub=parse_int(sub_text) if sub_text else None,
+        sub_text=sub_text,
+        explicit=bool(groups.get("tiao1") or groups.get("tiao2")),
+    )
 
 
 def looks_like_statute_query(text: str) -> bool:
     """Whether a chat message asks for a specific article ("治安法51条", "民法典第一千零七十九条")."""
-    return _match_query(text) is not None
+    return get_statutes().is_statute_query(text)
 
 
 @functools.cache

@@ -6,6 +6,7 @@ from knowledge.checking import check_basis
 from knowledge.faq import MAX_ANSWER_CHARS, Entry, FaqError, load_entries
 from knowledge.statutes import get_statutes, open_statutes
 
+QUESTIONS = 'questions = ["没有遗嘱遗产谁来继承", "我爹走了没留遗嘱，老房子怎么分"]'
 GOOD = '''
 [[entry]]
 id = "inherit-order"
@@ -74,8 +75,8 @@ def test_sub_article_basis_allowed(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "fragment"),
     [
-        ('questions = ["没有遗嘱遗产谁来继承", "我爹走了没留遗嘱，老房子怎么分"]', "questions = []", "questions"),
-        ('questions = ["没有遗嘱遗产谁来继承", "我爹走了没留遗嘱，老房子怎么分"]', 'questions = ["", "x"]', "questions"),
+        (QUESTIONS, "questions = []", "questions"),
+        (QUESTIONS, 'questions = ["", "x"]', "questions"),
         ('basis = ["《民法典》第1127条"]', "basis = []", "basis"),
         ('topic = "继承"', "", "topic"),
         ('id = "inherit-order"', 'id = "Inherit Order"', "id must be"),
@@ -127,5 +128,7 @@ def test_unreviewed_regulation_fails_until_reviewed(tmp_path: Path) -> None:
 
 
 def test_whole_knowledge_base_citations_verify() -> None:
-    failures = check_basis(load_entries(), get_statutes())
+    entries = load_entries()
+    assert len(entries) >= 100
+    failures = check_basis(entries, get_statutes())
     assert failures == [], "\n".join(map(str, failures))

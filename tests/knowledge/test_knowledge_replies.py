@@ -4,7 +4,8 @@ from knowledge.retrieval import Hit
 
 
 def entry(entry_id: str, title: str) -> Entry:
-    return Entry(entry_id, "继承", (title, "别的说法"), "按法定继承办理。", ("《民法典》第1127条", "《民法典》第1128条"))
+    basis = ("《民法典》第1127条", "《民法典》第1128条")
+    return Entry(entry_id, "继承", (title, "别的说法"), "按法定继承办理。", basis)
 
 
 def test_format_answer() -> None:

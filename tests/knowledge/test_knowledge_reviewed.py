@@ -19,8 +19,8 @@ def test_reviewed_files_load() -> None:
 
 
 def test_reviewed_rejects_bad_rows(tmp_path: Path) -> None:
-    (tmp_path / "x.toml").write_text('[[citation]]\ncite = "工伤保险条例第14条"\nsource = "s"\nchecked = "2026-11-26"\n',
-                                     encoding="utf-8")
+    row = '[[citation]]\ncite = "工伤保险条例第14条"\nsource = "s"\nchecked = "2026-11-26"\n'
+    (tmp_path / "x.toml").write_text(row, encoding="utf-8")
     with pytest.raises(ReviewedError, match=r"x\.toml citation #1"):
         load_reviewed(tmp_path)
     (tmp_path / "x.toml").write_text('[[citation]]\ncite = "《工伤保险条例》第14条"\n', encoding="utf-8")

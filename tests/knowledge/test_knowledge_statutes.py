@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 
 from knowledge.lawdb import LawDB
@@ -83,9 +85,16 @@ def test_lookup_not_found(query: str, fragment: str) -> None:
 
 
 @pytest.mark.parametrize("text", ["彩礼", "我爹走了没留遗嘱 老房子咋分", "劳动合同法规定加班费怎么算",
-                                  "按劳动合同法2倍工资", "第1127条", "你好"])
+                                  "按劳动合同法2倍工资", "第1127条", "你好", "被骗了有什么办法第一时间追回",
+                                  "请解释第3条", "我今年第3次被打了", "他说按村规第5条要罚我"])
 def test_not_statute_queries(text: str) -> None:
     assert not looks_like_statute_query(text)
+
+
+@pytest.mark.parametrize("text", ["不存在法第1条", "婚姻法第32条", "工伤保险条例第14条",
+                                  "按照劳动合同法第82条能要双倍工资吗"])
+def test_statute_queries_routed_even_when_not_found(text: str) -> None:
+    assert looks_like_statute_query(text)
 
 
 def test_stale_criminal_law_article_is_flagged() -> None:
@@ -106,9 +115,15 @@ def test_in_force_version_selection() -> None:
     # DB fault: the 2018 农村土地承包法 is marked 已废止 but is in force.
     land = db.current("中华人民共和国农村土地承包法")
     assert land is not None and land.version_date == "2018-12-29"
-    # Two versions stored: the newest in-force one wins.
-    arbitration = db.current("中华人民共和国仲裁法")
+    # Two versions stored: the newest one in force on the day wins.
+    day = dt.date(2026, 11, 26)
+    arbitration = db.current("中华人民共和国仲裁法", day)
     assert arbitration is not None and arbitration.version_date == "2025-09-12"
+    # A revision passed but not yet effective leaves the old version in force until then.
+    farming = db.current("中华人民共和国农业法", day)
+    assert farming is not None and farming.version_date == "2012-12-28"
+    later = db.current("中华人民共和国农业法", dt.date(2027, 1, 1))
+    assert later is not None and later.version_date == "2026-08-28"
     # Repealed with no in-force version.
     assert db.current("中华人民共和国环境保护法") is None
 
