@@ -15,6 +15,7 @@ COMMAND_MODULES = [
     "bot.commands.db",
     "bot.commands.chat",
     "bot.commands.ask",
+    "bot.commands.kb",
     "bot.commands.admin",
     "bot.commands.worker",
     "bot.commands.report",
@@ -26,7 +27,8 @@ COMMAND_MODULES = [
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="mingbai", description="明白：乡镇法治工作微信后台")
-    parser.add_argument("--config", help="TOML configuration file (default: $MINGBAI_CONFIG, else the embedded default)")
+    parser.add_argument("--config",
+                        help="TOML configuration file (default: $MINGBAI_CONFIG, else the embedded default)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).add_parser(sub)
@@ -44,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     for noisy in ("jieba", "tortoise", "aiosqlite", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     parser = build_parser()
+    for noisy in ("jieba", "bm25s"):  # they set DEBUG on import
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     args = parser.parse_args(argv)
     try:
         settings = settings_from(args)
