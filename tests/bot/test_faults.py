@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from bot.wechat.client import WeChatSimulator, text_xml
+from tests.bot.netfaults import TcpProxy
 from tests.conftest import TOKEN
 
 SIM = WeChatSimulator(TOKEN)
@@ -109,54 +110,6 @@ async def test_redis_down_degrades_and_recovers(make_settings, make_client, own_
     assert (await client.get("/healthz")).status == 200
     status, reply = await say(client, "r4", "欠钱不还怎么办")
     assert status == 200 and "法律依据" in reply
-
-
-class TcpProxy:
-    """Forwards a local port to PostgreSQL; `cut()` drops every connection and refuses new ones."""
-
-    def __init__(self, target_port: int) -> None:
-        self.target_port = target_port
-        self.server: asyncio.base_events.Server | None = None
-        self.port = 0
-        self.pipes: set[asyncio.Task[None]] = set()
-        self.writers: set[asyncio.StreamWriter] = set()
-
-    async def start(self) -> None:
-        self.server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
-        self.port = self.server.sockets[0].getsockname()[1]
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            up_r, up_w = await asyncio.open_connection("127.0.0.1", self.target_port)
-        except OSError:
-            writer.close()
-            return
-        self.writers |= {writer, up_w}
-
-        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
-            try:
-                while data := await src.read(65536):
-                    dst.write(data)
-                    await dst.drain()
-            except (OSError, asyncio.CancelledError):
-                pass
-            finally:
-                dst.close()
-
-        for t in (asyncio.create_task(pipe(reader, up_w)), asyncio.create_task(pipe(up_r, writer))):
-            self.pipes.add(t)
-            t.add_done_callback(self.pipes.discard)
-
-    async def cut(self) -> None:
-        assert self.server is not None
-        self.server.close()
-        await self.server.wait_closed()
-        for w in list(self.writers):
-            w.transport.abort()
-        self.writers.clear()
-
-    async def restore(self) -> None:
-        await self.start()
 
 
 @pytest.fixture
