@@ -25,9 +25,10 @@ async def test_sigterm_finishes_requests_and_drains_sends(db_url, redis_url, fak
     pg_port = urlsplit(db_url).port or 5432
     proxy = TcpProxy(pg_port, delay=0.0)
     await proxy.start()
+    slow_db = db_url.replace(f":{pg_port}/", f":{proxy.port}/")
     cfg = tmp_path / "s.toml"
     cfg.write_text(
-        f'[server]\nreply_budget_seconds = 0.5\n[database]\nurl = "{db_url.replace(f":{pg_port}/", f":{proxy.port}/")}"\n'
+        f'[server]\nreply_budget_seconds = 0.5\n[database]\nurl = "{slow_db}"\n'
         f'[redis]\nurl = "{redis_url}"\n[wechat]\ntoken = "{TOKEN}"\nsecret = "s"\napi_base_url = "{api}"\n'
         '[security]\nsecret_key = "sigterm-secret-key-123"\n', encoding="utf-8",
     )
