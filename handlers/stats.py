@@ -34,16 +34,15 @@ async def short_report(year: int, ctx: Context, settings: Any) -> str:
     if not 2000 <= year <= this_year:
         return f"请发送“统计 年份”，年份在2000到{this_year}之间，例如“统计 {this_year - 1}”。"
     t = _targets(settings)
-    kw = {"ratio": t.ratio, "floor": t.floor, "due_days": t.due_days}
     if ctx.role is Role.COUNTY_ADMIN:
-        c = await county_figures(Period.year(year), **kw)
+        c = await county_figures(Period.year(year), ratio=t.ratio, floor=t.floor, due_days=t.due_days)
         lines = [render_short(c.total).rstrip()]
         lines += [f"· {f.town}：活动{f.activities.events}次，纠纷{f.disputes.received}件" for f in c.towns]
         return "\n".join(lines) + "\n完整报告请在管理后台“统计”页下载。"
     town = await Town.get_or_none(id=ctx.town_id) if ctx.town_id else None
     if town is None:
         return "您的账号没有所属乡镇，无法统计。请联系管理员。"
-    f = await town_figures(Period.year(year), town, **kw)
+    f = await town_figures(Period.year(year), town, ratio=t.ratio, floor=t.floor, due_days=t.due_days)
     return render_short(f).rstrip() + "\n完整报告请在管理后台“统计”页下载。"
 
 

@@ -327,7 +327,7 @@ class ActivityRow:
 
 @dataclass
 class DisputeRow:
-    """One dispute without personal data: no party names, phones, ID numbers or narrative."""
+    """One dispute (or a group of them) without personal data: no party names, phones, ID numbers or narrative."""
 
     case_no: str
     village: str
@@ -335,14 +335,15 @@ class DisputeRow:
     source: str
     status: str
     received: str  # 'YYYY-MM-DD'
-    accepted: bool
+    accepted: int  # 1/0 for one case, a count for a group
     outcome: str  # 达成协议 / 调解不成 / 终止 / 调解中 / 不予受理 / 待受理
     closed: str = ""
     days: int | None = None
     amount: float = 0.0
-    escalated: bool = False
-    prevented_criminal: bool = False
+    escalated: int = 0  # 1/0 for one case, a count for a group
+    prevented_criminal: int = 0
     town: str = ""
+    count: int = 1  # cases in the row: 1, or a group (village x type x source x outcome)
 
 
 @dataclass
@@ -352,6 +353,7 @@ class ReportDetail:
     activities: list[ActivityRow] = field(default_factory=list)
     disputes: list[DisputeRow] = field(default_factory=list)
     activities_grouped: bool = False  # True when the ledger was too long and rows are village x month x kind
+    disputes_grouped: bool = False  # True when there were too many cases and rows are groups
 
 
 # Outcomes of a dispute, as the detail sheet writes them.

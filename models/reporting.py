@@ -34,7 +34,7 @@ async def find_town(name: str) -> Town:
     """The town of that name; ReportError listing the known towns otherwise."""
     town = await Town.get_or_none(name=name)
     if town is None:
-        known = "、".join(await Town.all().order_by("id").values_list("name", flat=True)) or "（无）"
+        known = "、".join(str(n) for n in await Town.all().order_by("id").values_list("name", flat=True)) or "（无）"
         raise ReportError(f"没有找到乡镇“{name}”。已登记的乡镇：{known}")
     return town
 
@@ -49,14 +49,14 @@ async def find_village(town: Town, name: str) -> Village:
 
 async def gather(req: ReportRequest, targets: Targets) -> ReportFigures | CountyFigures:
     """The figures for a request."""
-    kw = {"ratio": targets.ratio, "floor": targets.floor, "due_days": targets.due_days}
+    ratio, floor, due = targets.ratio, targets.floor, targets.due_days
     if req.county:
-        return await stats.county_figures(req.period, req.county_name, **kw)
+        return await stats.county_figures(req.period, req.county_name, ratio=ratio, floor=floor, due_days=due)
     town = await find_town(req.town)
-    if req.village:
-        village = await find_village(town, req.village)
-        return await stats.town_figures(req.period, town, village_id=village.id, village_name=village.name, **kw)
-    return await stats.town_figures(req.period, town, **kw)
+    village = await find_village(town, req.village) if req.village else None
+    return await stats.town_figures(req.period, town, village_id=village.id if village else None,
+                                    village_name=village.name if village else None, ratio=ratio, floor=floor,
+                                    due_days=due)
 
 
 async def report_bytes(req: ReportRequest, targets: Targets, fmt: str) -> bytes:

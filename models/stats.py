@@ -7,6 +7,7 @@ is what has become of it since. Coverage is a snapshot of the active helpers tod
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,12 +27,9 @@ from models.report_figures import (
     OUTCOME_PENDING,
     OUTCOME_REJECTED,
     OUTCOME_TERMINATED,
-    ActivityFigures,
     ActivityRow,
     CountyFigures,
-    DisputeFigures,
     DisputeRow,
-    HelperFigures,
     Period,
     ReportDetail,
     ReportFigures,
@@ -53,6 +51,9 @@ _OUTCOME = f"""CASE
   WHEN c.status IN ('terminated', 'archived') THEN '{OUTCOME_TERMINATED}'
   WHEN c.status = 'registered' THEN '{OUTCOME_PENDING}'
   ELSE '{OUTCOME_ONGOING}' END"""
+
+
+_AGREEMENT_JOIN = "LEFT JOIN mediation_agreement ag ON ag.case_id = c.id"
 
 
 @dataclass(frozen=True)
@@ -111,24 +112,27 @@ def _n(value: Any) -> int:
     return int(value or 0)
 
 
+def _kind_totals(f: ReportFigures, kind: str, n: int, p: int, m: int, c: int) -> None:
+    a = f.activities
+    if kind == "publicity":
+        a.events, a.participants, a.materials, a.consultations = n, p, m, c
+    elif kind == "training":
+        a.trainings, a.training_participants = n, p
+    elif kind == "meeting":
+        a.meetings = n
+
+
 async def _activities(db: _Db, period: Period, scope: Scope, out: dict[int, ReportFigures], full: bool) -> None:
     params: list[Any] = [period.start, period.end]
     base = f"FROM outreach_activity a WHERE a.date >= ? AND a.date < ? AND NOT a.withdrawn{_where(scope, 'a', params)}"
-    for r in await db.rows(
+    totals = db.rows(
         "SELECT a.town_id AS t, a.kind AS k, COUNT(*) AS n, SUM(a.participants) AS p, SUM(a.materials) AS m, "
         f"SUM(a.consultations) AS c {base} GROUP BY a.town_id, a.kind", params,
-    ):
-        f = out.get(r["t"])
-        if f is None:
-            continue
-        a = f.activities
-        if r["k"] == "publicity":
-            a.events, a.participants, a.materials, a.consultations = _n(r["n"]), _n(r["p"]), _n(r["m"]), _n(r["c"])
-        elif r["k"] == "training":
-            a.trainings, a.training_participants = _n(r["n"]), _n(r["p"])
-        elif r["k"] == "meeting":
-            a.meetings = _n(r["n"])
+    )
     if not full:
+        for r in await totals:
+            if r["t"] in out:
+                _kind_totals(out[r["t"]], r["k"], _n(r["n"]), _n(r["p"]), _n(r["m"]), _n(r["c"]))
         return
     pub = f"{base} AND a.kind = 'publicity'"
     groups = {
@@ -137,11 +141,17 @@ async def _activities(db: _Db, period: Period, scope: Scope, out: dict[int, Repo
         "by_month": (db.month("a.date"), ""),
         "by_village": ("COALESCE(v.name, '')", " LEFT JOIN village v ON v.id = a.village_id"),
     }
-    for attr, (expr, join) in groups.items():
+    queries = []
+    for expr, join in groups.values():
         sql = f"SELECT a.town_id AS t, {expr} AS g, COUNT(*) AS n {pub} GROUP BY a.town_id, {expr}"
-        if join:
-            sql = sql.replace("FROM outreach_activity a", "FROM outreach_activity a" + join, 1)
-        for r in await db.rows(sql, params):
+        queries.append(db.rows(sql.replace("FROM outreach_activity a", "FROM outreach_activity a" + join, 1), params))
+    # On PostgreSQL the queries run side by side on the pool's connections (SQLite takes them in turn).
+    total_rows, *group_rows = await asyncio.gather(totals, *queries)
+    for r in total_rows:
+        if r["t"] in out:
+            _kind_totals(out[r["t"]], r["k"], _n(r["n"]), _n(r["p"]), _n(r["m"]), _n(r["c"]))
+    for attr, rows in zip(groups, group_rows, strict=True):
+        for r in rows:
             if r["t"] in out and r["g"]:
                 getattr(out[r["t"]].activities, attr)[str(r["g"])] = _n(r["n"])
 
@@ -152,10 +162,7 @@ async def _disputes(
     start, end = _utc_bounds(period)
     params: list[Any] = [db.bound(start), db.bound(end)]
     reg = db.instant("c.registered_at")
-    base = (
-        "FROM mediation_case c LEFT JOIN mediation_agreement ag ON ag.case_id = c.id "
-        f"WHERE {reg} >= ? AND {reg} < ?{_where(scope, 'c', params)}"
-    )
+    base = f"FROM mediation_case c {_AGREEMENT_JOIN} WHERE {reg} >= ? AND {reg} < ?{_where(scope, 'c', params)}"
     if not full:
         for r in await db.rows(f"SELECT c.town_id AS t, COUNT(*) AS n {base} GROUP BY c.town_id", params):
             if r["t"] in out:
@@ -207,24 +214,22 @@ async def _disputes(
         for r in await db.rows(sql, params):
             if r["t"] in out and r["g"]:
                 getattr(out[r["t"]].disputes, attr)[str(r["g"])] = _n(r["n"])
-    case_ids = f"SELECT c.id {base}"
-    sql = f"""SELECT c2.town_id AS t,
-        (SELECT COUNT(*) FROM mediation_follow_up fu WHERE fu.case_id = c2.id) AS visits,
-        (SELECT COUNT(*) FROM mediation_follow_up fu WHERE fu.case_id = c2.id AND fu.performed = 'yes') AS done,
-        jc.result AS jr
-        FROM mediation_case c2 LEFT JOIN mediation_confirmation jc ON jc.case_id = c2.id
-        WHERE c2.id IN ({case_ids}) AND (jc.id IS NOT NULL
-          OR EXISTS (SELECT 1 FROM mediation_follow_up fu WHERE fu.case_id = c2.id))"""
+    sql = f"""SELECT c.town_id AS t, COUNT(fu.id) AS visits,
+        COUNT(DISTINCT CASE WHEN fu.performed = 'yes' THEN fu.case_id END) AS done
+        {base.replace(_AGREEMENT_JOIN, "JOIN mediation_follow_up fu ON fu.case_id = c.id")}
+        GROUP BY c.town_id"""
     for r in await db.rows(sql, params):
-        f = out.get(r["t"])
-        if f is None:
-            continue
-        d = f.disputes
-        d.followups += _n(r["visits"])
-        d.followups_performed += 1 if _n(r["done"]) else 0
-        if r["jr"] is not None:
-            d.judicial_applied += 1
-            d.judicial_confirmed += 1 if r["jr"] == "confirmed" else 0
+        if r["t"] in out:
+            out[r["t"]].disputes.followups += _n(r["visits"])
+            out[r["t"]].disputes.followups_performed += _n(r["done"])
+    sql = f"""SELECT c.town_id AS t, COUNT(*) AS applied,
+        SUM(CASE WHEN jc.result = 'confirmed' THEN 1 ELSE 0 END) AS confirmed
+        {base.replace(_AGREEMENT_JOIN, "JOIN mediation_confirmation jc ON jc.case_id = c.id")}
+        GROUP BY c.town_id"""
+    for r in await db.rows(sql, params):
+        if r["t"] in out:
+            out[r["t"]].disputes.judicial_applied += _n(r["applied"])
+            out[r["t"]].disputes.judicial_confirmed += _n(r["confirmed"])
 
 
 async def _helpers(db: _Db, scope: Scope, out: dict[int, ReportFigures], ratio: int, floor: int) -> None:
@@ -271,29 +276,41 @@ async def figures(
     out = {t.id: ReportFigures(town=t.name, period=period, village=village_name) for t in towns}
     for f in out.values():
         f.helpers.ratio, f.helpers.floor = ratio, floor
-    await _activities(db, period, scope, out, full=True)
-    await _disputes(db, period, scope, out, full=True, due_days=due_days)
-    await _helpers(db, scope, out, ratio, floor)
+    prev_period = period.previous_year()
+    prev = {t.id: ReportFigures(town=t.name, period=prev_period, village=village_name) for t in towns}
+    work = [
+        _activities(db, period, scope, out, full=True),
+        _disputes(db, period, scope, out, full=True, due_days=due_days),
+        _helpers(db, scope, out, ratio, floor),
+    ]
     if compare:
-        prev_period = period.previous_year()
-        prev = {t.id: ReportFigures(town=t.name, period=prev_period, village=village_name) for t in towns}
-        await _activities(db, prev_period, scope, prev, full=False)
-        await _disputes(db, prev_period, scope, prev, full=False, due_days=due_days)
+        work += [_activities(db, prev_period, scope, prev, full=False),
+                 _disputes(db, prev_period, scope, prev, full=False, due_days=due_days)]
+    await asyncio.gather(*work)
+    if compare:
         for tid, p in prev.items():
             if p.has_data:
                 out[tid].previous = p
     return out
 
 
-async def town_figures(period: Period, town: Town, **kw: Any) -> ReportFigures:
-    """One town's figures (kw: village_id, village_name, ratio, floor, due_days, compare)."""
-    return (await figures(period, [town], **kw))[town.id]
+async def town_figures(
+    period: Period, town: Town, *, village_id: int | None = None, village_name: str | None = None,
+    ratio: int = 10, floor: int = 3, due_days: int = 30, compare: bool = True,
+) -> ReportFigures:
+    """One town's figures, optionally for one of its villages."""
+    per_town = await figures(period, [town], village_id=village_id, village_name=village_name, ratio=ratio,
+                             floor=floor, due_days=due_days, compare=compare)
+    return per_town[town.id]
 
 
-async def county_figures(period: Period, county: str = "全县", **kw: Any) -> CountyFigures:
+async def county_figures(
+    period: Period, county: str = "全县", *, ratio: int = 10, floor: int = 3, due_days: int = 30,
+    compare: bool = True,
+) -> CountyFigures:
     """Every town side by side and the county totals."""
     towns = await Town.all().order_by("id")
-    per_town = await figures(period, towns, **kw)
+    per_town = await figures(period, towns, ratio=ratio, floor=floor, due_days=due_days, compare=compare)
     parts = [per_town[t.id] for t in towns]
     return CountyFigures(county, period, parts, sum_figures(parts, county, period))
 
@@ -352,14 +369,29 @@ async def report_detail(
     start, end = _utc_bounds(period)
     params = [db.bound(start), db.bound(end)]
     reg = db.instant("c.registered_at")
+    where = f"WHERE {reg} >= ? AND {reg} < ?{_where(scope, 'c', params)}"
+    joins = ("FROM mediation_case c LEFT JOIN mediation_agreement ag ON ag.case_id = c.id "
+             "LEFT JOIN village v ON v.id = c.village_id")
+    n_cases = _n((await db.rows(f"SELECT COUNT(*) AS n FROM mediation_case c {where}", params))[0]["n"])
+    detail.disputes_grouped = n_cases > max_rows
+    if detail.disputes_grouped:
+        village = "COALESCE(v.name, c.village_name, '')"
+        sql = f"""SELECT c.town_id AS t, {village} AS village, c.case_type AS type, c.source AS source,
+            {_OUTCOME} AS o, COUNT(*) AS n, SUM(CASE WHEN c.accepted_on IS NOT NULL THEN 1 ELSE 0 END) AS acc,
+            SUM(COALESCE(ag.amount, 0)) AS amount, SUM(CASE WHEN c.escalated THEN 1 ELSE 0 END) AS esc,
+            SUM(CASE WHEN c.prevented_criminal THEN 1 ELSE 0 END) AS pc {joins} {where}
+            GROUP BY c.town_id, {village}, c.case_type, c.source, {_OUTCOME} ORDER BY 1, 2, 3, 4, 5"""
+        for r in await db.rows(sql, params):
+            detail.disputes.append(DisputeRow(
+                "", r["village"], r["type"], str(r["source"]), "", "", _n(r["acc"]), r["o"],
+                amount=float(r["amount"] or 0), escalated=_n(r["esc"]), prevented_criminal=_n(r["pc"]),
+                town=names[r["t"]], count=_n(r["n"])))
+        return detail
     sql = f"""SELECT c.town_id AS t, c.number AS no, COALESCE(v.name, c.village_name, '') AS village,
         c.case_type AS type, c.source AS source, c.status AS status, c.registered_at AS reg,
         c.accepted_on AS acc, c.closed_on AS closed, {db.days('c.closed_on', 'c.accepted_on')} AS days,
         ag.amount AS amount, c.escalated AS esc, c.prevented_criminal AS pc, {_OUTCOME} AS o
-        FROM mediation_case c LEFT JOIN mediation_agreement ag ON ag.case_id = c.id
-        LEFT JOIN village v ON v.id = c.village_id
-        WHERE {reg} >= ? AND {reg} < ?{_where(scope, 'c', params)}
-        ORDER BY c.registered_at, c.id"""
+        {joins} {where} ORDER BY c.registered_at, c.id"""
     from models.case_flow import Status
 
     for r in await db.rows(sql, params):
@@ -367,8 +399,8 @@ async def report_detail(
         rejected = r["o"] == OUTCOME_REJECTED
         detail.disputes.append(DisputeRow(
             r["no"], r["village"], r["type"], str(r["source"]), status, _local_day(r["reg"]),
-            r["acc"] is not None, r["o"], _day(r["closed"]),
+            int(r["acc"] is not None), r["o"], _day(r["closed"]),
             None if r["days"] is None or rejected else int(r["days"]),
-            float(r["amount"] or 0), bool(r["esc"]), bool(r["pc"]), names[r["t"]],
+            float(r["amount"] or 0), int(bool(r["esc"])), int(bool(r["pc"])), names[r["t"]],
         ))
     return detail

@@ -100,16 +100,16 @@ def _tiles(f: ReportFigures) -> list[tuple[str, str, str]]:
         return numbers.change(cur, prev, unit) if p is not None else ""
 
     return [
-        ("法治建设专题会议", f"{a.meetings}次", yoy(a.meetings, p and p.activities.meetings)),
-        ("普法专题培训", f"{a.trainings}次", yoy(a.trainings, p and p.activities.trainings)),
-        ("法治宣传教育活动", f"{a.events}次", yoy(a.events, p and p.activities.events)),
+        ("法治建设专题会议", f"{a.meetings}次", yoy(a.meetings, p.activities.meetings if p else None)),
+        ("普法专题培训", f"{a.trainings}次", yoy(a.trainings, p.activities.trainings if p else None)),
+        ("法治宣传教育活动", f"{a.events}次", yoy(a.events, p.activities.events if p else None)),
         ("覆盖群众", f"{numbers.approx(a.participants)}人次", ""),
         ("发放普法资料", f"{numbers.approx(a.materials)}份", f"精确数 {a.materials}"),
         ("现场法律咨询", f"{numbers.approx(a.consultations)}人次", ""),
         ("法律明白人", f"{h.helpers}人", ""),
         ("骨干", f"{h.core}人", "每{}户一名骨干：{}".format(
             h.ratio, "已实现" if h.all_meet_ratio else f"{len(h.below_ratio)}个村未达到")),
-        ("矛盾纠纷登记", f"{d.received}件", yoy(d.received, p and p.disputes.received, "件")),
+        ("矛盾纠纷登记", f"{d.received}件", yoy(d.received, p.disputes.received if p else None, "件")),
         ("调解成功", f"{d.agreed}件", f"成功率 {numbers.percent(d.success_rate)}"),
         ("协议涉及金额", numbers.money(d.amount), ""),
         ("上交", f"{d.escalated}件", "矛盾不上交" if not d.escalated else ""),
@@ -133,13 +133,15 @@ async def stats_page(request: web.Request) -> web.StreamResponse:
     villages: list[str] = []
     if not req.county:
         town = await Town.get(name=req.town)
-        villages = list(await Village.filter(town_id=town.id).order_by("name").values_list("name", flat=True))
+        names = await Village.filter(town_id=town.id).order_by("name").values_list("name", flat=True)
+        villages = [str(n) for n in names]
     context: dict[str, Any] = {
         "q": query,
         "f": f,
         "county": figures if isinstance(figures, CountyFigures) else None,
         "towns": towns,
-        "all_towns": list(await Town.all().order_by("id").values_list("name", flat=True)) if county_admin else [],
+        "all_towns": [str(n) for n in await Town.all().order_by("id").values_list("name", flat=True)]
+        if county_admin else [],
         "county_admin": county_admin,
         "villages": villages,
         "years": list(range(dt.datetime.now(LOCAL_TZ).year, 2019, -1)),

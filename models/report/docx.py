@@ -61,7 +61,7 @@ def template_bytes() -> bytes:
 def sections(text: str) -> tuple[str, list[dict[str, Any]]]:
     """Split the text report into its title and (heading, paragraphs) sections."""
     lines = [line for line in text.splitlines() if line.strip()]
-    title, out = lines[0], []
+    title, out = lines[0], list[dict[str, Any]]()
     for line in lines[1:]:
         if line[:2] in {"一、", "二、", "三、", "四、", "五、"} or line == "各乡镇对比":
             out.append({"heading": line, "paragraphs": []})

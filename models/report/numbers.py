@@ -46,7 +46,10 @@ def percent(value: float | None) -> str:
 
 
 def change(current: int, previous: int | None, unit: str) -> str:
-    """The year-over-year phrase: '同比增加5次（增长16.7%）', '同比减少3件', '与上年同期持平'; '' without a previous year."""
+    """The year-over-year phrase: '同比增加5次（增长16.7%）', '同比减少3件', '与上年同期持平', or ''.
+
+    '' when there is no previous year to compare with.
+    """
     if previous is None:
         return ""
     diff = current - previous

@@ -66,10 +66,10 @@ def village_names(villages: list[VillageCoverage], county: bool) -> str:
 def _yoy(f: ReportFigures) -> dict[str, str]:
     p = f.previous
     pairs = {
-        "meetings": (f.activities.meetings, p and p.activities.meetings, "次"),
-        "trainings": (f.activities.trainings, p and p.activities.trainings, "次"),
-        "events": (f.activities.events, p and p.activities.events, "次"),
-        "received": (f.disputes.received, p and p.disputes.received, "件"),
+        "meetings": (f.activities.meetings, p.activities.meetings if p else None, "次"),
+        "trainings": (f.activities.trainings, p.activities.trainings if p else None, "次"),
+        "events": (f.activities.events, p.activities.events if p else None, "次"),
+        "received": (f.disputes.received, p.disputes.received if p else None, "件"),
     }
     out = {}
     for key, (cur, prev, unit) in pairs.items():

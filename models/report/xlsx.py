@@ -29,9 +29,10 @@ from models.report_figures import (
 ACT = "活动明细"
 DIS = "纠纷明细"
 COV = "覆盖情况"
-ACT_COLUMNS = ("乡镇", "日期", "类别", "村名", "活动形式", "六进", "主题", "次数", "参与人数", "发放资料份数", "咨询人次")
-DIS_COLUMNS = ("案件编号", "乡镇", "村名", "纠纷类型", "来源", "状态", "登记日期", "是否受理", "调解结果",
-               "结案日期", "办结天数", "协议金额(元)", "上交", "防止民转刑")
+ACT_COLUMNS = ("乡镇", "日期", "类别", "村名", "活动形式", "六进", "主题", "次数", "参与人数", "发放资料份数",
+               "咨询人次")
+DIS_COLUMNS = ("案件编号", "乡镇", "村名", "纠纷类型", "来源", "状态", "登记日期", "调解结果", "结案日期",
+               "办结天数", "件数", "受理", "协议金额(元)", "上交", "防止民转刑")
 COV_COLUMNS = ("乡镇", "村名", "户数", "法律明白人", "骨干", "户数/骨干", "每户比例达标", "人数不少于下限")
 UNSAFE_START = ("=", "+", "-", "@", "\t", "\r")
 BOLD = Font(bold=True)
@@ -73,8 +74,8 @@ def summary_items() -> list[Summary]:
     def act(col: str, kind: str) -> Callable[[int, int, int], str]:
         return lambda a, d, v: f'=SUMIFS({_col(ACT, col, a)},{_col(ACT, "C", a)},"{kind}")'
 
-    def dis_count(col: str, value: str) -> Callable[[int, int, int], str]:
-        return lambda a, d, v: f'=COUNTIF({_col(DIS, col, d)},"{value}")'
+    def dis_sum(col: str) -> Callable[[int, int, int], str]:
+        return lambda a, d, v: f"=SUM({_col(DIS, col, d)})"
 
     def cov(col: str) -> Callable[[int, int, int], str]:
         return lambda a, d, v: f"=SUM({_col(COV, col, v)})"
@@ -92,16 +93,16 @@ def summary_items() -> list[Summary]:
         ("法律明白人骨干（人）", lambda f: f.helpers.core, cov("E")),
         ("未达到骨干比例的村（个）", lambda f: len(f.helpers.below_ratio),
          lambda a, d, v: f'=COUNTIF({_col(COV, "G", v)},"否")'),
-        ("矛盾纠纷登记（件）", lambda f: f.disputes.received,
-         lambda a, d, v: f'=COUNTA({_col(DIS, "A", d)})'),
-        ("受理（件）", lambda f: f.disputes.accepted, dis_count("H", "是")),
-        ("调解成功（件）", lambda f: f.disputes.agreed, dis_count("I", OUTCOME_AGREED)),
+        ("矛盾纠纷登记（件）", lambda f: f.disputes.received, dis_sum("K")),
+        ("受理（件）", lambda f: f.disputes.accepted, dis_sum("L")),
+        ("调解成功（件）", lambda f: f.disputes.agreed,
+         lambda a, d, v: f'=SUMIFS({_col(DIS, "K", d)},{_col(DIS, "H", d)},"{OUTCOME_AGREED}")'),
         ("调解成功率（%）", lambda f: f.disputes.success_rate, None),
-        ("协议涉及金额（元）", lambda f: round(f.disputes.amount, 2), lambda a, d, v: f"=SUM({_col(DIS, 'L', d)})"),
+        ("协议涉及金额（元）", lambda f: round(f.disputes.amount, 2), dis_sum("M")),
         ("已结案件平均办结天数", lambda f: f.disputes.avg_days_to_close, None),
         ("超期（件）", lambda f: f.disputes.overdue, None),
-        ("上交（件）", lambda f: f.disputes.escalated, dis_count("M", "是")),
-        ("防止民转刑（件）", lambda f: f.disputes.prevented_criminal, dis_count("N", "是")),
+        ("上交（件）", lambda f: f.disputes.escalated, dis_sum("N")),
+        ("防止民转刑（件）", lambda f: f.disputes.prevented_criminal, dis_sum("O")),
         ("申请司法确认（件）", lambda f: f.disputes.judicial_applied, None),
         ("司法确认有效（件）", lambda f: f.disputes.judicial_confirmed, None),
         ("履行回访（次）", lambda f: f.disputes.followups, None),
@@ -133,6 +134,8 @@ def render_xlsx(figures: ReportFigures | CountyFigures, detail: ReportDetail | N
         ws.append(cells)
     if detail.activities_grouped:
         _row(ws, [f"注：活动条目较多，“{ACT}”按乡镇、村、月份和类别汇总，“次数”列为该组活动次数。"])
+    if detail.disputes_grouped:
+        _row(ws, [f"注：案件较多，“{DIS}”按乡镇、村、类型、来源和结果汇总，“件数”列为该组案件数。"])
 
     ws = wb.create_sheet(ACT)
     _row(ws, ACT_COLUMNS, bold=True)
@@ -143,12 +146,14 @@ def render_xlsx(figures: ReportFigures | CountyFigures, detail: ReportDetail | N
 
     ws = wb.create_sheet(DIS)
     _row(ws, DIS_COLUMNS, bold=True)
-    yes = {True: "是", False: "否"}
     for d in detail.disputes:
-        _row(ws, [d.case_no, d.town, d.village, d.type, d.source, d.status, d.received, yes[d.accepted],
-                  d.outcome, d.closed, d.days, round(d.amount, 2), yes[d.escalated], yes[d.prevented_criminal]])
+        _row(ws, [d.case_no, d.town, d.village, d.type, d.source, d.status, d.received, d.outcome, d.closed,
+                  d.days, d.count, int(d.accepted), round(d.amount, 2),
+                  int(d.escalated), int(d.prevented_criminal)])
+    _row(ws, ["合计", *[""] * 9, *(_formula(ws, f"=SUM({_col(DIS, c, n_dis)})") for c in "KLMNO")])
 
     ws = wb.create_sheet(COV)
+    yes = {True: "是", False: "否"}
     _row(ws, COV_COLUMNS, bold=True)
     for v in total.helpers.villages:
         _row(ws, [v.town, v.name, v.households, v.helpers, v.core, v.households_per_core,

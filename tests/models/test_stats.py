@@ -72,6 +72,9 @@ async def test_detail_rows_without_personal_data(db: Any) -> None:
     assert (first.received, first.outcome, first.days, first.amount) == ("2023-01-20", "达成协议", 10, 5000.0)
     assert detail.disputes[-1].received == "2023-12-31"
     grouped = await stats.report_detail(Period.year(2023), [s["jw"]], max_rows=3)
-    assert grouped.activities_grouped
+    assert grouped.activities_grouped and grouped.disputes_grouped
     assert sum(r.count for r in grouped.activities) == 11
     assert sum(r.materials for r in grouped.activities) == 4637
+    assert sum(r.count for r in grouped.disputes) == 6 and sum(r.accepted for r in grouped.disputes) == 4
+    assert sum(r.count for r in grouped.disputes if r.outcome == "达成协议") == 1
+    assert sum(r.amount for r in grouped.disputes) == 5000.0 and sum(r.escalated for r in grouped.disputes) == 1

@@ -14,18 +14,19 @@ from tests.report.seed import seed
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
+HAVE_CHROMIUM = Path(CHROMIUM).exists()
+ARTIFACTS.mkdir(exist_ok=True)
 
 pytestmark = pytest.mark.browser
 
 
 async def test_dashboard_in_chromium(console: Any) -> None:
-    if not Path(CHROMIUM).exists():
+    if not HAVE_CHROMIUM:
         pytest.fail("Debian's chromium is required: apt-get install -y chromium", pytrace=False)
     client, town = console
     await seed()
     await make_staff("所长", Role.ADMIN, town)
     base = str(client.make_url("")).rstrip("/")
-    ARTIFACTS.mkdir(exist_ok=True)
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
         try:

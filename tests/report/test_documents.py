@@ -49,11 +49,11 @@ def _detail() -> ReportDetail:
         ActivityRow("2023-04-05", "东山村", KIND_EVENT, "入户走访", "", "+民法典", 30, 80, 4),
     ]
     disputes = [
-        DisputeRow("〔2023〕江湾调字第1号", "江湾村", "邻里", "申请调解", "归档", "2023-03-01", True, "达成协议",
+        DisputeRow("〔2023〕江湾调字第1号", "江湾村", "邻里", "申请调解", "归档", "2023-03-01", 1, "达成协议",
                    "2023-03-10", 9, 5000.0),
-        DisputeRow("〔2023〕江湾调字第2号", "东山村", "婚姻家庭", "主动调解", "调解不成", "2023-04-01", True,
-                   "调解不成", "2023-04-20", 19, 0.0, escalated=True),
-        DisputeRow("〔2023〕江湾调字第3号", "东山村", "合同", "申请调解", "不予受理", "2023-05-01", False, "不予受理"),
+        DisputeRow("〔2023〕江湾调字第2号", "东山村", "婚姻家庭", "主动调解", "调解不成", "2023-04-01", 1,
+                   "调解不成", "2023-04-20", 19, 0.0, escalated=1),
+        DisputeRow("〔2023〕江湾调字第3号", "东山村", "合同", "申请调解", "不予受理", "2023-05-01", 0, "不予受理"),
     ]
     return ReportDetail(acts, disputes)
 
@@ -66,8 +66,8 @@ def test_xlsx_summary_matches_detail_sheets() -> None:
     summary = {r[0]: (r[1], r[2]) for r in wb["汇总"].iter_rows(min_row=3, values_only=True) if r[0]}
     assert summary["发放普法宣传资料（份）"][0] == 4637
     assert summary["法律明白人骨干（人）"][0] == 1003
-    assert summary["矛盾纠纷登记（件）"][1] == "=COUNTA('纠纷明细'!$A$2:$A$4)"
-    assert summary["调解成功（件）"][1] == "=COUNTIF('纠纷明细'!$I$2:$I$4,\"达成协议\")"
+    assert summary["矛盾纠纷登记（件）"][1] == "=SUM('纠纷明细'!$K$2:$K$4)"
+    assert summary["调解成功（件）"][1] == "=SUMIFS('纠纷明细'!$K$2:$K$4,'纠纷明细'!$H$2:$H$4,\"达成协议\")"
     # the coverage sheet adds up to the summary's helpers and 骨干
     cov = list(wb["覆盖情况"].iter_rows(min_row=2, values_only=True))
     assert sum(r[4] for r in cov[:-1]) == summary["法律明白人骨干（人）"][0]
@@ -89,11 +89,11 @@ def test_xlsx_totals_match_for_consistent_figures() -> None:
     ws = openpyxl.load_workbook(io.BytesIO(render(f, "xlsx", detail)))
     rows = {r[0]: r for r in ws["汇总"].iter_rows(min_row=3, values_only=True) if r[0]}
     acts = list(ws["活动明细"].iter_rows(min_row=2, values_only=True))[:-1]
-    dis = list(ws["纠纷明细"].iter_rows(min_row=2, values_only=True))
+    dis = list(ws["纠纷明细"].iter_rows(min_row=2, values_only=True))[:-1]
     assert rows["法治宣传教育活动（次）"][1] == sum(a[7] for a in acts if a[2] == KIND_EVENT)
     assert rows["发放普法宣传资料（份）"][1] == sum(a[9] for a in acts if a[2] == KIND_EVENT)
-    assert rows["矛盾纠纷登记（件）"][1] == len(dis)
-    assert rows["调解成功（件）"][1] == sum(1 for d in dis if d[8] == "达成协议")
+    assert rows["矛盾纠纷登记（件）"][1] == sum(d[10] for d in dis) == 3
+    assert rows["调解成功（件）"][1] == sum(d[10] for d in dis if d[7] == "达成协议")
     assert len(summary_items()) == len(rows)
 
 

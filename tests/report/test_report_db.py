@@ -96,20 +96,20 @@ def test_xlsx_totals_match_summary(seeded: Any, tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(io.BytesIO(out.read_bytes()))
     summary = {r[0]: r[1] for r in wb["汇总"].iter_rows(min_row=3, values_only=True) if r[0]}
     acts = list(wb["活动明细"].iter_rows(min_row=2, values_only=True))[:-1]
-    dis = list(wb["纠纷明细"].iter_rows(min_row=2, values_only=True))
+    dis = list(wb["纠纷明细"].iter_rows(min_row=2, values_only=True))[:-1]
     cov = list(wb["覆盖情况"].iter_rows(min_row=2, values_only=True))[:-1]
     by_kind = lambda kind, col: sum(a[col] for a in acts if a[2] == kind)  # noqa: E731
     assert summary["法治建设专题会议（次）"] == by_kind("法治建设专题会议", 7) == 2
     assert summary["普法专题培训参训（人次）"] == by_kind("普法专题培训", 8) == 186
     assert summary["法治宣传教育活动（次）"] == by_kind("普法宣传活动", 7) == 5
     assert summary["发放普法宣传资料（份）"] == by_kind("普法宣传活动", 9) == 4637
-    assert summary["矛盾纠纷登记（件）"] == len(dis) == 6
-    assert summary["受理（件）"] == sum(1 for d in dis if d[7] == "是") == 4
-    assert summary["调解成功（件）"] == sum(1 for d in dis if d[8] == "达成协议") == 1
-    assert summary["协议涉及金额（元）"] == sum(d[11] for d in dis) == 5000
-    assert summary["上交（件）"] == sum(1 for d in dis if d[12] == "是") == 1
+    assert summary["矛盾纠纷登记（件）"] == len(dis) == sum(d[10] for d in dis) == 6
+    assert summary["受理（件）"] == sum(d[11] for d in dis) == 4
+    assert summary["调解成功（件）"] == sum(d[10] for d in dis if d[7] == "达成协议") == 1
+    assert summary["协议涉及金额（元）"] == sum(d[12] for d in dis) == 5000
+    assert summary["上交（件）"] == sum(d[13] for d in dis) == 1
     assert summary["法律明白人骨干（人）"] == sum(c[4] for c in cov) == 17
     # no personal data in the dispute sheet: only the listed columns
     assert [c.value for c in next(wb["纠纷明细"].iter_rows(max_row=1))] == [
-        "案件编号", "乡镇", "村名", "纠纷类型", "来源", "状态", "登记日期", "是否受理", "调解结果", "结案日期",
-        "办结天数", "协议金额(元)", "上交", "防止民转刑"]
+        "案件编号", "乡镇", "村名", "纠纷类型", "来源", "状态", "登记日期", "调解结果", "结案日期", "办结天数",
+        "件数", "受理", "协议金额(元)", "上交", "防止民转刑"]
