@@ -102,7 +102,7 @@ def _read_csv(p: Path) -> tuple[list[str], Iterable[list[Any]]]:
     reader = list(csv.reader(io.StringIO(text)))
     if not reader:
         raise TableError("文件是空的")
-    return reader[0], reader[1:]
+    return reader[0], [[_from_csv(v) for v in r] for r in reader[1:]]
 
 
 def _read_xlsx(p: Path) -> tuple[list[Any], Iterable[list[Any]]]:
@@ -131,7 +131,7 @@ def write_table(path: str | Path, header: Sequence[str], rows: Iterable[Sequence
         ws = wb.create_sheet("台账")
         ws.append(list(header))
         for r in rows:
-            ws.append([v.isoformat() if isinstance(v, dt.date) else v for v in r])
+            ws.append([_to_xlsx(ws, v) for v in r])
             count += 1
         wb.save(p)
         return count
@@ -141,6 +141,37 @@ def write_table(path: str | Path, header: Sequence[str], rows: Iterable[Sequence
         w = csv.writer(f)
         w.writerow(header)
         for r in rows:
-            w.writerow([v.isoformat() if isinstance(v, dt.date) else v for v in r])
+            w.writerow([_to_csv(v) for v in r])
             count += 1
     return count
+
+
+# Text starting with these would run as a formula in Excel/WPS (formula injection).
+UNSAFE_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _to_xlsx(ws: Any, value: Any) -> Any:
+    """A date as ISO text; formula-like text as a quote-prefixed string cell, shown literally."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str) and value.startswith(UNSAFE_START):
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"
+        cell.quotePrefix = True
+        return cell
+    return value
+
+
+def _to_csv(value: Any) -> Any:
+    """A date as ISO text; formula-like text behind an apostrophe (read_table takes it off again)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str) and value.startswith(UNSAFE_START):
+        return "'" + value
+    return value
+
+
+def _from_csv(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(UNSAFE_START) else value
