@@ -27,6 +27,7 @@ from models.core import User
 from models.outreach import Activity, ActivityKind
 from tests.security.conftest import ROLES, World, fingerprint
 
+
 def row(anonymous: str, villager: str, helper: str, mediator: str, admin: str, county_admin: str,
         other_admin: str) -> dict[str, str]:
     """One line of a table, by role."""

@@ -1,4 +1,4 @@
-"""Console forms without, with stale or with foreign CSRF tokens are refused and change nothing; dead sessions stay dead."""
+"""Console forms without, stale or foreign CSRF tokens are refused and change nothing; dead sessions stay dead."""
 
 from __future__ import annotations
 
