@@ -21,6 +21,7 @@ from models.case_flow import CASE_TYPES, DECLINE_REASONS, REFERRERS, Source
 from models.core import Role, Town, User, Village
 from models.mediation import Case
 from models.outreach import Activity, ActivityKind, ActivitySource
+from models.questions import QuestionLog
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -41,6 +42,10 @@ TYPE_WEIGHTS = {
     "道路交通事故": 4, "生产经营": 3, "征地拆迁": 2, "消费": 2, "物业": 1, "医疗": 1, "环境污染": 1, "其他": 1,
 }
 MONEY_TYPES = {"损害赔偿", "合同", "劳动争议", "道路交通事故", "生产经营", "征地拆迁", "消费", "医疗", "婚姻家庭"}
+QUESTION_TOPICS = {
+    "婚姻": 16, "承包地": 11, "继承": 10, "借贷": 10, "欠薪": 8, "宅基地": 7, "赡养": 6, "交通事故": 6,
+    "相邻关系": 5, "征地补偿": 5, "劳动合同": 4, "工伤": 3, "家庭暴力": 3, "电信诈骗与出借银行卡": 3, "人民调解": 3,
+}
 # More outreach around 春节 (送法下乡), 3·15, the summer school break and 12·4 宪法日.
 MONTH_WEIGHTS = (10, 9, 11, 8, 8, 7, 9, 8, 7, 8, 8, 12)
 
@@ -55,6 +60,7 @@ class DemoSummary:
     core: int = 0
     activities: int = 0
     cases: int = 0
+    questions: int = 0
 
 
 @dataclass(frozen=True)
@@ -216,6 +222,22 @@ async def _case(rng: random.Random, town: Town, v: Village, mediators: list[User
     return True
 
 
+def _questions(rng: random.Random, town: Town, year: int, now: dt.datetime, n: int) -> list[QuestionLog]:
+    """Anonymised questions: a random keyed-hash stand-in for the asker, the topic and the answer band."""
+    start = dt.datetime(year, 1, 1, tzinfo=TZ)
+    span = int((min(dt.datetime(year + 1, 1, 1, tzinfo=TZ), now) - start).total_seconds())
+    topics, weights = list(QUESTION_TOPICS), list(QUESTION_TOPICS.values())
+    out = []
+    for _ in range(n if span > 0 else 0):
+        band = rng.choices(["high", "middle", "low"], [72, 14, 14])[0]
+        topic = rng.choices(topics, weights)[0] if band != "low" else ""
+        score = {"high": 0.9, "middle": 0.5, "low": 0.1}[band]
+        out.append(QuestionLog(town=town, asker=f"{rng.getrandbits(128):032x}", question=f"（演示）{topic or '其他'}问题",
+                               topic=topic, band=band, score=score,
+                               created_at=start + dt.timedelta(seconds=rng.randrange(span))))
+    return out
+
+
 async def generate(opts: DemoOptions, progress: Callable[[str], None] = lambda _: None) -> DemoSummary:
     """Generate the demo data for `opts.year` and the year before (for the comparison)."""
     rng = random.Random(opts.seed)
@@ -236,7 +258,10 @@ async def generate(opts: DemoOptions, progress: Callable[[str], None] = lambda _
             acts = _activities(rng, town, villages, helpers, year, last, opts, busy)
             await Activity.bulk_create(acts, batch_size=500)
             s.activities += len(acts)
-            progress(f"{name}：{year}年活动{len(acts)}条，纠纷")
+            questions = _questions(rng, town, year, dt.datetime.now(TZ), round(600 * busy))
+            await QuestionLog.bulk_create(questions, batch_size=500)
+            s.questions += len(questions)
+            progress(f"{name}：{year}年活动{len(acts)}条，群众提问{len(questions)}条，纠纷")
             for _ in range(round(opts.cases_per_town * busy * rng.uniform(0.9, 1.1))):
                 await _case(rng, town, rng.choice(villages), mediators, year, last, opts)
                 s.cases += 1

@@ -232,6 +232,28 @@ async def _disputes(
             out[r["t"]].disputes.judicial_confirmed += _n(r["confirmed"])
 
 
+async def _questions(db: _Db, period: Period, scope: Scope, out: dict[int, ReportFigures]) -> None:
+    """Villagers' questions (the anonymised log); band 'low' means no answer could be given."""
+    if scope.village_id is not None:  # questions are logged per town, not per village
+        return
+    start, end = _utc_bounds(period)
+    params: list[Any] = [db.bound(start), db.bound(end)]
+    at = db.instant("q.created_at")
+    where = f"WHERE {at} >= ? AND {at} < ?{_where(scope, 'q', params)}"
+    sql = f"""SELECT q.town_id AS t, q.topic AS topic, COUNT(*) AS n,
+        SUM(CASE WHEN q.band = 'low' THEN 1 ELSE 0 END) AS low
+        FROM question_log q {where} GROUP BY q.town_id, q.topic"""
+    for r in await db.rows(sql, params):
+        f = out.get(r["t"])
+        if f is None:
+            continue
+        q = f.questions
+        q.asked += _n(r["n"])
+        q.unanswered += _n(r["low"])
+        if r["topic"]:
+            q.by_topic[r["topic"]] = q.by_topic.get(r["topic"], 0) + _n(r["n"])
+
+
 async def _helpers(db: _Db, scope: Scope, out: dict[int, ReportFigures], ratio: int, floor: int) -> None:
     params: list[Any] = []
     where = _where(scope, "v", params, village_col="id")
@@ -282,6 +304,7 @@ async def figures(
         _activities(db, period, scope, out, full=True),
         _disputes(db, period, scope, out, full=True, due_days=due_days),
         _helpers(db, scope, out, ratio, floor),
+        _questions(db, period, scope, out),
     ]
     if compare:
         work += [_activities(db, prev_period, scope, prev, full=False),

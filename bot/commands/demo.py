@@ -32,7 +32,7 @@ async def _generate(settings: Settings, opts: DemoOptions) -> str:
         await ensure_town(t.name, t.studio_name, t.case_prefix)
         s = await generate(opts, progress=lambda text: print(text, file=sys.stderr, flush=True))
     return (f"已生成演示数据：{'、'.join(s.towns)}，{s.villages}个村，法律明白人{s.helpers}人（骨干{s.core}人），"
-            f"活动{s.activities}条，纠纷{s.cases}件。")
+            f"活动{s.activities}条，纠纷{s.cases}件，群众提问{s.questions}条。")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

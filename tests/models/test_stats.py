@@ -35,6 +35,8 @@ async def test_town_year_figures(db: Any) -> None:
     assert d.by_type == {"邻里": 3, "婚姻家庭": 1, "合同": 1, "房屋宅基地": 1}
     assert d.by_source == {"申请调解": 4, "主动调解": 1, "接受委托移送": 1}
     assert d.by_village == {"江湾村": 2, "东山村": 2, "西河村": 1, "外村": 1}
+    q = f.questions
+    assert (q.asked, q.unanswered, q.by_topic) == (3, 1, {"婚姻": 1, "借贷": 1})
     assert f.previous is not None
     assert (f.previous.activities.events, f.previous.activities.meetings, f.previous.disputes.received) == (3, 1, 1)
 
@@ -59,6 +61,7 @@ async def test_county_side_by_side(db: Any) -> None:
     assert c.total.activities.events == 6 and c.total.activities.meetings == 3
     assert c.total.disputes.received == 7 and c.total.helpers.core == 20
     assert c.total.activities.by_village["白沙镇白沙村"] == 1
+    assert c.total.questions.asked == 4 and c.total.questions.by_topic == {"婚姻": 1, "借贷": 1, "继承": 1}
 
 
 async def test_detail_rows_without_personal_data(db: Any) -> None:

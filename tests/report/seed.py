@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from models.core import Role, Town, User, Village
 from models.mediation import Agreement, Case, FollowUp, JudicialConfirmation
 from models.outreach import Activity, ActivityKind
+from models.questions import QuestionLog
 
 TZ = ZoneInfo("Asia/Shanghai")
 _seq = {"n": 0}
@@ -93,4 +94,11 @@ async def seed() -> dict[str, Any]:
     await _case(jw, jwc, "2024-01-01 00:30", "邻里", "申请调解", "registered")
     await _case(jw, jwc, "2022-06-01 10:00", "邻里", "申请调解", "registered")
     await _case(bs, bsc, "2023-06-01 10:00", "合同", "申请调解", "registered")
+    for local, topic, band in (("2023-03-01 08:00", "婚姻", "high"), ("2023-07-01 08:00", "借贷", "middle"),
+                               ("2023-08-01 08:00", "", "low"), ("2024-01-02 08:00", "婚姻", "high")):
+        at = dt.datetime.fromisoformat(local).replace(tzinfo=TZ)
+        await QuestionLog.create(town=jw, asker="a" * 32, question="演示问题", topic=topic, band=band,
+                                 created_at=at)
+    await QuestionLog.create(town=bs, asker="b" * 32, question="演示问题", topic="继承", band="high",
+                             created_at=dt.datetime(2023, 5, 1, tzinfo=TZ))
     return {"jw": jw, "bs": bs, "villages": {"江湾村": jwc, "东山村": dsc, "西河村": xhc}}

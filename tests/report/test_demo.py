@@ -30,6 +30,7 @@ async def test_demo_town_is_full_and_deterministic(db: Any) -> None:
     assert fa.activities.meetings == 2 and fa.activities.trainings == 4 and fa.activities.events > 80
     assert len(fa.helpers.below_ratio) == 2 and fa.previous is not None
     assert fa.disputes.received > 5
+    assert fa.questions.asked == 600 and fa.questions.by_topic and fa.questions.unanswered > 0
     # every case went through the service: each has a registration audit entry
     assert await AuditEntry.filter(action="register").count() == await Case.all().count()
     text = render_text(fa)
