@@ -232,8 +232,9 @@ def _questions(rng: random.Random, town: Town, year: int, now: dt.datetime, n: i
         band = rng.choices(["high", "middle", "low"], [72, 14, 14])[0]
         topic = rng.choices(topics, weights)[0] if band != "low" else ""
         score = {"high": 0.9, "middle": 0.5, "low": 0.1}[band]
-        out.append(QuestionLog(town=town, asker=f"{rng.getrandbits(128):032x}", question=f"（演示）{topic or '其他'}问题",
-                               topic=topic, band=band, score=score,
+        text = f"（演示）{topic or '其他'}问题"
+        out.append(QuestionLog(town=town, asker=f"{rng.getrandbits(128):032x}", question=text, topic=topic,
+                               band=band, score=score,
                                created_at=start + dt.timedelta(seconds=rng.randrange(span))))
     return out
 
