@@ -103,6 +103,8 @@ def parse_count(text: str, field: str = "participants") -> int:
     value = None
     if m:
         raw = m.group(1)
+        if len(raw) > 12:  # beyond any limit; int() of thousands of digits raises ValueError
+            raise ParseError(f"{label}太大了（上限{MAX_COUNTS.get(field, 100000)}），请核对后重新填写。")
         value = int(raw) if raw.lstrip("-").isdigit() else _chinese_number(raw)
     if value is None:
         raise ParseError(f"{label}请填一个整数，比如“45”；没有就填“0”。")

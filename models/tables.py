@@ -99,7 +99,10 @@ def _read_csv(p: Path) -> tuple[list[str], Iterable[list[Any]]]:
             continue
     else:  # pragma: no cover - gb18030 decodes any byte string
         raise TableError("文件编码无法识别，请另存为 UTF-8 的 CSV")
-    reader = list(csv.reader(io.StringIO(text)))
+    try:
+        reader = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:  # e.g. a cell longer than the csv module's field limit
+        raise TableError(f"CSV 文件格式有问题：{exc}") from None
     if not reader:
         raise TableError("文件是空的")
     return reader[0], [[_from_csv(v) for v in r] for r in reader[1:]]
