@@ -101,7 +101,7 @@ async def report_not_allowed() -> str:
 
 def _pick_type(text: str) -> str | None:
     t = text.strip().rstrip("。.")
-    if t.isdigit() and 1 <= int(t) <= len(CASE_TYPES):
+    if t.isdecimal() and len(t) <= 3 and 1 <= int(t) <= len(CASE_TYPES):
         return CASE_TYPES[int(t) - 1]
     for name in CASE_TYPES:
         if t == name or t == name + "纠纷":
@@ -135,7 +135,7 @@ async def on_village(msg: Message, ctx: Context, state: FSMContext) -> str:
     villages = await _villages(ctx.town_id)
     chosen: Village | None = None
     if villages:
-        if text.isdigit() and 1 <= int(text) <= len(villages):
+        if text.isdecimal() and len(text) <= 4 and 1 <= int(text) <= len(villages):
             chosen = villages[int(text) - 1]
         else:
             chosen = next((v for v in villages if text in (v.name, v.name.removesuffix("村"))), None)

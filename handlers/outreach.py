@@ -293,11 +293,17 @@ async def my_records(ctx: Context) -> str:
             "\n\n更正回复“修改 编号 人数 45”，撤回回复“撤回 编号”。")
 
 
-async def _editable(ctx: Context, number: int, settings: Any) -> Activity | str:
-    activity = await Activity.get_or_none(id=number, town_id=ctx.town_id) if ctx.role != Role.COUNTY_ADMIN \
-        else await Activity.get_or_none(id=number)
+MAX_ID = 2**31 - 1  # ids are 32-bit; a bigger number would overflow the query
+
+
+async def _editable(ctx: Context, text: str, settings: Any) -> Activity | str:
+    number = int(text) if len(text) <= 10 else 0
+    activity = None
+    if 0 < number <= MAX_ID:
+        activity = await Activity.get_or_none(id=number, town_id=ctx.town_id) if ctx.role != Role.COUNTY_ADMIN \
+            else await Activity.get_or_none(id=number)
     if activity is None:
-        return f"没有找到编号{number}的记录。回复“我的记录”查看编号。"
+        return f"没有找到编号{text[:12]}的记录。回复“我的记录”查看编号。"
     refusal = edit_refusal(activity, ctx.user_id, ctx.role, ctx.town_id, settings.outreach.edit_window_days)
     return refusal.message if refusal else activity
 
@@ -305,7 +311,7 @@ async def _editable(ctx: Context, number: int, settings: Any) -> Activity | str:
 @router.text(Regex(r"^(?:修改|更正)\s*(\d+)\s*(.*)$"), RoleIs(*LOGGERS), NoState())
 async def correct_saved(match: Any, ctx: Context, settings: Any) -> str:
     """修改 12 人数 45: correct a saved entry (author within 7 days, admin any time), audited."""
-    found = await _editable(ctx, int(match.group(1)), settings)
+    found = await _editable(ctx, match.group(1), settings)
     if isinstance(found, str):
         return found
     try:
@@ -326,7 +332,7 @@ async def correct_saved(match: Any, ctx: Context, settings: Any) -> str:
 @router.text(Regex(r"^撤回\s*(\d+)\s*(.*)$"), RoleIs(*LOGGERS), NoState())
 async def withdraw(match: Any, ctx: Context, settings: Any) -> str:
     """撤回 12: withdraw a saved entry; it stays in the audit trail but is no longer counted."""
-    found = await _editable(ctx, int(match.group(1)), settings)
+    found = await _editable(ctx, match.group(1), settings)
     if isinstance(found, str):
         return found
     try:

@@ -27,7 +27,7 @@ def numbered(options: Sequence[str]) -> str:
 
 def _pick(text: str, options: Sequence[str]) -> str | None:
     t = text.strip().rstrip("。.")
-    if t.isdigit() and 1 <= int(t) <= len(options):
+    if t.isdecimal() and len(t) <= 3 and 1 <= int(t) <= len(options):
         return options[int(t) - 1]
     return None
 
