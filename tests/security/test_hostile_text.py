@@ -232,3 +232,27 @@ def test_exports_neutralise_formulas(make_settings: Callable[..., Any], db_url: 
     assert _check_xlsx(report.read_bytes(), HOSTILE) >= 4
     tables = _db(db_url, tables_exist)
     assert len(tables) == 10
+
+
+BUSY = "系统繁忙"
+
+
+async def test_chat_huge_numbers_get_a_polite_answer(world: World) -> None:
+    """Numbers past int() and bigint limits in every numeric spot of the chat: a clear reply, never 'busy'."""
+    w = world
+    huge, past_bigint = "1" * 5000, "99999999999999999999"
+    for role, lines in {
+        "helper": [f"修改 {past_bigint} 人数 4", f"撤回 {past_bigint}", f"修改 {huge} 人数 4", f"撤回 {huge}",
+                   f"修改 {w.activity.id} 人数 {huge}", f"活动 昨天 江湾村 {huge}人"],
+        "admin": [f"统计 {past_bigint[:4]}", f"修改 {past_bigint} 人数 4"],
+    }.items():
+        for line in lines:
+            reply = await w.say(role, line)
+            assert reply and BUSY not in reply, (line[:40], reply)
+    for start in ("登记活动", "申请调解"):
+        await w.say("helper", start)
+        for value in (huge, "²", huge):  # "²".isdigit() is True, yet int("²") fails
+            reply = await w.say("helper", value)
+            assert reply and BUSY not in reply, (start, reply)
+        await w.say("helper", "取消")
+    assert (await Activity.get(id=w.activity.id)).participants == 45
