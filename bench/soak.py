@@ -57,6 +57,7 @@ class Stats:
         self.errors: list[str] = []
         self.retries = 0
         self.retry_mismatches = 0
+        self.mismatch_examples: list[tuple[str, str]] = []
         self.kinds: dict[str, int] = {}
 
 
@@ -139,6 +140,7 @@ async def main_async(args: argparse.Namespace) -> int:
                     again = await send(session, bases[1 - bases.index(base)], openid, q, msg_id)
                     if again != reply:
                         stats.retry_mismatches += 1
+                        stats.mismatch_examples.append((reply[:60], again[:60]))
                 if "回复1、2、3" in reply:
                     await send(session, rng.choice(bases), openid, str(rng.randint(1, 3)), next(ids))
                     stats.kinds["choice"] = stats.kinds.get("choice", 0) + 1
@@ -172,6 +174,8 @@ async def main_async(args: argparse.Namespace) -> int:
     print(f"errors {len(stats.errors)}  {stats.errors[:3]}")
     print(f"by kind {stats.kinds}  customer-service sends {len(fake.sent)}")
     print(f"retries {stats.retries}, replies differing from the first delivery: {stats.retry_mismatches}")
+    for first, again in stats.mismatch_examples[:3]:
+        print(f"  first {first!r} / retry {again!r}")
     for i, (a, b) in enumerate(zip(mem_start, mem_end, strict=True)):
         print(f"process {i}: RSS {a / 1024:.1f} MB -> {b / 1024:.1f} MB ({(b - a) / 1024:+.1f} MB)")
     return 0 if not stats.errors and not stats.retry_mismatches else 1

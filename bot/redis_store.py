@@ -11,8 +11,8 @@ def make_clients(url: str) -> tuple[Any, Any]:
         import redis
         import redis.asyncio as aioredis
 
-        # short timeouts: when Redis is down the server degrades quickly instead of hanging
-        opts = {"socket_connect_timeout": 0.5, "socket_timeout": 2.0}
+        # bounded timeouts: a refused connection fails at once; a black-holed Redis within seconds
+        opts = {"socket_connect_timeout": 2.0, "socket_timeout": 3.0}
         return aioredis.from_url(url, **opts), redis.Redis.from_url(url, **opts)
     import fakeredis
 
