@@ -110,14 +110,6 @@ class Settings:
         """True when running on SQLite with the in-process Redis stand-in."""
         return not self.redis.url
 
-    def replace(self, **sections: Any) -> Settings:
-        """Return a copy with some sections' fields replaced: replace(wechat={"mode": "safe"})."""
-        changes = {}
-        for name, values in sections.items():
-            current = getattr(self, name)
-            changes[name] = dataclasses.replace(current, **values) if isinstance(values, dict) else values
-        return dataclasses.replace(self, **changes)
-
 
 _SECTIONS: dict[str, type] = {
     f.name: typing.get_type_hints(Settings)[f.name] for f in dataclasses.fields(Settings) if f.name != "source"
