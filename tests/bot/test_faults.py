@@ -140,3 +140,60 @@ async def test_postgres_cut_off_gets_polite_busy_and_recovers(make_settings, mak
             break
         await asyncio.sleep(0.1)
     assert (await client.get("/healthz")).status == 200
+
+
+@pytest.mark.postgres_only
+async def test_form_in_progress_survives_a_database_outage(make_settings, make_client, pg_proxy, db) -> None:
+    from models.core import Role, Town, User, Village
+    from models.outreach import Activity
+
+    proxy, url = pg_proxy
+    client = await make_client(make_settings(database={"url": url}))
+    town = await Town.get(name="江湾镇")
+    village = await Village.create(town=town, name="江湾村", households=300)
+    await User.create(openid="helper-pg", role=Role.HELPER, display_name="王明白", town=town, village=village)
+    status, reply = await say(client, "helper-pg", "活动 昨天 江湾村 法治公开课 45人 资料120份 主题民法典")
+    assert "请核对" in reply
+    await proxy.cut()
+    status, reply = await say(client, "helper-pg", "确认")
+    assert status == 200 and "系统繁忙" in reply
+    await proxy.restore()
+    for _ in range(50):
+        if (await client.get("/healthz")).status == 200:
+            break
+        await asyncio.sleep(0.1)
+    status, reply = await say(client, "helper-pg", "确认")  # the form was kept: confirming again saves it once
+    assert "系统繁忙" not in reply and "请核对" not in reply
+    assert await Activity.filter(village=village, participants=45).count() == 1
+
+
+@pytest.mark.postgres_only
+def test_serve_with_two_workers_shares_one_port(db_url, redis_url, tmp_path) -> None:
+    import os
+    import signal
+    import sys
+    import urllib.request
+    from pathlib import Path
+
+    from tests.bot.test_cli import env
+
+    cfg = tmp_path / "w.toml"
+    cfg.write_text(f'[database]\nurl = "{db_url}"\n[redis]\nurl = "{redis_url}"\n[wechat]\ntoken = "{TOKEN}"\n'
+                   '[security]\nsecret_key = "workers-secret-key-123"\n', encoding="utf-8")
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(cfg), "serve", "--port", str(port),
+                             "--workers", "2"], env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
+                    assert r.status == 200
+                    break
+            except OSError:
+                time.sleep(0.1)
+        children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+        workers = [p for p in children if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
+        assert len(workers) == 2  # two processes serve the one port (besides multiprocessing's tracker)
+    finally:
+        os.kill(proc.pid, signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0, proc.stderr.read() if proc.stderr else ""
