@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from tortoise import Tortoise
+from tortoise import context as tortoise_context
 from tortoise.context import TortoiseContext
 
 # One tortoise app per area, each with its own migrations package (models/migrations/<label>).
@@ -59,12 +59,39 @@ def _ensure_sqlite_dir(db_url: str) -> None:
         Path(db_url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
 
 
+_SERVING: list[TortoiseContext] = []  # contexts of running apps; the newest is the global fallback
+
+
 @asynccontextmanager
 async def database(db_url: str, *, global_fallback: bool = False) -> AsyncIterator[TortoiseContext]:
-    """Open the database for the duration of a block (CLI commands, tests, the server)."""
+    """Open the database for the duration of a block (CLI commands, tests, the server).
+
+    The server passes global_fallback=True: every request task then finds this context, whichever
+    task or thread runs it. Apps opened later in the same process (tests) take over the fallback
+    and hand it back when they close. Otherwise the context is current only inside the block.
+    """
     _ensure_sqlite_dir(db_url)
-    ctx = await Tortoise.init(config=tortoise_config(db_url), _enable_global_fallback=global_fallback)
+    ctx = TortoiseContext()
+    ctx.__enter__()
     try:
+        await ctx.init(config=tortoise_config(db_url))
+        if global_fallback:  # set up and torn down in different tasks (aiohttp cleanup_ctx)
+            _leave(ctx)
+            _SERVING.append(ctx)
+            tortoise_context._global_context = ctx
         yield ctx
     finally:
         await ctx.close_connections()
+        if global_fallback:
+            if ctx in _SERVING:
+                _SERVING.remove(ctx)
+            tortoise_context._global_context = _SERVING[-1] if _SERVING else None
+        else:
+            _leave(ctx)
+
+
+def _leave(ctx: TortoiseContext) -> None:
+    try:
+        ctx.__exit__(None, None, None)
+    except ValueError:  # left from another task's context (a fixture's teardown): nothing to restore there
+        pass

@@ -183,7 +183,7 @@ async def upload_photo(request: web.Request) -> web.Response:
             if getattr(part, "name", None) == "file":
                 data = await _read_limited(part, limit)
                 break
-    except (ValueError, AssertionError, KeyError):
+    except (ValueError, AssertionError, LookupError, RuntimeError, EOFError):  # malformed multipart, odd charsets
         raise ApiError(400, "invalid", "上传内容格式不对，请用 multipart/form-data，字段名为 file。") from None
     if data is None:
         raise ApiError(400, "invalid", "没有收到照片（字段名应为 file）。", "file")

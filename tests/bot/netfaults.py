@@ -1,8 +1,13 @@
-"""Network faults for tests: a TCP proxy that can slow down or cut a service."""
+"""Faults for tests: a TCP proxy that slows down or cuts a service, and a PostgreSQL of the test's own."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
+import socket
+import subprocess
+from pathlib import Path
 
 
 class TcpProxy:
@@ -54,3 +59,47 @@ class TcpProxy:
 
     async def restore(self) -> None:
         await self.start()
+
+
+class PostgresInstance:
+    """A PostgreSQL cluster of the test's own (initdb in a temp dir, its own port), to stop and restart."""
+
+    BIN = "/usr/lib/postgresql"
+
+    def __init__(self, root: Path) -> None:
+        versions = sorted(Path(self.BIN).glob("*/bin/initdb"))
+        if not versions:
+            raise RuntimeError("PostgreSQL server binaries not found under /usr/lib/postgresql")
+        self.bin = versions[-1].parent
+        self.root = root
+        self.data = root / "data"
+        self.port = _free_port()
+
+    def _run(self, *args: str) -> None:
+        cmd = [str(self.bin / args[0]), *args[1:]]
+        if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        subprocess.run(cmd, check=True, capture_output=True)
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    def init(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres")
+        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres")
+
+    def start(self) -> None:
+        opts = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run("pg_ctl", "-D", str(self.data), "-o", opts, "-l", str(self.root / "log"), "-w", "start")
+
+    def stop(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
