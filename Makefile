@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint services bench clean
+.PHONY: run test lint services system-deps bench clean
 
 $(BIN)/python:
 	$(shell command -v $(PY) >/dev/null 2>&1 && echo $(PY) || echo python3) -m venv $(VENV)
@@ -25,7 +25,10 @@ run: $(STAMP)
 services:
 	@bash scripts/services.sh
 
-test: $(DEV_STAMP) services
+system-deps:
+	@bash scripts/system-deps.sh
+
+test: $(DEV_STAMP) services system-deps
 	MINGBAI_TEST_DB=sqlite $(BIN)/python -m pytest -q
 	MINGBAI_TEST_DB=postgres $(BIN)/python -m pytest -q -m db
 
