@@ -79,10 +79,13 @@ async def test_questions_are_logged_anonymised_and_gaps_listed(make_settings, ma
     await say(client, "openid-secret-1", "欠钱不还怎么办")
     await say(client, "openid-secret-1", "今天天气怎么样")
     await say(client, "openid-secret-2", "今天天气怎么样")
-    rows = await wait_for_logs(3)
+    rows = await wait_for_logs(3)  # written in the background: in any order
     assert len(rows) == 3
     assert all("openid-secret" not in r.asker for r in rows)
-    assert rows[0].asker == rows[1].asker == asker_hash(settings.security.secret_key, "openid-secret-1")
-    assert rows[0].band == "high" and rows[0].topic == "借贷" and rows[0].entry_id
-    assert rows[1].band == "low" and rows[1].entry_id is None
+    h1, h2 = (asker_hash(settings.security.secret_key, f"openid-secret-{i}") for i in (1, 2))
+    assert {(r.question, r.asker) for r in rows} == {
+        ("欠钱不还怎么办", h1), ("今天天气怎么样", h1), ("今天天气怎么样", h2)}
+    loan = next(r for r in rows if r.question == "欠钱不还怎么办")
+    assert loan.band == "high" and loan.topic == "借贷" and loan.entry_id
+    assert all(r.band == "low" and r.entry_id is None for r in rows if r.question == "今天天气怎么样")
     assert await top_gaps(30, 10) == [("今天天气怎么样", 2)]
