@@ -61,13 +61,8 @@ class Stats:
         self.kinds: dict[str, int] = {}
 
 
-async def main_async(args: argparse.Namespace) -> int:
-    fake = FakeWeChat(delay=args.wechat_delay)
-    fake_runner = web.AppRunner(fake.app())
-    await fake_runner.setup()
-    fake_port = free_port()
-    await web.TCPSite(fake_runner, "127.0.0.1", fake_port).start()
-
+def start_servers(fake_port: int, helpers: int) -> tuple[list[subprocess.Popen[bytes]], list[int], list[str]]:
+    """A fresh database, villages and helpers with invite codes, then two server processes."""
     db = "mingbai_bench_soak"
     subprocess.run(["psql", f"{PG}/postgres", "-qc", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"], check=True)
     subprocess.run(["psql", f"{PG}/postgres", "-qc", f"CREATE DATABASE {db}"], check=True)
@@ -87,7 +82,7 @@ async def main_async(args: argparse.Namespace) -> int:
     subprocess.run([*mingbai, "villages", "import", str(tmp / "villages.csv")], check=True, env=env,
                    capture_output=True)
     codes = []
-    for i in range(args.helpers):
+    for i in range(helpers):
         out = subprocess.run([*mingbai, "user", "add", "--role", "helper", "--name", f"明白人{i}",
                               "--village", "江湾村"], check=True, env=env, capture_output=True, text=True).stdout
         codes.append(re.findall(r"[A-Z0-9]{6,}", out)[-1])
@@ -97,6 +92,17 @@ async def main_async(args: argparse.Namespace) -> int:
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for p in ports]
     for port, proc in zip(ports, procs, strict=True):
         wait_up(f"http://127.0.0.1:{port}/healthz", proc)
+    return procs, ports, codes
+
+
+async def main_async(args: argparse.Namespace) -> int:
+    fake = FakeWeChat(delay=args.wechat_delay)
+    fake_runner = web.AppRunner(fake.app())
+    await fake_runner.setup()
+    fake_port = free_port()
+    await web.TCPSite(fake_runner, "127.0.0.1", fake_port).start()
+
+    procs, ports, codes = await asyncio.to_thread(start_servers, fake_port, args.helpers)
     bases = [f"http://127.0.0.1:{p}/wechat" for p in ports]
     sim = WeChatSimulator(TOKEN)
     ids = itertools.count(time.time_ns() // 1000)
@@ -148,9 +154,8 @@ async def main_async(args: argparse.Namespace) -> int:
         async def helper(i: int) -> None:
             openid = f"soak-helper-{i}"
             while time.monotonic() < stop:
-                reply = await send(session, rng.choice(bases), openid,
-                                   f"活动 今天 江湾村 法治公开课 {rng.randint(10, 90)}人 资料{rng.randint(0, 200)}份 主题民法典",
-                                   next(ids))
+                line = f"活动 今天 江湾村 法治公开课 {rng.randint(10, 90)}人 资料{rng.randint(0, 200)}份 主题民法典"
+                reply = await send(session, rng.choice(bases), openid, line, next(ids))
                 if "请核对" in reply:
                     await send(session, rng.choice(bases), openid, "确认", next(ids))
                     stats.kinds["activity"] = stats.kinds.get("activity", 0) + 1
