@@ -1,5 +1,6 @@
 """A bare aiohttp handler: reads the body, answers a fixed reply. The benchmark's yardstick."""
 
+import asyncio
 import sys
 
 from aiohttp import web
@@ -9,6 +10,13 @@ async def handle(request: web.Request) -> web.Response:
     await request.read()
     return web.Response(text="success")
 
+
+try:  # the same event loop as `mingbai serve`, for a fair comparison
+    import uvloop
+
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+except ImportError:
+    pass
 
 app = web.Application()
 app.router.add_post("/wechat", handle)
