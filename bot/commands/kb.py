@@ -15,7 +15,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p = sub.add_parser("kb", help="knowledge base: evaluation and unanswered questions")
     ksub = p.add_subparsers(dest="kb_command", required=True)
     ev = ksub.add_parser("eval", help="top-1/top-3 accuracy, off-topic precision/recall, latency, vs plain BM25")
-    ev.add_argument("rest", nargs=argparse.REMAINDER, help="options of the evaluation (--misses, --devset FILE)")
+    ev.add_argument("--devset", help="development set (TOML; default: the bundled one)")
+    ev.add_argument("--holdout", action="store_true", help="use the held-out set instead of the dev set")
+    ev.add_argument("--faq-dir", help="FAQ directory (default: the bundled one)")
+    ev.add_argument("--misses", action="store_true", help="list every top-1 miss")
     ev.set_defaults(func=evaluate)
     gaps = ksub.add_parser("gaps", help="the questions villagers asked most that got no answer")
     gaps.add_argument("--days", type=int, default=90, help="look back this many days (default 90)")
@@ -27,7 +30,9 @@ def evaluate(args: argparse.Namespace, settings: Settings) -> int:
     """Run the development-set evaluation."""
     from knowledge.evaluation import main
 
-    return main(args.rest)
+    argv = [*(["--devset", args.devset] if args.devset else []), *(["--faq-dir", args.faq_dir] if args.faq_dir else []),
+            *(["--holdout"] if args.holdout else []), *(["--misses"] if args.misses else [])]
+    return main(argv)
 
 
 async def top_gaps(days: int, limit: int) -> list[tuple[str, int]]:

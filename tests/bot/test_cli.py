@@ -105,3 +105,11 @@ def test_db_upgrade_on_a_config_file(tmp_path: Path) -> None:
 
     tables = {r[0] for r in sqlite3.connect(tmp_path / "x" / "m.sqlite3").execute("select name from sqlite_master")}
     assert {"town", "village", "user"} <= tables
+
+
+def test_kb_eval_command_takes_its_options(capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    assert main(["kb", "eval", "--holdout"]) == 0  # exit 0: the targets are met
+    out = capsys.readouterr().out
+    assert "top-1 (all cases)" in out and "plain BM25" in out and "targets:" in out
