@@ -52,7 +52,7 @@ def wait_up(url: str, proc: subprocess.Popen[bytes]) -> None:
     raise SystemExit(f"{url} did not come up")
 
 
-def start_mingbai(port: int, tmp: Path) -> subprocess.Popen[bytes]:
+def start_mingbai(port: int, tmp: Path, workers: int = 1) -> subprocess.Popen[bytes]:
     db = "mingbai_bench_callback"
     subprocess.run(["psql", f"{PG}/postgres", "-qc", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"], check=True)
     subprocess.run(["psql", f"{PG}/postgres", "-qc", f"CREATE DATABASE {db}"], check=True)
@@ -66,7 +66,8 @@ def start_mingbai(port: int, tmp: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     subprocess.run([sys.executable, "-m", "bot", "--config", str(cfg), "db", "upgrade"], check=True, env=env,
                    capture_output=True)
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(cfg), "serve"], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(cfg), "serve", "--workers", str(workers)],
+                            env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_up(f"http://127.0.0.1:{port}/healthz", proc)
     return proc
@@ -122,10 +123,12 @@ def main() -> int:
     ap.add_argument("--connections", type=int, default=100)
     ap.add_argument("--text", default="帮助")
     ap.add_argument("--users", type=int, default=1000, help="distinct openids in the load")
+    ap.add_argument("--workers", type=int, default=1, help="mingbai processes sharing the port (bare stays at 1)")
     args = ap.parse_args()
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for name, starter in (("mingbai", lambda p: start_mingbai(p, Path(tmp))), ("bare aiohttp", start_bare)):
+        servers = (("mingbai", lambda p: start_mingbai(p, Path(tmp), args.workers)), ("bare aiohttp", start_bare))
+        for name, starter in servers:
             port = free_port()
             proc = starter(port)
             try:
@@ -136,7 +139,8 @@ def main() -> int:
             finally:
                 proc.terminate()
                 proc.wait(timeout=30)
-    print(f"{args.connections} connections, {args.seconds:.0f} s each, text {args.text!r}, {args.users} users")
+    print(f"{args.connections} connections, {args.seconds:.0f} s each, text {args.text!r}, {args.users} users, "
+          f"mingbai processes: {args.workers}")
     print(f"{'server':<14}{'msgs':>8}{'msg/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for name, r in results.items():
         print(f"{name:<14}{r['messages']:>8.0f}{r['rate']:>10.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}{r['errors']:>8.0f}")
