@@ -1,8 +1,9 @@
 """Soak test: mixed traffic against two mingbai processes on PostgreSQL + Redis, with a slow WeChat API.
 
 Villagers ask questions (some get the numbered choice and answer it), helpers log activities with
-the one-line form and confirm, WeChat retries some messages (to the other process), and the fake
-WeChat API answers slowly so slow answers go out through the customer-service API.
+the one-line form and confirm, WeChat retries some messages (to the other process). The database
+is reached through a proxy that delays its replies, so saving a form misses the 0.5 s budget and
+the answer goes out through the customer-service API, which the fake WeChat API answers slowly.
 Reports throughput, p50/p99 latency, errors (target 0), each process's memory at start and end
 (target flat) and dedup correctness (every retry got the first delivery's reply).
 
@@ -23,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
@@ -32,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.callback import PG, free_port, wait_up  # noqa: E402
 from bot.wechat.client import WeChatSimulator, text_xml  # noqa: E402
+from tests.bot.netfaults import TcpProxy  # noqa: E402
 from tests.fakewechat import FakeWeChat  # noqa: E402
 
 TOKEN = "soaktoken"
@@ -61,8 +64,10 @@ class Stats:
         self.kinds: dict[str, int] = {}
 
 
-def start_servers(fake_port: int, helpers: int) -> tuple[list[subprocess.Popen[bytes]], list[int], list[str]]:
-    """A fresh database, villages and helpers with invite codes, then two server processes."""
+def start_servers(
+    fake_port: int, db_port: int, helpers: int
+) -> tuple[list[subprocess.Popen[bytes]], list[int], list[str]]:
+    """A fresh database, villages and helpers with invite codes, then two server processes (database via db_port)."""
     db = "mingbai_bench_soak"
     subprocess.run(["psql", f"{PG}/postgres", "-qc", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"], check=True)
     subprocess.run(["psql", f"{PG}/postgres", "-qc", f"CREATE DATABASE {db}"], check=True)
@@ -70,7 +75,8 @@ def start_servers(fake_port: int, helpers: int) -> tuple[list[subprocess.Popen[b
     tmp = Path(tempfile.mkdtemp())
     cfg = tmp / "soak.toml"
     cfg.write_text(
-        f'[server]\nreply_budget_seconds = 0.5\n[database]\nurl = "{PG}/{db}"\n[redis]\nurl = "{REDIS}"\n'
+        f'[server]\nreply_budget_seconds = 0.5\n[database]\nurl = "postgres://postgres@127.0.0.1:{db_port}/{db}"\n'
+        f'[redis]\nurl = "{REDIS}"\n'
         f'[wechat]\ntoken = "{TOKEN}"\nsecret = "s"\napi_base_url = "http://127.0.0.1:{fake_port}"\n'
         '[limits]\nmessages_per_minute = 100000\n[security]\nsecret_key = "soak-secret-key-0123456789"\n',
         encoding="utf-8",
@@ -88,8 +94,9 @@ def start_servers(fake_port: int, helpers: int) -> tuple[list[subprocess.Popen[b
         codes.append(re.findall(r"[A-Z0-9]{6,}", out)[-1])
 
     ports = [free_port(), free_port()]
-    procs = [subprocess.Popen([*mingbai, "serve", "--port", str(p)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for p in ports]
+    procs = [subprocess.Popen([*mingbai, "serve", "--port", str(p)], env=env, stdout=subprocess.DEVNULL,
+                              stderr=(tmp / f"server-{i}.log").open("wb")) for i, p in enumerate(ports)]
+    print(f"server logs: {tmp}/server-*.log", file=sys.stderr)
     for port, proc in zip(ports, procs, strict=True):
         wait_up(f"http://127.0.0.1:{port}/healthz", proc)
     return procs, ports, codes
@@ -102,7 +109,9 @@ async def main_async(args: argparse.Namespace) -> int:
     fake_port = free_port()
     await web.TCPSite(fake_runner, "127.0.0.1", fake_port).start()
 
-    procs, ports, codes = await asyncio.to_thread(start_servers, fake_port, args.helpers)
+    proxy = TcpProxy(urlsplit(PG).port or 5432)  # the database, slowed down during the run by --db-delay
+    await proxy.start()
+    procs, ports, codes = await asyncio.to_thread(start_servers, fake_port, proxy.port, args.helpers)
     bases = [f"http://127.0.0.1:{p}/wechat" for p in ports]
     sim = WeChatSimulator(TOKEN)
     ids = itertools.count(time.time_ns() // 1000)
@@ -129,6 +138,7 @@ async def main_async(args: argparse.Namespace) -> int:
         for base in bases:
             await send(session, base, "soak-warm", "帮助", next(ids))
         stats.latencies.clear()
+        proxy.delay = args.db_delay
         mem_start = [rss_kb(p.pid) for p in procs]
         stop = time.monotonic() + args.minutes * 60
         rng = random.Random(7)
@@ -155,7 +165,14 @@ async def main_async(args: argparse.Namespace) -> int:
             openid = f"soak-helper-{i}"
             while time.monotonic() < stop:
                 line = f"活动 今天 江湾村 法治公开课 {rng.randint(10, 90)}人 资料{rng.randint(0, 200)}份 主题民法典"
+                sent_before = len(fake.texts_to(openid))
                 reply = await send(session, rng.choice(bases), openid, line, next(ids))
+                if not reply:  # answered through the customer-service API: wait for it there
+                    for _ in range(100):
+                        if len(fake.texts_to(openid)) > sent_before:
+                            reply = fake.texts_to(openid)[-1]
+                            break
+                        await asyncio.sleep(0.05)
                 if "请核对" in reply:
                     await send(session, rng.choice(bases), openid, "确认", next(ids))
                     stats.kinds["activity"] = stats.kinds.get("activity", 0) + 1
@@ -171,9 +188,10 @@ async def main_async(args: argparse.Namespace) -> int:
     for proc in procs:
         proc.wait(timeout=60)
     await fake_runner.cleanup()
+    await proxy.cut()
     lat = sorted(stats.latencies)
     print(f"soak: {args.minutes:g} min, 2 processes, {args.connections} villager connections, "
-          f"{args.helpers} helpers, WeChat API delay {args.wechat_delay}s")
+          f"{args.helpers} helpers, WeChat API delay {args.wechat_delay}s, database delay {args.db_delay}s per reply")
     print(f"messages {len(lat)}  throughput {len(lat) / elapsed:.0f} msg/s  "
           f"p50 {statistics.median(lat) * 1000:.1f} ms  p99 {lat[int(len(lat) * 0.99) - 1] * 1000:.1f} ms")
     print(f"errors {len(stats.errors)}  {stats.errors[:3]}")
@@ -192,6 +210,8 @@ def main() -> int:
     ap.add_argument("--connections", type=int, default=20)
     ap.add_argument("--helpers", type=int, default=4)
     ap.add_argument("--wechat-delay", type=float, default=0.5, help="seconds the fake WeChat API takes per send")
+    ap.add_argument("--db-delay", type=float, default=0.0,
+                    help="seconds added to every database reply: saving a form then misses the 0.5 s budget")
     return asyncio.run(main_async(ap.parse_args()))
 
 

@@ -94,6 +94,8 @@ async def background_ctx(app: web.Application) -> AsyncIterator[None]:
     if pending:
         log.info("draining %d background sends", len(pending))
         await asyncio.wait(pending, timeout=10)
+    if keys.CUSTOMER_SERVICE in app:
+        await asyncio.to_thread(app[keys.CUSTOMER_SERVICE].close)
 
 
 async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from wechatpy import WeChatClient
@@ -36,13 +37,22 @@ class CustomerService:
     The access token lives in Redis (wechatpy's RedisStorage), so every process shares one token.
     """
 
-    def __init__(self, appid: str, secret: str, base_url: str, sync_redis: Any, timeout: float) -> None:
+    def __init__(self, appid: str, secret: str, base_url: str, sync_redis: Any, timeout: float,
+                 threads: int = 32) -> None:
         storage = RedisStorage(sync_redis, prefix=f"mingbai:wechat:{appid}")
         self.client = _Client(appid, secret, base_url, storage, timeout)
         self.timeout = timeout
+        # Sends wait on WeChat, not on the CPU: their own threads, so a slow API does not queue
+        # them behind the event loop's small default pool (and then time them out unsent).
+        self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="wechat-send")
 
     async def _call(self, func: Any, *args: Any) -> Any:
-        return await asyncio.wait_for(asyncio.to_thread(func, *args), self.timeout * 2 + 1)
+        loop = asyncio.get_running_loop()
+        return await asyncio.wait_for(loop.run_in_executor(self.executor, func, *args), self.timeout * 2 + 1)
+
+    def close(self) -> None:
+        """Let running sends finish; stop the threads."""
+        self.executor.shutdown(wait=True, cancel_futures=False)
 
     async def send(self, openid: str, reply: Reply) -> None:
         """Send a reply; long text goes out as several messages."""

@@ -71,6 +71,9 @@ async def receive(request: web.Request) -> web.Response:
     except Replay:
         metrics.rejected.labels("replayed nonce").inc()
         return web.Response(status=403, text="replayed nonce")
+    except Exception:  # never a 500 to WeChat
+        log.exception("delivery failed for a %s message", msg.type)
+        reply = BUSY
     xml = render_reply(reply, msg)
     if reply is None:
         return web.Response(text=xml)
@@ -85,20 +88,21 @@ async def deliver(app: web.Application, msg: Message, replay_check: tuple[str, s
     cache = app[keys.REPLY_CACHE]
     budget = app[keys.SETTINGS].server.reply_budget_seconds
     task = asyncio.create_task(app[keys.DISPATCHER].feed(msg, extras={"replay_check": replay_check}))
+    done, _ = await asyncio.wait({task}, timeout=budget)
+    if not done:
+        if await cache.publish(msg.dedup_key, DELEGATED):
+            app[keys.METRICS].cs_fallbacks.inc()
+            _spawn(app, _send_later(app, msg, task))
+            return None
+        await asyncio.wait({task})  # it finished at the very edge of the budget: answer passively
     try:
-        return await asyncio.wait_for(asyncio.shield(task), budget)
+        return task.result()  # a TimeoutError raised inside the handler is a failure, not the budget
     except Replay:
         raise
     except Duplicate as dup:
         if dup.cached is None or dup.cached == DELEGATED:
             return None
         return load_reply(dup.cached)
-    except TimeoutError:
-        if await cache.publish(msg.dedup_key, DELEGATED):
-            app[keys.METRICS].cs_fallbacks.inc()
-            _spawn(app, _send_later(app, msg, task))
-            return None
-        return await task  # finished at the very edge of the budget: answer passively
     except Exception:
         log.exception("handler failed for a %s message", msg.type)
         await cache.publish(msg.dedup_key, dump_reply(BUSY))
