@@ -85,31 +85,57 @@ def asker_hash(secret_key: str, openid: str) -> str:
 
 
 class DatabaseQuestionLog:
-    """Keeps each question (anonymised) in the question log, off the reply path."""
+    """Keeps each question (anonymised) in the question log, off the reply path.
 
-    def __init__(self, secret_key: str) -> None:
+    Rows wait in a bounded queue and one writer inserts them in batches, so a slow database costs
+    log lines (counted in `dropped`), never memory or the villager's answer.
+    """
+
+    def __init__(self, secret_key: str, max_pending: int = 10_000, batch: int = 200) -> None:
         self.secret_key = secret_key
-        self.pending: set[asyncio.Task[None]] = set()
+        self.batch = batch
+        self.queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=max_pending)
+        self.dropped = 0
+        self.writer: asyncio.Task[None] | None = None
 
     async def __call__(self, ctx: Context, question: str, result: SearchResult | None) -> None:
-        task = asyncio.create_task(self._write(ctx, question, result))
-        self.pending.add(task)
-        task.add_done_callback(self.pending.discard)
-
-    async def _write(self, ctx: Context, question: str, result: SearchResult | None) -> None:
         from models.questions import QuestionLog
 
         top = result.hits[0] if result and result.hits and result.band != "low" else None
+        row = QuestionLog(
+            town_id=ctx.town_id, asker=asker_hash(self.secret_key, ctx.openid), question=question[:500],
+            entry_id=top.entry.id if top else None, topic=top.entry.topic if top else "",
+            band=result.band if result else "statute", score=round(result.confidence, 4) if result else 1.0,
+        )
         try:
-            await QuestionLog.create(
-                town_id=ctx.town_id, asker=asker_hash(self.secret_key, ctx.openid), question=question[:500],
-                entry_id=top.entry.id if top else None, topic=top.entry.topic if top else "",
-                band=result.band if result else "statute", score=round(result.confidence, 4) if result else 1.0,
-            )
-        except Exception as exc:  # a lost log line must never cost the villager the answer
-            log.warning("question log write failed: %s", type(exc).__name__)
+            self.queue.put_nowait(row)
+        except asyncio.QueueFull:
+            self.dropped += 1
+            if self.dropped % 1000 == 1:
+                log.warning("question log backlog full: %d lines dropped so far", self.dropped)
+        if self.writer is None or self.writer.done():
+            self.writer = asyncio.create_task(self._write())
+
+    async def _write(self) -> None:
+        from models.questions import QuestionLog
+
+        while True:
+            rows = [await self.queue.get()]
+            while len(rows) < self.batch and not self.queue.empty():
+                rows.append(self.queue.get_nowait())
+            try:
+                await QuestionLog.bulk_create(rows)
+            except Exception as exc:  # a lost log line must never cost the villager the answer
+                log.warning("question log write failed (%d lines): %s", len(rows), type(exc).__name__)
+            finally:
+                for _ in rows:
+                    self.queue.task_done()
 
     async def drain(self, timeout: float = 5.0) -> None:
-        """Wait for pending writes (shutdown)."""
-        if self.pending:
-            await asyncio.wait(list(self.pending), timeout=timeout)
+        """Write what is queued (shutdown), then stop the writer."""
+        if self.writer is not None:
+            try:
+                await asyncio.wait_for(self.queue.join(), timeout)
+            except TimeoutError:
+                log.warning("question log: %d lines not written at shutdown", self.queue.qsize())
+            self.writer.cancel()

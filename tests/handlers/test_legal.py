@@ -89,3 +89,15 @@ async def test_questions_are_logged_anonymised_and_gaps_listed(make_settings, ma
     assert loan.band == "high" and loan.topic == "借贷" and loan.entry_id
     assert all(r.band == "low" and r.entry_id is None for r in rows if r.question == "今天天气怎么样")
     assert await top_gaps(30, 10) == [("今天天气怎么样", 2)]
+
+
+async def test_question_log_backlog_is_bounded() -> None:
+    from handlers.core import Context
+    from handlers.legal import DatabaseQuestionLog
+
+    qlog = DatabaseQuestionLog("secret-key-0123456789", max_pending=2)
+    for _ in range(5):  # no awaits in between: the writer has not run, the backlog is full after two
+        await qlog(Context(openid="x"), "欠钱不还怎么办", None)
+    assert qlog.queue.qsize() == 2 and qlog.dropped == 3
+    assert qlog.writer is not None
+    qlog.writer.cancel()
