@@ -197,6 +197,7 @@ async def main_async(args: argparse.Namespace) -> int:
     print(f"errors {len(stats.errors)}  {stats.errors[:3]}")
     print(f"by kind {stats.kinds}  customer-service sends {len(fake.sent)}")
     print(f"retries {stats.retries}, replies differing from the first delivery: {stats.retry_mismatches}")
+    print(f"helper 0's last customer-service messages: {[t[:40] for t in fake.texts_to('soak-helper-0')[-3:]]}")
     for first, again in stats.mismatch_examples[:3]:
         print(f"  first {first!r} / retry {again!r}")
     for i, (a, b) in enumerate(zip(mem_start, mem_end, strict=True)):
