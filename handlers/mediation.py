@@ -21,6 +21,9 @@ add_menu_line("回复“登记纠纷”登记您发现的矛盾纠纷（主动�
 
 MOBILE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
 LANDLINE = re.compile(r"(?<!\d)(0\d{2,3}-?\d{7,8})(?!\d)")
+# A phone number as people write it (138-1234-5678, 138 1234 5678, 0791-1234567): removed from a
+# name without touching the name's own characters.
+PHONE_WRITTEN = re.compile(r"(?<![\d])(?:1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}|0\d{2,3}[\s-]?\d{7,8})(?![\d])")
 NO_WORDS = {"无", "没有", "不知道", "跳过", "没", "不清楚"}
 YES_WORDS = {"确认", "确定", "提交", "是", "对", "好", "好的", "没问题", "1"}
 REDO_WORDS = {"修改", "重填", "重新填写", "改", "2"}
@@ -169,7 +172,7 @@ async def on_other(msg: Message, state: FSMContext) -> str:
     """Step 4: the other party (phone optional)."""
     text = _clean(msg.text)
     phone = _digits_phone(text) or ""
-    name = _clean(MOBILE.sub("", LANDLINE.sub("", text.replace("-", ""))) if phone else text)
+    name = _clean(PHONE_WRITTEN.sub("", text)) if phone else text
     name = name.strip("，,、 电话手机：:")
     if not _is_name(name):
         return "请回复对方的姓名（2到20个字），电话可写可不写，比如“李四”或“李四 13800001111”。"

@@ -113,3 +113,16 @@ def test_normalize_case_number() -> None:
     assert normalize_case_number("查询 (2026)江湾调字第012号") == "〔2026〕江湾调字第12号"
     assert normalize_case_number("查询 【2026】江湾调字第 3 号") == "〔2026〕江湾调字第3号"
     assert normalize_case_number("查询 婚姻法") is None
+
+
+async def test_other_party_name_keeps_its_hyphen(make_settings: Any, make_client: Any, world: World) -> None:
+    app = await _app(make_settings, make_client)
+    say = chat(app, "villager-h")
+    await say("申请调解")
+    await say("2")
+    await say("江湾村")
+    await say("张小三")
+    assert "第5步" in await say("王-小二 138 1234 5678")  # the phone, however written, is taken out of the name
+    await say("王小二家的排水沟把水引到我家院子，说了几次都不改。")
+    summary = await say("13912345678")
+    assert "王-小二（13812345678）" in summary
