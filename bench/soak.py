@@ -161,21 +161,27 @@ async def main_async(args: argparse.Namespace) -> int:
                     await send(session, rng.choice(bases), openid, str(rng.randint(1, 3)), next(ids))
                     stats.kinds["choice"] = stats.kinds.get("choice", 0) + 1
 
+        async def helper_says(openid: str, text: str) -> str:
+            """One helper message; a reply sent later through the customer-service API is waited for."""
+            before = len(fake.texts_to(openid))
+            reply = await send(session, rng.choice(bases), openid, text, next(ids))
+            for _ in range(200):
+                if reply or len(fake.texts_to(openid)) > before:
+                    return reply or fake.texts_to(openid)[before]
+                await asyncio.sleep(0.05)
+            return reply
+
         async def helper(i: int) -> None:
             openid = f"soak-helper-{i}"
-            while time.monotonic() < stop:
-                line = f"活动 今天 江湾村 法治公开课 {rng.randint(10, 90)}人 资料{rng.randint(0, 200)}份 主题民法典"
-                sent_before = len(fake.texts_to(openid))
-                reply = await send(session, rng.choice(bases), openid, line, next(ids))
-                if not reply:  # answered through the customer-service API: wait for it there
-                    for _ in range(100):
-                        if len(fake.texts_to(openid)) > sent_before:
-                            reply = fake.texts_to(openid)[-1]
-                            break
-                        await asyncio.sleep(0.05)
-                if "请核对" in reply:
-                    await send(session, rng.choice(bases), openid, "确认", next(ids))
-                    stats.kinds["activity"] = stats.kinds.get("activity", 0) + 1
+            for n in itertools.count():
+                if time.monotonic() >= stop:
+                    break
+                # a new theme each time: the same day, village, form, theme and organiser is one activity
+                counts = f"{rng.randint(10, 90)}人 资料{rng.randint(0, 200)}份"
+                line = f"活动 今天 江湾村 法治公开课 {counts} 主题民法典第{n}讲"
+                if "请核对" in await helper_says(openid, line):
+                    if "已保存" in await helper_says(openid, "确认"):
+                        stats.kinds["activity"] = stats.kinds.get("activity", 0) + 1
                 await asyncio.sleep(0.5)
 
         started = time.perf_counter()
