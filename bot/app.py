@@ -112,8 +112,8 @@ async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
     middlewares: list[Middleware] = [
         TimingMiddleware(metrics.handler_latency.observe),
         AdmissionMiddleware(redis, cache, budget, on_duplicate=metrics.dedup_hits.inc),
-        DedupMiddleware(cache, budget, on_hit=metrics.dedup_hits.inc),
-        RateLimitMiddleware(redis, settings.limits.messages_per_minute, on_limited=metrics.rate_limited.inc),
+        DedupMiddleware(cache),
+        RateLimitMiddleware(settings.limits.messages_per_minute, on_limited=metrics.rate_limited.inc),
         UserLockMiddleware(redis),
         UserMiddleware(ContextLoader(app[keys.DEFAULT_TOWN_ID]), redis),
     ]

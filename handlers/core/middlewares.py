@@ -3,7 +3,7 @@
 On the server every message costs two Redis round trips: AdmissionMiddleware runs one script that
 checks the nonce, claims the message, counts the rate, takes the user's lock and reads the cached
 user and form state; DedupMiddleware ends with one pipeline that stores the reply and frees the lock.
-Each middleware still works on its own (doing its own I/O) when there is no admission.
+Dedup and rate limit read what admission found, so they come after it in the chain.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def _text(raw: Any) -> str | None:
 class ReplyCache:
     """Who handles a message, and the reply every retry of it gets (Redis, shared by processes).
 
-    `claim` is won by exactly one delivery of a message key. The reply is then written once with
+    The admission script claims a message key for exactly one delivery. The reply is then written once with
     SET NX: either the handler's reply, or DELEGATED when the answer missed WeChat's 5 seconds.
     While Redis is down the same happens in this process's memory.
     """
@@ -72,17 +72,6 @@ class ReplyCache:
     @staticmethod
     def reply_key(key: str) -> str:
         return f"{PREFIX}dedup:reply:{key}"
-
-    async def claim(self, key: str) -> bool:
-        """True for the first delivery of this message."""
-
-        async def remote() -> bool:
-            return bool(await self.redis.set(self.claim_key(key), "1", nx=True, ex=self.ttl))
-
-        async def local() -> bool:
-            return self.local.set(self.claim_key(key), "1", self.ttl, nx=True)
-
-        return await self.breaker.call(remote, local)
 
     async def publish(self, key: str, value: str) -> bool:
         """Store the reply of a message unless one was stored already; True if this call stored it."""
@@ -238,29 +227,22 @@ class AdmissionMiddleware:
 class DedupMiddleware:
     """A retried MsgId is processed once; later deliveries get the first delivery's reply."""
 
-    def __init__(self, cache: ReplyCache, wait_seconds: float, on_hit: Callable[[], None] | None = None) -> None:
+    def __init__(self, cache: ReplyCache) -> None:
         self.cache = cache
-        self.wait_seconds = wait_seconds
-        self.on_hit = on_hit
         self.release = cache.redis.register_script(_RELEASE)
 
     async def __call__(self, handler: Next, event: Message, data: dict[str, Any]) -> Reply:
+        # AdmissionMiddleware already claimed the message (or raised Duplicate): store the reply.
         key = event.dedup_key
-        admission: Admission | None = data.get("admission")
-        if admission is None and not await self.cache.claim(key):
-            if self.on_hit:
-                self.on_hit()
-            raise Duplicate(await self.cache.wait(key, self.wait_seconds))
+        admission: Admission = data["admission"]
         try:
             reply = await handler(event, data)
         except BaseException:
-            if admission is not None:
-                await self._free(admission)
+            await self._free(admission)
             raise
-        if admission is None or admission.local_lock is not None:
+        if admission.local_lock is not None:
             await self.cache.publish(key, dump_reply(reply))
-            if admission is not None:
-                await self._free(admission)
+            await self._free(admission)
             return reply
         try:
             async with self.cache.redis.pipeline(transaction=False) as pipe:
@@ -290,20 +272,12 @@ class RateLimitMiddleware:
 
     MESSAGE = "您发送得太快了，请稍等一分钟再试。紧急情况请拨打110，法律咨询可拨打12348。"
 
-    def __init__(self, redis: Any, per_minute: int, on_limited: Callable[[], None] | None = None) -> None:
-        self.redis = redis
+    def __init__(self, per_minute: int, on_limited: Callable[[], None] | None = None) -> None:
         self.per_minute = per_minute
         self.on_limited = on_limited
 
     async def __call__(self, handler: Next, event: Message, data: dict[str, Any]) -> Reply:
-        admission: Admission | None = data.get("admission")
-        if admission is not None:
-            count = admission.rate_count
-        else:
-            key = f"{PREFIX}rate:{event.openid}:{int(time.time() // 60)}"
-            count = await self.redis.incr(key)
-            if count == 1:
-                await self.redis.expire(key, 120)
+        count = data["admission"].rate_count  # counted by the admission script
         if count > self.per_minute:
             if self.on_limited:
                 self.on_limited()
