@@ -6,7 +6,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
@@ -41,13 +40,7 @@ from models.mediation import (
     Party,
     SessionRecord,
 )
-
-TZ = ZoneInfo("Asia/Shanghai")
-
-
-def today() -> date:
-    """Today in the towns' time zone."""
-    return datetime.now(TZ).date()
+from models.parsing import TZ, today
 
 
 @dataclass(frozen=True)

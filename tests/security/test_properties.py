@@ -31,6 +31,7 @@ from models.core import Town, Village
 from models.ledger import COLUMNS
 from models.outreach import Activity, ActivityKind
 from models.parsing import EARLIEST, MAX_COUNTS, ParseError, parse_count, parse_date
+from models.parsing import today as local_today
 from tests.security.conftest import World
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
@@ -114,7 +115,7 @@ def _collect(strategy: Any, runs: settings) -> list[Any]:
 
 async def test_quick_form_parser(world: World) -> None:
     w = world
-    today = dt.date.today()
+    today = local_today()
     villages = {v.id for v in await Village.filter(town_id=w.town.id)}
     lines = _collect(st.lists(QUICK_TOKENS, min_size=0, max_size=8).map(" ".join), FAST)
     lines += ["5月12日 江湾村 法治公开课 45人 资料120份 主题民法典", "昨天 培训 全镇 30人", "明天 江湾村", ""]
@@ -148,7 +149,7 @@ async def test_quick_form_through_chat(world: World) -> None:
             await w.say("helper", "确认")
         else:
             await w.say("helper", "取消")
-    today = dt.date.today()
+    today = local_today()
     assert not await Activity.filter(date__gt=today).exists()
     for field, limit in MAX_COUNTS.items():
         assert not await Activity.filter(**{f"{field}__gt": limit}).exists()
@@ -274,7 +275,7 @@ def test_ledger_import_random_csv(ledger: Any, db_url: str, tmp_path: Path, caps
     outcomes = _import_many(ledger, db_url, tmp_path, files, ".csv", capsys)
     assert outcomes[1] > 0
     # Nothing the import accepted is in the future or out of bounds.
-    today = dt.date.today()
+    today = local_today()
     assert not _db(db_url, lambda: Activity.filter(date__gt=today).exists())
 
 
@@ -283,5 +284,5 @@ def test_ledger_import_random_xlsx(ledger: Any, db_url: str, tmp_path: Path,
     files = _collect(xlsx_files, settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck)))
     outcomes = _import_many(ledger, db_url, tmp_path, files, ".xlsx", capsys)
     assert outcomes[1] > 0
-    today = dt.date.today()
+    today = local_today()
     assert not _db(db_url, lambda: Activity.filter(date__gt=today).exists())
