@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import sys
 import time
 
@@ -12,12 +11,13 @@ import models
 from bot.config import Settings
 from bot.users import ensure_town
 from models.demo import DemoError, DemoOptions, generate
+from models.parsing import today
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Register the command."""
     p = sub.add_parser("demo", help="generate a demo town: villages, helpers, activities, disputes")
-    p.add_argument("--year", type=int, default=dt.date.today().year - 1, help="the year to fill (and the one before)")
+    p.add_argument("--year", type=int, default=today().year - 1, help="the year to fill (and the one before)")
     p.add_argument("--scale", choices=("town", "county"), default="town",
                    help="town: ~20 villages, ~1,000 骨干; county: 8 towns")
     p.add_argument("--seed", type=int, default=2023, help="same seed, same data")

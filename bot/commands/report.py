@@ -11,6 +11,7 @@ from pathlib import Path
 import models
 from bot.config import Settings
 from bot.users import ensure_town
+from models.parsing import today
 from models.report import FORMATS, ReportError
 from models.report_figures import parse_period
 from models.reporting import ReportRequest, Targets, file_name, report_bytes
@@ -52,7 +53,7 @@ async def _build(req: ReportRequest, settings: Settings, fmt: str) -> bytes:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Print or write the report."""
-    year = args.year if args.year is not None or args.first else dt.date.today().year
+    year = args.year if args.year is not None or args.first else today().year
     try:
         period = parse_period(year if not args.first else None, args.quarter, args.month, args.first, args.last)
     except ValueError as exc:

@@ -25,6 +25,7 @@ from models import cases
 from models.activities import create_activity
 from models.core import User
 from models.outreach import Activity, ActivityKind
+from models.parsing import today
 from tests.security.conftest import ROLES, World, fingerprint
 
 
@@ -366,7 +367,7 @@ def chat_table() -> list[tuple[str, dict[str, str], list[str]]]:
     everyone = set(ROLES)
     reporters = {"helper", "mediator", "admin", "county_admin", "other_admin"}
     admins = {"admin", "county_admin", "other_admin"}
-    year = dt.date.today().year
+    year = today().year
     return [
         ("申请调解", chat_row(everyone, "申请人民调解（免费）", ""), ["取消"]),
         ("登记纠纷", chat_row(reporters, "登记您发现的矛盾纠纷", "“登记纠纷”供法律明白人使用"), ["取消"]),
@@ -419,7 +420,7 @@ async def test_chat_commands(world: World) -> None:
 
 async def test_chat_stats_are_town_scoped(world: World) -> None:
     w = world
-    year = dt.date.today().year
+    year = today().year
     own = await w.say("other_admin", "本年统计")
     assert "河口镇" in own and "江湾镇" not in own
     a = await w.say("admin", "本年统计")
