@@ -1,8 +1,9 @@
 """Middlewares: admission (one Redis round trip), dedup, rate limit, per-user lock, user loading, timing.
 
-On the server every message costs two Redis round trips: AdmissionMiddleware runs one script that
+On the server every message costs two Redis commands: AdmissionMiddleware runs one script that
 checks the nonce, claims the message, counts the rate, takes the user's lock and reads the cached
-user and form state; DedupMiddleware ends with one pipeline that stores the reply and frees the lock.
+user and form state; DedupMiddleware ends with one script that stores the reply and frees the lock.
+Both go through the cache's AutoPipeline, so the commands of concurrent messages share round trips.
 Dedup and rate limit read what admission found, so they come after it in the chain.
 """
 
@@ -17,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from handlers.core.autopipe import AutoPipeline
 from handlers.core.dispatcher import Next
 from handlers.core.paging import Page
 from handlers.core.resilience import REDIS_DOWN, Breaker, LocalStore
@@ -64,6 +66,7 @@ class ReplyCache:
         self.ttl = ttl
         self.breaker = breaker or Breaker()
         self.local = local or LocalStore()
+        self.pipe = AutoPipeline(redis)
 
     @staticmethod
     def claim_key(key: str) -> str:
@@ -138,6 +141,15 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 """
 
+# Store the reply unless one is stored (KEYS[1]); free the per-user locks held with token ARGV[3].
+_FINISH = """
+redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2])
+for i = 2, #KEYS do
+  if redis.call('GET', KEYS[i]) == ARGV[3] then redis.call('DEL', KEYS[i]) end
+end
+return 1
+"""
+
 
 @dataclass
 class Admission:
@@ -172,7 +184,6 @@ class AdmissionMiddleware:
         self.wait_seconds = wait_seconds
         self.lock_ms = lock_ms
         self.on_duplicate = on_duplicate
-        self.script = redis.register_script(_ADMIT)
 
     async def __call__(self, handler: Next, event: Message, data: dict[str, Any]) -> Reply:
         if self.cache.breaker.open:
@@ -201,11 +212,12 @@ class AdmissionMiddleware:
         return await handler(event, data)
 
     async def _admit(self, event: Message, state: Any, nonce_key: str, digest: str, token: str) -> Any:
-        return await self.script(
-            keys=[nonce_key, ReplyCache.claim_key(event.dedup_key),
-                  f"{PREFIX}rate:{event.openid}:{int(time.time() // 60)}", lock_key(event.openid),
-                  ctx_key(event.openid), state.storage_key, state.storage.full_key(f"more:{event.openid}")],
-            args=[digest, 900, self.cache.ttl, token, self.lock_ms],
+        return await self.cache.pipe.call(
+            "EVAL", _ADMIT, 7,
+            nonce_key, ReplyCache.claim_key(event.dedup_key),
+            f"{PREFIX}rate:{event.openid}:{int(time.time() // 60)}", lock_key(event.openid),
+            ctx_key(event.openid), state.storage_key, state.storage.full_key(f"more:{event.openid}"),
+            digest, 900, self.cache.ttl, token, self.lock_ms,
         )
 
     async def _local(self, handler: Next, event: Message, data: dict[str, Any]) -> Reply:
@@ -229,7 +241,6 @@ class DedupMiddleware:
 
     def __init__(self, cache: ReplyCache) -> None:
         self.cache = cache
-        self.release = cache.redis.register_script(_RELEASE)
 
     async def __call__(self, handler: Next, event: Message, data: dict[str, Any]) -> Reply:
         # AdmissionMiddleware already claimed the message (or raised Duplicate): store the reply.
@@ -245,11 +256,10 @@ class DedupMiddleware:
             await self._free(admission)
             return reply
         try:
-            async with self.cache.redis.pipeline(transaction=False) as pipe:
-                pipe.set(ReplyCache.reply_key(key), dump_reply(reply), nx=True, ex=self.cache.ttl)
-                for lock in admission.release:
-                    pipe.eval(_RELEASE, 1, lock, admission.lock_token)
-                await pipe.execute()
+            await self.cache.pipe.call(
+                "EVAL", _FINISH, 1 + len(admission.release), ReplyCache.reply_key(key), *admission.release,
+                dump_reply(reply), self.cache.ttl, admission.lock_token,
+            )
         except REDIS_DOWN as exc:  # Redis went away mid-message: retries still find the reply here
             self.cache.breaker.trip(exc)
             self.cache.local.set(ReplyCache.reply_key(key), dump_reply(reply), self.cache.ttl, nx=True)
@@ -262,7 +272,7 @@ class DedupMiddleware:
             return
         for lock in admission.release:
             try:
-                await self.release(keys=[lock], args=[admission.lock_token])
+                await self.cache.pipe.call("EVAL", _RELEASE, 1, lock, admission.lock_token)
             except REDIS_DOWN:  # the lock expires by itself
                 pass
 
