@@ -17,6 +17,7 @@ class MenuLine:
 
 
 _LINES: list[MenuLine] = []
+_CACHE: dict[tuple[str, Role, int], str] = {}  # (town, role, number of lines): the menu as sent
 
 
 def add_menu_line(text: str, *, order: int = 50, roles: frozenset[Role] | set[Role] = ALL_ROLES) -> None:
@@ -28,6 +29,12 @@ def add_menu_line(text: str, *, order: int = 50, roles: frozenset[Role] | set[Ro
 
 def menu_text(town: str, role: Role) -> str:
     """The help menu for a role."""
-    lines = [line.text for line in sorted(_LINES, key=lambda x: (x.order, x.text)) if role in line.roles]
-    body = "\n".join(f"· {t}" for t in lines)
-    return f"您好，这里是{town}“明白”法治服务。您可以：\n{body}\n\n随时回复“帮助”再看这份菜单。"
+    key = (town, role, len(_LINES))
+    cached = _CACHE.get(key)
+    if cached is None:
+        lines = [line.text for line in sorted(_LINES, key=lambda x: (x.order, x.text)) if role in line.roles]
+        body = "\n".join(f"· {t}" for t in lines)
+        cached = f"您好，这里是{town}“明白”法治服务。您可以：\n{body}\n\n随时回复“帮助”再看这份菜单。"
+        if len(_CACHE) < 1024:  # towns × roles; bounded all the same
+            _CACHE[key] = cached
+    return cached

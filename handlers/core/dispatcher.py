@@ -33,9 +33,13 @@ class Dispatcher:
         self.router = router
         self.storage = storage
         self.deps = dict(deps or {})
-        self.middlewares = list(middlewares)
+        self.middlewares = tuple(middlewares)
         self.form_ttl = form_ttl
         self.handlers = list(router.walk())
+        chain: Next = self._route  # composed once: every message runs the same chain
+        for mw in reversed(self.middlewares):
+            chain = _wrap(mw, chain)
+        self._chain = chain
 
     def state_for(self, openid: str) -> FSMContext:
         """The conversation state of one user."""
@@ -51,10 +55,7 @@ class Dispatcher:
             "state": self.state_for(msg.openid),
             "dispatcher": self,
         }
-        chain: Next = self._route
-        for mw in reversed(self.middlewares):
-            chain = _wrap(mw, chain)
-        return await chain(msg, data)
+        return await self._chain(msg, data)
 
     async def _route(self, msg: Message, data: dict[str, Any]) -> Reply:
         for handler in self.handlers:
@@ -65,7 +66,7 @@ class Dispatcher:
 
 
 def _wrap(mw: Middleware, nxt: Next) -> Next:
-    async def call(event: Message, data: dict[str, Any]) -> Reply:
-        return await mw(nxt, event, data)
+    def call(event: Message, data: dict[str, Any]) -> Awaitable[Reply]:
+        return mw(nxt, event, data)  # the middleware's own coroutine, without a wrapper coroutine around it
 
     return call
