@@ -7,9 +7,9 @@ import hmac
 import re
 import time
 from dataclasses import dataclass
+from typing import NoReturn
+from xml.parsers import expat
 
-import defusedxml.ElementTree as SafeET
-from defusedxml import DefusedXmlException
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException
 from wechatpy.replies import ArticlesReply, TextReply
@@ -50,17 +50,79 @@ def check_timestamp(timestamp: str, tolerance: int, now: float | None = None) ->
     return ts
 
 
+class _Refused(Exception):
+    pass
+
+
+class _FlatReader:
+    """Reads `<xml><Tag>text</Tag>...</xml>` with expat into {Tag: text}, without building a tree.
+
+    A child's value is its text before any nested element (as ElementTree's `.text`); a repeated tag
+    keeps the last value. A DOCTYPE, an entity declaration or an external reference stops the parse:
+    there is nothing to expand, so no billion laughs and no XXE.
+    """
+
+    __slots__ = ("depth", "fields", "nested", "parts", "root", "tag")
+
+    def __init__(self) -> None:
+        self.fields: dict[str, str] = {}
+        self.depth = 0
+        self.root = ""
+        self.tag = ""
+        self.parts: list[str] = []
+        self.nested = False
+
+    def start(self, name: str, attrs: object) -> None:
+        self.depth += 1
+        if self.depth == 1:
+            self.root = name
+        elif self.depth == 2:
+            self.tag, self.parts, self.nested = name, [], False
+        else:
+            self.nested = True
+
+    def end(self, name: str) -> None:
+        if self.depth == 2:
+            self.fields[self.tag] = "".join(self.parts)
+        self.depth -= 1
+
+    def text(self, data: str) -> None:
+        if self.depth == 2 and not self.nested:
+            self.parts.append(data)
+
+    @staticmethod
+    def refuse(*args: object) -> NoReturn:
+        raise _Refused()
+
+    def parse(self, body: bytes) -> dict[str, str]:
+        p = expat.ParserCreate()
+        p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        p.StartDoctypeDeclHandler = self.refuse
+        p.EntityDeclHandler = self.refuse
+        p.UnparsedEntityDeclHandler = self.refuse
+        p.ExternalEntityRefHandler = self.refuse
+        p.StartElementHandler = self.start
+        p.EndElementHandler = self.end
+        p.CharacterDataHandler = self.text
+        p.buffer_text = True
+        p.Parse(body, True)
+        return self.fields
+
+
 def parse_xml(body: bytes) -> dict[str, str]:
     """Parse a flat WeChat XML document; DTDs and entities are refused before parsing."""
     if _DECLARATION.search(body):
         raise ProtocolError(400, "DTD or entity declaration")
+    reader = _FlatReader()
     try:
-        root = SafeET.fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except (SafeET.ParseError, DefusedXmlException, ValueError):
+        fields = reader.parse(body)
+    except _Refused:
+        raise ProtocolError(400, "DTD or entity declaration") from None
+    except (expat.ExpatError, ValueError):
         raise ProtocolError(400, "malformed XML") from None
-    if root.tag != "xml":
+    if reader.root != "xml":
         raise ProtocolError(400, "not a WeChat message")
-    return {child.tag: (child.text or "") for child in root}
+    return fields
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from werobot.crypto import MessageCrypt
 
 from bot import keys
 from bot.wechat.client import WeChatSimulator, event_xml, text_xml
-from bot.wechat.protocol import parse_xml, signature
+from bot.wechat.protocol import _FlatReader, _Refused, parse_xml, signature
 from handlers.core import Exact, Message, Router
 from tests.conftest import AES_KEY, APPID, TOKEN
 
@@ -342,3 +342,18 @@ async def test_healthz_and_metrics(make_settings, make_client) -> None:
     text = await (await client.get("/metrics")).text()
     assert 'mingbai_http_requests_total{route="wechat_receive",status="200"} 1.0' in text
     assert "mingbai_handler_seconds_count 1.0" in text
+
+
+def test_flat_xml_reader_reads_wechat_fields_like_a_tree() -> None:
+    body = ("<xml><ToUserName><![CDATA[gh]]></ToUserName><Content>彩礼&amp;嫁妆 &lt;b&gt;&#20013;</Content>"
+            "<ScanCodeInfo>head<ScanType>qrcode</ScanType>tail</ScanCodeInfo><MsgId>1</MsgId><MsgId>2</MsgId>"
+            "<Empty/></xml>").encode()
+    assert parse_xml(body) == {"ToUserName": "gh", "Content": "彩礼&嫁妆 <b>中", "ScanCodeInfo": "head",
+                               "MsgId": "2", "Empty": ""}
+
+
+@pytest.mark.parametrize("xml", [BILLION_LAUGHS, XXE])
+def test_flat_xml_reader_refuses_declarations_on_its_own(xml: str) -> None:
+    # Behind the pattern check: the reader itself stops at a DOCTYPE, before any entity is expanded.
+    with pytest.raises(_Refused):
+        _FlatReader().parse(xml.encode())
