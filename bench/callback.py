@@ -1,9 +1,10 @@
 """Benchmark of the WeChat callback: signed text messages with unique MsgIds, N concurrent connections.
 
-Runs mingbai (`mingbai serve` on PostgreSQL + Redis, one process) and a bare aiohttp handler under the
-same load in the same run, and prints messages/s, p50/p99 latency and the throughput ratio.
+Runs mingbai (`mingbai serve` on PostgreSQL + Redis) and a bare aiohttp handler under the same load in
+the same run, with the same number of processes each, and prints messages/s, p50/p99 latency, the
+servers' CPU time per message and the throughput ratio.
 
-    .venv/bin/python bench/callback.py [--seconds 20] [--connections 100] [--text 帮助]
+    .venv/bin/python bench/callback.py [--seconds 20] [--connections 100] [--text 帮助] [--workers 1]
 """
 
 from __future__ import annotations
@@ -73,10 +74,25 @@ def start_mingbai(port: int, tmp: Path, workers: int = 1) -> subprocess.Popen[by
     return proc
 
 
-def start_bare(port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "bare_server.py"), str(port)])
+def start_bare(port: int, workers: int = 1) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "bare_server.py"), str(port), str(workers)])
     wait_up(f"http://127.0.0.1:{port}/wechat", proc)
     return proc
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its descendants so far (Linux /proc)."""
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, ValueError):
+            continue
+    return total
 
 
 async def load(url: str, seconds: float, connections: int, text: str, users: int) -> dict[str, float]:
@@ -123,27 +139,32 @@ def main() -> int:
     ap.add_argument("--connections", type=int, default=100)
     ap.add_argument("--text", default="帮助")
     ap.add_argument("--users", type=int, default=1000, help="distinct openids in the load")
-    ap.add_argument("--workers", type=int, default=1, help="mingbai processes sharing the port (bare stays at 1)")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="server processes sharing the port, for mingbai and the bare handler alike")
     args = ap.parse_args()
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
-        servers = (("mingbai", lambda p: start_mingbai(p, Path(tmp), args.workers)), ("bare aiohttp", start_bare))
+        servers = (("mingbai", lambda p: start_mingbai(p, Path(tmp), args.workers)),
+                   ("bare aiohttp", lambda p: start_bare(p, args.workers)))
         for name, starter in servers:
             port = free_port()
             proc = starter(port)
             try:
                 asyncio.run(load(f"http://127.0.0.1:{port}/wechat", 2, args.connections, args.text, args.users))
+                cpu = tree_cpu_seconds(proc.pid)
                 results[name] = asyncio.run(
                     load(f"http://127.0.0.1:{port}/wechat", args.seconds, args.connections, args.text, args.users)
                 )
+                results[name]["cpu_us"] = (tree_cpu_seconds(proc.pid) - cpu) / results[name]["messages"] * 1e6
             finally:
                 proc.terminate()
                 proc.wait(timeout=30)
     print(f"{args.connections} connections, {args.seconds:.0f} s each, text {args.text!r}, {args.users} users, "
-          f"mingbai processes: {args.workers}")
-    print(f"{'server':<14}{'msgs':>8}{'msg/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+          f"processes per server: {args.workers}")
+    print(f"{'server':<14}{'msgs':>8}{'msg/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'CPU µs/msg':>12}")
     for name, r in results.items():
-        print(f"{name:<14}{r['messages']:>8.0f}{r['rate']:>10.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}{r['errors']:>8.0f}")
+        print(f"{name:<14}{r['messages']:>8.0f}{r['rate']:>10.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}{r['errors']:>8.0f}"
+              f"{r['cpu_us']:>12.0f}")
     ratio = results["mingbai"]["rate"] / results["bare aiohttp"]["rate"]
     print(f"throughput ratio mingbai / bare aiohttp: {ratio:.2f}")
     return 0

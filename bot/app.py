@@ -102,7 +102,9 @@ async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
     """The conversation: storage, middlewares and handlers, wired once."""
     settings, redis, metrics = app[keys.SETTINGS], app[keys.REDIS], app[keys.METRICS]
     breaker = Breaker(on_change=lambda down: metrics.degraded.set(1 if down else 0))
-    cache = ReplyCache(redis, breaker=breaker, local=LocalStore())
+    # Batching waits only make sense on a real Redis: the in-process stand-in has no round trips to share.
+    window = settings.redis.batch_window_ms / 1000 if settings.redis.url else 0.0
+    cache = ReplyCache(redis, breaker=breaker, local=LocalStore(), batch_window=window)
     app[keys.REPLY_CACHE] = cache
     app[keys.CUSTOMER_SERVICE] = CustomerService(
         settings.wechat.appid, settings.wechat.secret, settings.wechat.api_base_url,

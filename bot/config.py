@@ -36,6 +36,8 @@ class DatabaseSettings:
 @dataclass(frozen=True)
 class RedisSettings:
     url: str = ""  # empty: the in-process stand-in (fakeredis)
+    # How long the callback's Redis commands wait for other messages' commands to share a round trip.
+    batch_window_ms: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,8 @@ def _validate(s: Settings) -> None:
         )
     if s.redis.url and not s.redis.url.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError(f"[redis] url: must be empty or start with redis://, got {s.redis.url!r}")
+    if not 0 <= s.redis.batch_window_ms <= 20:
+        raise ConfigError(f"[redis] batch_window_ms: must be between 0 and 20, got {s.redis.batch_window_ms}")
     if s.wechat.mode not in {"plain", "compat", "safe"}:
         raise ConfigError(f"[wechat] mode: must be plain, compat or safe, got {s.wechat.mode!r}")
     if not s.wechat.token:

@@ -88,8 +88,7 @@ async def deliver(app: web.Application, msg: Message, replay_check: tuple[str, s
     cache = app[keys.REPLY_CACHE]
     budget = app[keys.SETTINGS].server.reply_budget_seconds
     task = asyncio.create_task(app[keys.DISPATCHER].feed(msg, extras={"replay_check": replay_check}))
-    done, _ = await asyncio.wait({task}, timeout=budget)
-    if not done:
+    if not await _finished_within(task, budget):
         if await cache.publish(msg.dedup_key, DELEGATED):
             app[keys.METRICS].cs_fallbacks.inc()
             _spawn(app, _send_later(app, msg, task))
@@ -107,6 +106,27 @@ async def deliver(app: web.Application, msg: Message, replay_check: tuple[str, s
         log.exception("handler failed for a %s message", msg.type)
         await cache.publish(msg.dedup_key, dump_reply(BUSY))
         return BUSY
+
+
+async def _finished_within(task: asyncio.Task[Reply], seconds: float) -> bool:
+    """Wait for the task up to `seconds` without cancelling it (asyncio.wait's job, with less bookkeeping)."""
+    if task.done():
+        return True
+    loop = asyncio.get_running_loop()
+    woken: asyncio.Future[None] = loop.create_future()
+
+    def wake(_: object = None) -> None:
+        if not woken.done():
+            woken.set_result(None)
+
+    task.add_done_callback(wake)
+    timer = loop.call_later(seconds, wake)
+    try:
+        await woken
+    finally:
+        timer.cancel()
+        task.remove_done_callback(wake)
+    return task.done()
 
 
 async def _send_later(app: web.Application, msg: Message, task: asyncio.Task[Reply]) -> None:

@@ -61,12 +61,12 @@ class ReplyCache:
     """
 
     def __init__(self, redis: Any, ttl: int = 600, breaker: Breaker | None = None,
-                 local: LocalStore | None = None) -> None:
+                 local: LocalStore | None = None, batch_window: float = 0.0) -> None:
         self.redis = redis
         self.ttl = ttl
         self.breaker = breaker or Breaker()
         self.local = local or LocalStore()
-        self.pipe = AutoPipeline(redis)
+        self.pipe = AutoPipeline(redis, window=batch_window)
 
     @staticmethod
     def claim_key(key: str) -> str:
@@ -212,8 +212,8 @@ class AdmissionMiddleware:
         return await handler(event, data)
 
     async def _admit(self, event: Message, state: Any, nonce_key: str, digest: str, token: str) -> Any:
-        return await self.cache.pipe.call(
-            "EVAL", _ADMIT, 7,
+        return await self.cache.pipe.script(
+            _ADMIT, 7,
             nonce_key, ReplyCache.claim_key(event.dedup_key),
             f"{PREFIX}rate:{event.openid}:{int(time.time() // 60)}", lock_key(event.openid),
             ctx_key(event.openid), state.storage_key, state.storage.full_key(f"more:{event.openid}"),
@@ -256,8 +256,8 @@ class DedupMiddleware:
             await self._free(admission)
             return reply
         try:
-            await self.cache.pipe.call(
-                "EVAL", _FINISH, 1 + len(admission.release), ReplyCache.reply_key(key), *admission.release,
+            await self.cache.pipe.script(
+                _FINISH, 1 + len(admission.release), ReplyCache.reply_key(key), *admission.release,
                 dump_reply(reply), self.cache.ttl, admission.lock_token,
             )
         except REDIS_DOWN as exc:  # Redis went away mid-message: retries still find the reply here
@@ -272,7 +272,7 @@ class DedupMiddleware:
             return
         for lock in admission.release:
             try:
-                await self.cache.pipe.call("EVAL", _RELEASE, 1, lock, admission.lock_token)
+                await self.cache.pipe.script(_RELEASE, 1, lock, admission.lock_token)
             except REDIS_DOWN:  # the lock expires by itself
                 pass
 

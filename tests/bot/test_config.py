@@ -32,6 +32,8 @@ def test_example_config_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
         ({"wechat": {"token": "t", "mode": "safe"}}, "[wechat] aes_key: mode safe needs the 43-character"),
         ({"wechat": {"token": ""}}, "[wechat] token: must not be empty"),
         ({"redis": {"url": "http://x"}}, "[redis] url: must be empty or start with redis://"),
+        ({"redis": {"batch_window_ms": 250}}, "[redis] batch_window_ms: must be between 0 and 20"),
+        ({"redis": {"batch_window_ms": "soon"}}, "[redis] batch_window_ms:"),
         ({"security": {"secret_key": "short"}}, "[security] secret_key: must be at least 16"),
     ],
 )

@@ -62,3 +62,35 @@ async def test_a_caller_that_gives_up_does_not_break_the_batch(redis_url: str) -
             await abandoned
     finally:
         await client.aclose()
+
+
+async def test_scripts_run_by_sha_and_survive_a_script_flush(redis_url: str) -> None:
+    client = aioredis.from_url(redis_url)
+    pipe = AutoPipeline(client)
+    source = "return redis.call('INCR', KEYS[1]) + tonumber(ARGV[1])"
+    try:
+        assert await pipe.script(source, 1, "n", 10) == 11  # not cached yet: NOSCRIPT, then by text
+        assert await pipe.script(source, 1, "n", 10) == 12  # by SHA1
+        await client.script_flush()  # a restarted Redis has forgotten it
+        assert await asyncio.gather(*(pipe.script(source, 1, "n", 0) for _ in range(3))) == [3, 4, 5]
+    finally:
+        await client.aclose()
+
+
+async def test_a_window_gathers_commands_from_separate_loop_turns(redis_url: str) -> None:
+    client = aioredis.from_url(redis_url)
+
+    async def staggered(pipe: AutoPipeline, key: str) -> list[int]:
+        async def later(turns: int) -> int:
+            for _ in range(turns):
+                await asyncio.sleep(0)
+            return int(await pipe.call("INCR", key))
+
+        return list(await asyncio.gather(*(later(turns) for turns in range(5))))
+
+    try:
+        eager, patient = AutoPipeline(client), AutoPipeline(client, window=0.02)
+        assert sorted(await staggered(eager, "a")) == [1, 2, 3, 4, 5] and eager.batches == 5
+        assert sorted(await staggered(patient, "b")) == [1, 2, 3, 4, 5] and patient.batches == 1
+    finally:
+        await client.aclose()
