@@ -12,7 +12,6 @@ from xml.parsers import expat
 
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException
-from wechatpy.replies import ArticlesReply, TextReply
 
 from handlers.core.types import Articles, Message, Reply
 
@@ -207,13 +206,31 @@ def to_message(xml: bytes) -> Message:
     return msg
 
 
+_CONTROL = {c: None for c in range(32) if chr(c) not in "\t\n\r"}  # not allowed anywhere in XML 1.0
+
+
+def _cdata(value: str) -> str:
+    """Text as CDATA that stays CDATA: a ']]>' inside is split across two sections."""
+    return "<![CDATA[" + value.translate(_CONTROL).replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+
 def render_reply(reply: Reply, msg: Message) -> str:
-    """The passive reply XML; None becomes WeChat's 'success'."""
+    """The passive reply XML (WeChat's text or news format); None becomes WeChat's 'success'.
+
+    Written here rather than with wechatpy's reply classes, which put text into CDATA unescaped: a
+    reply quoting a user's ']]>' would be XML WeChat cannot read.
+    """
     if reply is None:
         return "success"
+    head = (f"<xml><ToUserName>{_cdata(msg.openid)}</ToUserName><FromUserName>{_cdata(msg.to_user)}</FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime>")
     if isinstance(reply, Articles):
-        r = ArticlesReply(source=msg.to_user, target=msg.openid)
-        for a in reply.items[:8]:
-            r.add_article({"title": a.title, "description": a.description, "image": a.image, "url": a.url})
-        return str(r.render())
-    return str(TextReply(source=msg.to_user, target=msg.openid, content=reply).render())
+        items = reply.items[:8]
+        body = "".join(
+            f"<item><Title>{_cdata(a.title)}</Title><Description>{_cdata(a.description)}</Description>"
+            f"<PicUrl>{_cdata(a.image)}</PicUrl><Url>{_cdata(a.url)}</Url></item>"
+            for a in items
+        )
+        return f"{head}<MsgType><![CDATA[news]]></MsgType><ArticleCount>{len(items)}</ArticleCount>" \
+               f"<Articles>{body}</Articles></xml>"
+    return f"{head}<MsgType><![CDATA[text]]></MsgType><Content>{_cdata(reply)}</Content></xml>"

@@ -11,8 +11,9 @@ from werobot.crypto import MessageCrypt
 
 from bot import keys
 from bot.wechat.client import WeChatSimulator, event_xml, text_xml
-from bot.wechat.protocol import _FlatReader, _Refused, parse_xml, signature
+from bot.wechat.protocol import _FlatReader, _Refused, parse_xml, render_reply, signature
 from handlers.core import Exact, Message, Router
+from handlers.core.types import Article, Articles
 from tests.conftest import AES_KEY, APPID, TOKEN
 
 PLAIN = WeChatSimulator(TOKEN)
@@ -357,3 +358,25 @@ def test_flat_xml_reader_refuses_declarations_on_its_own(xml: str) -> None:
     # Behind the pattern check: the reader itself stops at a DOCTYPE, before any entity is expanded.
     with pytest.raises(_Refused):
         _FlatReader().parse(xml.encode())
+
+
+async def test_a_reply_quoting_cdata_terminators_stays_readable_xml(make_settings, make_client) -> None:
+    echo = Router("echo")
+
+    @echo.text()
+    async def repeat(msg: Message) -> str:
+        return f"您说的是：{msg.text}"
+
+    client = await make_client(make_settings(), (echo,))
+    said = "主题]]><MsgType>news</MsgType>]]>&<b>"
+    status, reply, _ = await post(client, PLAIN, text_xml("u-cdata", said, 9901))
+    assert status == 200 and reply["Content"] == f"您说的是：{said}" and reply["MsgType"] == "text"
+
+
+def test_news_replies_keep_their_fields_and_drop_control_characters() -> None:
+    msg = Message(openid="u1", to_user="gh", type="text")
+    items = tuple(Article(title=f"第{i}条]]>", description="说明\x07", url=f"https://x/{i}") for i in range(10))
+    fields = parse_xml(render_reply(Articles(items), msg).encode())
+    assert fields["MsgType"] == "news" and fields["ArticleCount"] == "8" and fields["ToUserName"] == "u1"
+    assert render_reply(None, msg) == "success"
+    assert parse_xml(render_reply("a\x00b\x1fc\td", msg).encode())["Content"] == "abc\td"
