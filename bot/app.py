@@ -174,13 +174,13 @@ async def observe_middleware(request: web.Request, handler: Handler) -> web.Stre
     try:
         response = await handler(request)
     except web.HTTPException as exc:
-        request.app[keys.METRICS].requests.labels(route, str(exc.status)).inc()
+        request.app[keys.METRICS].count_request(route, exc.status)
         raise
     except Exception:
         log.exception("unhandled error on %s", request.path)
-        request.app[keys.METRICS].requests.labels(route, "500").inc()
+        request.app[keys.METRICS].count_request(route, 500)
         return web.json_response({"error": "internal", "message": "系统繁忙，请稍后再试"}, status=500)
-    request.app[keys.METRICS].requests.labels(route, str(response.status)).inc()
+    request.app[keys.METRICS].count_request(route, response.status)
     return response
 
 

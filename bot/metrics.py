@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 
@@ -29,5 +31,13 @@ class Metrics:
                                    "Customer-service sends that failed", registry=self.registry)
         self.degraded = Gauge("mingbai_degraded", "1 while Redis is unreachable and the server runs degraded",
                               registry=self.registry)
+        self._request_counters: dict[tuple[str, int], Any] = {}
         self.rejected = Counter("mingbai_rejected_requests_total", "Callback requests refused, by reason",
                                 ["reason"], registry=self.registry)
+
+    def count_request(self, route: str, status: int) -> None:
+        """One more request on this route with this status (the labelled child is looked up once)."""
+        child = self._request_counters.get((route, status))
+        if child is None:
+            child = self._request_counters[(route, status)] = self.requests.labels(route, str(status))
+        child.inc()

@@ -33,16 +33,20 @@ async def verify(request: web.Request) -> web.Response:
 
 
 async def _read_body(request: web.Request, limit: int) -> bytes:
+    """The body, refused with 413 from Content-Length, or while streaming once it passes the limit.
+
+    aiohttp's read() counts as chunks arrive and stops at the application's client_max_size, which
+    create_app sets to the same [server] max_body_bytes.
+    """
     if request.content_length is not None and request.content_length > limit:
         raise ProtocolError(413, "body too large")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.content.iter_chunked(8192):
-        size += len(chunk)
-        if size > limit:
-            raise ProtocolError(413, "body too large")
-        chunks.append(chunk)
-    return b"".join(chunks)
+    try:
+        body = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise ProtocolError(413, "body too large") from None
+    if len(body) > limit:
+        raise ProtocolError(413, "body too large")
+    return body
 
 
 async def receive(request: web.Request) -> web.Response:
