@@ -206,12 +206,14 @@ def to_message(xml: bytes) -> Message:
     return msg
 
 
-_CONTROL = {c: None for c in range(32) if chr(c) not in "\t\n\r"}  # not allowed anywhere in XML 1.0
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed anywhere in XML 1.0
 
 
 def _cdata(value: str) -> str:
     """Text as CDATA that stays CDATA: a ']]>' inside is split across two sections."""
-    return "<![CDATA[" + value.translate(_CONTROL).replace("]]>", "]]]]><![CDATA[>") + "]]>"
+    if _CONTROL.search(value):
+        value = _CONTROL.sub("", value)
+    return "<![CDATA[" + value.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
 def render_reply(reply: Reply, msg: Message) -> str:
