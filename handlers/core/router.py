@@ -13,17 +13,24 @@ Filter = Callable[[Message, dict[str, Any]], Any]  # returns bool, or a dict mer
 HandlerFunc = Callable[..., Awaitable[Reply]]
 
 
+_NO_EXTRA: dict[str, Any] = {}  # shared, never mutated: a plain True adds nothing
+
+
 async def _check(flt: Filter, msg: Message, data: dict[str, Any]) -> dict[str, Any] | None:
     result = flt(msg, data)
-    if inspect.isawaitable(result):
-        result = await result
-    if result is False or result is None:
+    if result is False or result is None:  # the common answers first: most filters are plain functions
         return None
     if result is True:
-        return {}
+        return _NO_EXTRA
+    if inspect.isawaitable(result):
+        result = await result
+        if result is False or result is None:
+            return None
+        if result is True:
+            return _NO_EXTRA
     if isinstance(result, dict):
         return result
-    return {} if result else None
+    return _NO_EXTRA if result else None
 
 
 @dataclass(frozen=True)
@@ -40,10 +47,11 @@ class Handler:
         """The extra data the filters produce, or None when one of them does not match."""
         extra: dict[str, Any] = {}
         for flt in self.filters:
-            result = await _check(flt, msg, {**data, **extra})
+            result = await _check(flt, msg, {**data, **extra} if extra else data)
             if result is None:
                 return None
-            extra.update(result)
+            if result:
+                extra.update(result)
         return extra
 
     async def call(self, data: dict[str, Any]) -> Reply:
