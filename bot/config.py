@@ -37,7 +37,7 @@ class DatabaseSettings:
 class RedisSettings:
     url: str = ""  # empty: the in-process stand-in (fakeredis)
     # How long the callback's Redis commands wait for other messages' commands to share a round trip.
-    batch_window_ms: float = 1.0
+    batch_window_ms: float = 2.0
 
 
 @dataclass(frozen=True)
