@@ -10,6 +10,7 @@ Dedup and rate limit read what admission found, so they come after it in the cha
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 import secrets
@@ -184,12 +185,16 @@ class AdmissionMiddleware:
         self.wait_seconds = wait_seconds
         self.lock_ms = lock_ms
         self.on_duplicate = on_duplicate
+        # lock tokens: random per process (the app is built in each worker), then a counter;
+        # unique is all a lock owner needs, and os.urandom per message is a system call
+        self._token_prefix = secrets.token_hex(8)
+        self._token_seq = itertools.count()
 
     async def __call__(self, handler: Next, event: Message, data: dict[str, Any]) -> Reply:
         if self.cache.breaker.open:
             return await self._local(handler, event, data)
         nonce_key, digest = data.get("replay_check", ("", ""))
-        token = secrets.token_hex(8)
+        token = f"{self._token_prefix}{next(self._token_seq):x}"
         state = data["state"]
         try:
             result = await self._admit(event, state, nonce_key, digest, token)
