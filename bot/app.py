@@ -131,7 +131,7 @@ async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
     uninstall()
     await question_log.drain()
-    await cache.pipe.drain()  # Redis commands already batched go out before the client closes
+    await cache.pipe.aclose()  # Redis commands already batched go out before the clients close
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -94,3 +94,48 @@ async def test_a_window_gathers_commands_from_separate_loop_turns(redis_url: str
         assert sorted(await staggered(patient, "b")) == [1, 2, 3, 4, 5] and patient.batches == 1
     finally:
         await client.aclose()
+
+
+async def test_a_silent_redis_times_out_the_batch_and_its_connection_is_not_reused(redis_url: str) -> None:
+    """The client's socket timeout bounds a whole batch; the next batch gets a fresh, in-step connection."""
+    real = aioredis.from_url(redis_url)
+    target = real.connection_pool.connection_kwargs
+    connections = 0
+
+    async def first_silent_then_proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        if connections == 1:  # a black hole: reads everything, answers nothing
+            while await reader.read(65536):
+                pass
+            writer.close()
+            return
+        up_reader, up_writer = await asyncio.open_connection(target["host"], target["port"])
+
+        async def pump(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            while data := await src.read(65536):
+                dst.write(data)
+                await dst.drain()
+            dst.close()
+
+        await asyncio.gather(pump(reader, up_writer), pump(up_reader, writer), return_exceptions=True)
+
+    server = await asyncio.start_server(first_silent_then_proxy, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    client = aioredis.from_url(f"redis://127.0.0.1:{port}/{target.get('db', 0)}", socket_timeout=0.3)
+    pipe = AutoPipeline(client)
+    try:
+        await real.set("silent", "1")
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        lost = await asyncio.wait_for(  # without a deadline the batch would wait for ever
+            asyncio.gather(*(pipe.call("GET", "silent") for _ in range(5)), return_exceptions=True), 5)
+        assert all(isinstance(r, REDIS_DOWN) for r in lost), lost
+        assert loop.time() - started < 2.0  # one deadline for the batch, not one per reply
+        assert await asyncio.gather(*(pipe.call("INCR", "silent") for _ in range(3))) == [2, 3, 4]
+        assert connections == 2
+    finally:
+        await asyncio.wait_for(pipe.aclose(), 5)
+        await client.aclose()
+        await real.aclose()
+        server.close()
