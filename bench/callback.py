@@ -4,7 +4,11 @@ Runs mingbai (`mingbai serve` on PostgreSQL + Redis) and a bare aiohttp handler 
 the same run, with the same number of processes each, and prints messages/s, p50/p99 latency, the
 servers' CPU time per message and the throughput ratio.
 
-    .venv/bin/python bench/callback.py [--seconds 20] [--connections 100] [--text 帮助] [--workers 1]
+The two servers run side by side and take the load in turns (`--rounds`, mingbai then bare each
+round), so that a machine whose speed drifts over a minute (a shared VM) weighs on both alike; the
+figures are over all rounds.
+
+    .venv/bin/python bench/callback.py [--seconds 20] [--rounds 4] [--connections 100] [--text 帮助] [--workers 1]
 """
 
 from __future__ import annotations
@@ -95,7 +99,7 @@ def tree_cpu_seconds(pid: int) -> float:
     return total
 
 
-async def load(url: str, seconds: float, connections: int, text: str, users: int) -> dict[str, float]:
+async def load(url: str, seconds: float, connections: int, text: str, users: int) -> Tally:
     sim = WeChatSimulator(TOKEN)
     latencies: list[float] = []
     errors = 0
@@ -123,44 +127,68 @@ async def load(url: str, seconds: float, connections: int, text: str, users: int
         t_start = time.perf_counter()
         await asyncio.gather(*(worker(i) for i in range(connections)))
         elapsed = time.perf_counter() - t_start
-    latencies.sort()
-    return {
-        "messages": len(latencies),
-        "rate": len(latencies) / elapsed,
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
-        "errors": errors,
-    }
+    return Tally(latencies, elapsed, errors)
+
+
+class Tally:
+    """Latencies, load time and errors of one server, over any number of rounds."""
+
+    def __init__(self, latencies: list[float] | None = None, elapsed: float = 0.0, errors: int = 0) -> None:
+        self.latencies, self.elapsed, self.errors, self.cpu = latencies or [], elapsed, errors, 0.0
+
+    def add(self, other: Tally) -> None:
+        self.latencies += other.latencies
+        self.elapsed += other.elapsed
+        self.errors += other.errors
+        self.cpu += other.cpu
+
+    def summary(self) -> dict[str, float]:
+        lat = sorted(self.latencies)
+        return {
+            "messages": len(lat),
+            "rate": len(lat) / self.elapsed,
+            "p50_ms": statistics.median(lat) * 1000,
+            "p99_ms": lat[int(len(lat) * 0.99) - 1] * 1000,
+            "errors": self.errors,
+            "cpu_us": self.cpu / len(lat) * 1e6,
+        }
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--seconds", type=float, default=20, help="load time per server, over all rounds")
+    ap.add_argument("--rounds", type=int, default=4, help="turns each server takes the load")
     ap.add_argument("--connections", type=int, default=100)
     ap.add_argument("--text", default="帮助")
     ap.add_argument("--users", type=int, default=1000, help="distinct openids in the load")
     ap.add_argument("--workers", type=int, default=1,
                     help="server processes sharing the port, for mingbai and the bare handler alike")
     args = ap.parse_args()
-    results = {}
+    tallies = {"mingbai": Tally(), "bare aiohttp": Tally()}
+    procs: dict[str, tuple[subprocess.Popen[bytes], str]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        servers = (("mingbai", lambda p: start_mingbai(p, Path(tmp), args.workers)),
-                   ("bare aiohttp", lambda p: start_bare(p, args.workers)))
-        for name, starter in servers:
-            port = free_port()
-            proc = starter(port)
-            try:
-                asyncio.run(load(f"http://127.0.0.1:{port}/wechat", 2, args.connections, args.text, args.users))
-                cpu = tree_cpu_seconds(proc.pid)
-                results[name] = asyncio.run(
-                    load(f"http://127.0.0.1:{port}/wechat", args.seconds, args.connections, args.text, args.users)
-                )
-                results[name]["cpu_us"] = (tree_cpu_seconds(proc.pid) - cpu) / results[name]["messages"] * 1e6
-            finally:
+        try:
+            for name, starter in (("mingbai", lambda p: start_mingbai(p, Path(tmp), args.workers)),
+                                  ("bare aiohttp", lambda p: start_bare(p, args.workers))):
+                port = free_port()
+                procs[name] = (starter(port), f"http://127.0.0.1:{port}/wechat")
+                asyncio.run(load(procs[name][1], 2, args.connections, args.text, args.users))  # warm-up
+            for n in range(1, args.rounds + 1):
+                rates = []
+                for name, (proc, url) in procs.items():
+                    cpu = tree_cpu_seconds(proc.pid)
+                    tally = asyncio.run(load(url, args.seconds / args.rounds, args.connections, args.text, args.users))
+                    tally.cpu = tree_cpu_seconds(proc.pid) - cpu
+                    tallies[name].add(tally)
+                    rates.append(f"{name} {len(tally.latencies) / tally.elapsed:,.0f} msg/s")
+                print(f"round {n}: " + ", ".join(rates), flush=True)
+        finally:
+            for proc, _ in procs.values():
                 proc.terminate()
                 proc.wait(timeout=30)
-    print(f"{args.connections} connections, {args.seconds:.0f} s each, text {args.text!r}, {args.users} users, "
-          f"processes per server: {args.workers}")
+    results = {name: t.summary() for name, t in tallies.items()}
+    print(f"{args.connections} connections, {args.seconds:.0f} s each in {args.rounds} rounds, text {args.text!r}, "
+          f"{args.users} users, processes per server: {args.workers}")
     print(f"{'server':<14}{'msgs':>8}{'msg/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'CPU µs/msg':>12}")
     for name, r in results.items():
         print(f"{name:<14}{r['messages']:>8.0f}{r['rate']:>10.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}{r['errors']:>8.0f}"
