@@ -10,8 +10,8 @@ as the same exception, so the circuit breaker sees it as before.
 
 The window matters: HTTP requests arrive a few per loop turn, so "the same loop turn" alone gathers
 barely more than one command per batch. Waiting 2 ms (`[redis] batch_window_ms`) gathers several at
-load and costs a message 4 ms at most (two commands); in `bench/callback.py` one process went from
-about 2,800 messages/s without a window to about 5,000 with 1 ms and 5,300 with 2 ms (5 ms: worse).
+load and costs a message 4 ms at most (two commands); in `bench/callback.py` a 1 ms window nearly
+doubled one process's messages per second over no window, 2 ms gave a little more, 5 ms less.
 
 A batch has one deadline, the client's socket timeout, instead of one per reply read: the batches go
 through a client of their own whose reads carry no timeout of their own (redis-py arms and disarms a
