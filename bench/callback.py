@@ -142,11 +142,15 @@ class Tally:
         self.errors += other.errors
         self.cpu += other.cpu
 
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.elapsed
+
     def summary(self) -> dict[str, float]:
         lat = sorted(self.latencies)
         return {
             "messages": len(lat),
-            "rate": len(lat) / self.elapsed,
+            "rate": self.rate,
             "p50_ms": statistics.median(lat) * 1000,
             "p99_ms": lat[int(len(lat) * 0.99) - 1] * 1000,
             "errors": self.errors,
@@ -180,7 +184,7 @@ def main() -> int:
                     tally = asyncio.run(load(url, args.seconds / args.rounds, args.connections, args.text, args.users))
                     tally.cpu = tree_cpu_seconds(proc.pid) - cpu
                     tallies[name].add(tally)
-                    rates.append(f"{name} {len(tally.latencies) / tally.elapsed:,.0f} msg/s")
+                    rates.append(f"{name} {tally.rate:,.0f} msg/s")
                 print(f"round {n}: " + ", ".join(rates), flush=True)
         finally:
             for proc, _ in procs.values():

@@ -131,7 +131,7 @@ async def test_a_silent_redis_times_out_the_batch_and_its_connection_is_not_reus
         lost = await asyncio.wait_for(  # without a deadline the batch would wait for ever
             asyncio.gather(*(pipe.call("GET", "silent") for _ in range(5)), return_exceptions=True), 5)
         assert all(isinstance(r, REDIS_DOWN) for r in lost), lost
-        assert loop.time() - started < 2.0  # one deadline for the batch, not one per reply
+        assert loop.time() - started < 2.0  # the client's 0.3 s deadline, with room for a slow machine
         assert await asyncio.gather(*(pipe.call("INCR", "silent") for _ in range(3))) == [2, 3, 4]
         assert connections == 2
     finally:
