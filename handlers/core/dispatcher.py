@@ -59,7 +59,9 @@ class Dispatcher:
 
     async def _route(self, msg: Message, data: dict[str, Any]) -> Reply:
         for handler in self.handlers:
-            extra = await handler.match(msg, data)
+            extra = handler.match(msg, data)
+            if extra is not None and not isinstance(extra, dict):
+                extra = await extra
             if extra is not None:
                 return await handler.call({**data, **extra})
         return None

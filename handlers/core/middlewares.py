@@ -34,14 +34,26 @@ CTX_TTL = 120  # seconds a loaded user is cached; saves and deletes of User also
 
 
 def dump_reply(reply: Reply) -> str:
-    """Serialize a reply for the cache."""
+    """Serialize a reply for the cache: a text reply as 't' + text, news as 'a' + JSON, none as 'n'.
+
+    Text is the reply of nearly every message; stored as it is, it costs no JSON encoding.
+    """
     if isinstance(reply, Articles):
-        return json.dumps({"articles": [asdict(a) for a in reply.items]}, ensure_ascii=False)
-    return json.dumps({"text": reply}, ensure_ascii=False)
+        return "a" + json.dumps([asdict(a) for a in reply.items], ensure_ascii=False)
+    if reply is None:
+        return "n"
+    return "t" + reply
 
 
 def load_reply(raw: str) -> Reply:
-    """Inverse of dump_reply."""
+    """Inverse of dump_reply; also reads the JSON form earlier versions stored (a rolling upgrade)."""
+    kind = raw[:1]
+    if kind == "t":
+        return raw[1:]
+    if kind == "a":
+        return Articles(tuple(Article(**a) for a in json.loads(raw[1:])))
+    if kind == "n":
+        return None
     data = json.loads(raw)
     if "articles" in data:
         return Articles(tuple(Article(**a) for a in data["articles"]))

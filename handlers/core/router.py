@@ -16,18 +16,12 @@ HandlerFunc = Callable[..., Awaitable[Reply]]
 _NO_EXTRA: dict[str, Any] = {}  # shared, never mutated: a plain True adds nothing
 
 
-async def _check(flt: Filter, msg: Message, data: dict[str, Any]) -> dict[str, Any] | None:
-    result = flt(msg, data)
-    if result is False or result is None:  # the common answers first: most filters are plain functions
-        return None
+def _verdict(result: Any) -> dict[str, Any] | None:
+    """A filter's answer as the data it adds (None: no match)."""
     if result is True:
         return _NO_EXTRA
-    if inspect.isawaitable(result):
-        result = await result
-        if result is False or result is None:
-            return None
-        if result is True:
-            return _NO_EXTRA
+    if result is False or result is None:
+        return None
     if isinstance(result, dict):
         return result
     return _NO_EXTRA if result else None
@@ -43,16 +37,38 @@ class Handler:
     optional: tuple[str, ...]
     accepts_kwargs: bool
 
-    async def match(self, msg: Message, data: dict[str, Any]) -> dict[str, Any] | None:
-        """The extra data the filters produce, or None when one of them does not match."""
-        extra: dict[str, Any] = {}
-        for flt in self.filters:
-            result = await _check(flt, msg, {**data, **extra} if extra else data)
-            if result is None:
+    def match(self, msg: Message, data: dict[str, Any]) -> dict[str, Any] | None | Awaitable[dict[str, Any] | None]:
+        """The extra data the filters produce, or None when one of them does not match.
+
+        Plain filters are checked right here; from the first filter that answers with an awaitable
+        on, the rest is a coroutine to await. Most messages are decided by plain filters (a legal
+        question passes some fifty handlers before its own), so most checks cost no coroutine.
+        """
+        extra: dict[str, Any] = _NO_EXTRA
+        for i, flt in enumerate(self.filters):
+            result = flt(msg, {**data, **extra} if extra else data)
+            if inspect.isawaitable(result):
+                return self._match_rest(msg, data, i, result, extra)
+            found = _verdict(result)
+            if found is None:
                 return None
-            if result:
-                extra.update(result)
+            if found:
+                extra = {**extra, **found}
         return extra
+
+    async def _match_rest(self, msg: Message, data: dict[str, Any], i: int, pending: Awaitable[Any],
+                          extra: dict[str, Any]) -> dict[str, Any] | None:
+        found = _verdict(await pending)
+        for flt in self.filters[i + 1:]:
+            if found is None:
+                return None
+            if found:
+                extra = {**extra, **found}
+            result = flt(msg, {**data, **extra} if extra else data)
+            found = _verdict(await result if inspect.isawaitable(result) else result)
+        if found is None:
+            return None
+        return {**extra, **found} if found else extra
 
     async def call(self, data: dict[str, Any]) -> Reply:
         """Call the handler, injecting dependencies by parameter name."""

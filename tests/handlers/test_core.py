@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 import redis.asyncio as aioredis
 
 from handlers.core import (
@@ -20,7 +22,9 @@ from handlers.core import (
     State,
     StatesGroup,
 )
+from handlers.core.middlewares import DELEGATED, dump_reply, load_reply
 from handlers.core.paging import MAX_REPLY_BYTES, split_text
+from handlers.core.types import Article, Articles
 from models.core import Role
 
 
@@ -107,6 +111,40 @@ async def test_form_state_expires(redis_url: str) -> None:
     await client.aclose()
 
 
+async def test_plain_and_awaitable_filters_mix_and_pass_their_data_on() -> None:
+    router = Router("t")
+    seen: list[str] = []
+
+    def word(msg: Message, data: dict) -> dict | None:
+        return {"word": msg.text} if msg.text.startswith("查") else None
+
+    async def looked_up(msg: Message, data: dict) -> dict | bool:
+        seen.append(data["word"])  # a later filter sees what an earlier one found
+        return {"found": data["word"][1:]} if data["word"] != "查无" else False
+
+    def long_enough(msg: Message, data: dict) -> bool:
+        return len(data["found"]) > 1
+
+    @router.text(word, looked_up, long_enough)
+    async def lookup(word: str, found: str) -> str:
+        return f"{word}:{found}"
+
+    @router.text(word, looked_up)
+    async def short(found: str) -> str:
+        return f"短:{found}"
+
+    @router.text()
+    async def other(msg: Message) -> str:
+        return "其他"
+
+    d = Dispatcher(router, MemoryStateStorage())
+    assert await d.feed(message("查合同")) == "查合同:合同"
+    assert await d.feed(message("查房")) == "短:房"  # the first handler's last filter said no
+    assert await d.feed(message("查无")) == "其他"  # the awaitable filter said no to both
+    assert await d.feed(message("你好")) == "其他"  # the plain filter said no before anything awaited
+    assert seen == ["查合同", "查房", "查房", "查无", "查无"]
+
+
 async def test_unknown_dependency_is_an_error() -> None:
     router = Router("t")
 
@@ -124,3 +162,22 @@ def test_split_text_fits_and_keeps_everything(text: str) -> None:
     assert all(len(p.encode()) <= MAX_REPLY_BYTES for p in pages)
     rebuilt = "".join(p.split("\n\n（内容较长")[0] for p in pages)
     assert rebuilt.replace("\n", "") == text.replace("\n", "")
+
+
+@given(st.one_of(
+    st.none(),
+    st.text(),
+    st.builds(lambda items: Articles(tuple(items)),
+              st.lists(st.builds(Article, st.text(), st.text(), st.text(), st.text()), max_size=8)),
+))
+def test_a_cached_reply_reads_back_as_it_was(reply: str | Articles | None) -> None:
+    raw = dump_reply(reply)
+    assert load_reply(raw) == reply
+    assert raw != DELEGATED  # a stored reply is never taken for "answered through customer service"
+
+
+def test_replies_cached_by_earlier_versions_still_read() -> None:
+    assert load_reply('{"text": "您好"}') == "您好"
+    assert load_reply('{"text": null}') is None
+    assert load_reply('{"articles": [{"title": "调解", "description": "", "url": "u", "image": ""}]}') == \
+        Articles((Article("调解", url="u"),))
