@@ -15,7 +15,6 @@ from aiohttp import web
 from bot.app import create_app
 from bot.config import Settings
 
-
 GC_YOUNG = 20_000
 
 

@@ -37,7 +37,7 @@ class Handler:
     optional: tuple[str, ...]
     accepts_kwargs: bool
 
-    def match(self, msg: Message, data: dict[str, Any]) -> dict[str, Any] | None | Awaitable[dict[str, Any] | None]:
+    def match(self, msg: Message, data: dict[str, Any]) -> dict[str, Any] | Awaitable[dict[str, Any] | None] | None:
         """The extra data the filters produce, or None when one of them does not match.
 
         Plain filters are checked right here; from the first filter that answers with an awaitable

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import redis.asyncio as aioredis
 from hypothesis import given
 from hypothesis import strategies as st
-import redis.asyncio as aioredis
 
 from handlers.core import (
     Command,
