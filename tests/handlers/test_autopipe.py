@@ -22,6 +22,7 @@ async def test_commands_of_one_loop_turn_travel_together(redis_url: str) -> None
         assert results[:3] == [0, 1, 2] and results[-1] == sum(range(2, 30, 3))
         assert int(await client.get("k0")) == sum(range(0, 30, 3))
     finally:
+        await pipe.aclose()
         await client.aclose()
 
 
@@ -37,6 +38,7 @@ async def test_one_failing_command_does_not_fail_its_neighbours(redis_url: str) 
         )
         assert ok is True and isinstance(bad, ResponseError) and script == b"1"
     finally:
+        await pipe.aclose()
         await client.aclose()
 
 
@@ -47,6 +49,7 @@ async def test_an_unreachable_redis_reaches_every_caller_as_a_connection_error()
         results = await asyncio.gather(*(pipe.call("GET", f"k{i}") for i in range(5)), return_exceptions=True)
         assert all(isinstance(r, REDIS_DOWN) for r in results), results
     finally:
+        await pipe.aclose()
         await client.aclose()
 
 
@@ -61,6 +64,7 @@ async def test_a_caller_that_gives_up_does_not_break_the_batch(redis_url: str) -
         with pytest.raises(asyncio.CancelledError):
             await abandoned
     finally:
+        await pipe.aclose()
         await client.aclose()
 
 
@@ -74,6 +78,7 @@ async def test_scripts_run_by_sha_and_survive_a_script_flush(redis_url: str) -> 
         await client.script_flush()  # a restarted Redis has forgotten it
         assert await asyncio.gather(*(pipe.script(source, 1, "n", 0) for _ in range(3))) == [3, 4, 5]
     finally:
+        await pipe.aclose()
         await client.aclose()
 
 
@@ -88,11 +93,13 @@ async def test_a_window_gathers_commands_from_separate_loop_turns(redis_url: str
 
         return list(await asyncio.gather(*(later(turns) for turns in range(5))))
 
+    eager, patient = AutoPipeline(client), AutoPipeline(client, window=0.02)
     try:
-        eager, patient = AutoPipeline(client), AutoPipeline(client, window=0.02)
         assert sorted(await staggered(eager, "a")) == [1, 2, 3, 4, 5] and eager.batches == 5
         assert sorted(await staggered(patient, "b")) == [1, 2, 3, 4, 5] and patient.batches == 1
     finally:
+        await eager.aclose()
+        await patient.aclose()
         await client.aclose()
 
 
@@ -139,3 +146,21 @@ async def test_a_silent_redis_times_out_the_batch_and_its_connection_is_not_reus
         await client.aclose()
         await real.aclose()
         server.close()
+
+
+async def test_batches_keep_their_connection_and_reconnect_after_losing_it(redis_url: str) -> None:
+    client = aioredis.from_url(redis_url)
+    pipe = AutoPipeline(client)
+    try:
+        first = await pipe.call("CLIENT", "ID")
+        assert await pipe.call("CLIENT", "ID") == first  # one connection serves batch after batch
+        await client.client_kill_filter(_id=first)  # Redis drops it (a restart, a network cut)
+        try:
+            await pipe.call("INCR", "after-kill")
+        except REDIS_DOWN:
+            pass  # the batch that finds the connection gone fails, and only that batch
+        again = await pipe.call("CLIENT", "ID")
+        assert again != first and await pipe.call("GET", "missing") is None
+    finally:
+        await pipe.aclose()
+        await client.aclose()
