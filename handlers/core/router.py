@@ -47,6 +47,10 @@ class Handler:
         extra: dict[str, Any] = _NO_EXTRA
         for i, flt in enumerate(self.filters):
             result = flt(msg, {**data, **extra} if extra else data)
+            if result is True:  # the usual answers first: isawaitable() is an ABC check
+                continue
+            if result is False or result is None:
+                return None
             if inspect.isawaitable(result):
                 return self._match_rest(msg, data, i, result, extra)
             found = _verdict(result)
