@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import hiredis  # a dependency (redis[hiredis])
 import redis.asyncio as aioredis
-from redis.connection import HiredisRespSerializer  # needs hiredis: a dependency (redis[hiredis])
+from redis.connection import HiredisRespSerializer
+from redis.exceptions import DataError
 
 
 class HiredisPackingConnection(aioredis.Connection):
@@ -19,7 +21,13 @@ class HiredisPackingConnection(aioredis.Connection):
     _serializer = HiredisRespSerializer()
 
     def pack_command(self, *args: Any) -> list[bytes]:
-        return self._serializer.pack(*args)  # type: ignore[no-any-return]
+        name = args[0]
+        if type(name) is str and " " not in name:  # the usual one-word command: packed as it is
+            try:
+                return [hiredis.pack_command(args)]
+            except TypeError as exc:
+                raise DataError(exc) from exc
+        return self._serializer.pack(*args)  # type: ignore[no-any-return]  # "CLIENT KILL" ... split first
 
 
 def make_clients(url: str) -> tuple[Any, Any]:

@@ -17,6 +17,8 @@ def _wire(conn: Connection, *args: object) -> bytes:
     ("SET", "mingbai:dedup:reply:u1:42", '{"text": "您好]]>"}', "NX", "EX", 600),
     ("EVALSHA", "a" * 40, 2, b"k1", "键二", 3.5, -1),
     ("CONFIG GET", "maxmemory"),
+    (b"GET", "k"),
+    ("GET", b"\xff", 0),
 ])
 def test_hiredis_packing_sends_what_redis_py_would(args: tuple[object, ...]) -> None:
     assert _wire(HiredisPackingConnection(), *args) == _wire(Connection(), *args)
