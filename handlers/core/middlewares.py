@@ -10,6 +10,7 @@ Dedup and rate limit read what admission found, so they come after it in the cha
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import json
 import logging
@@ -145,8 +146,8 @@ local n = redis.call('INCR', KEYS[3])
 if n == 1 then redis.call('EXPIRE', KEYS[3], 120) end
 local locked = 0
 if redis.call('SET', KEYS[4], ARGV[4], 'NX', 'PX', ARGV[5]) then locked = 1 end
-return {'own', n, locked, redis.call('GET', KEYS[5]) or '', redis.call('GET', KEYS[6]) or '',
-        redis.call('EXISTS', KEYS[7])}
+local cached = redis.call('MGET', KEYS[5], KEYS[6])
+return {'own', n, locked, cached[1] or '', cached[2] or '', redis.call('EXISTS', KEYS[7])}
 """
 
 _RELEASE = """
@@ -371,10 +372,16 @@ def context_to_json(ctx: Context) -> str:
 
 
 def context_from_json(raw: str) -> Context:
-    """Inverse of context_to_json."""
+    """Inverse of context_to_json: a new Context each time (handlers may change theirs)."""
+    openid, role, user_id, town_id, display_name = _context_fields(raw)
+    return Context(openid=openid, role=role, user_id=user_id, town_id=town_id, display_name=display_name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _context_fields(raw: str) -> tuple[str, Role, int | None, int | None, str]:
+    """The decoded fields of one cached user; a user's messages come in runs, so most are decoded once."""
     d = json.loads(raw)
-    return Context(openid=d["openid"], role=Role(d["role"]), user_id=d["user_id"], town_id=d["town_id"],
-                   display_name=d["display_name"])
+    return d["openid"], Role(d["role"]), d["user_id"], d["town_id"], d["display_name"]
 
 
 class TimingMiddleware:

@@ -22,7 +22,7 @@ from handlers.core import (
     State,
     StatesGroup,
 )
-from handlers.core.middlewares import DELEGATED, dump_reply, load_reply
+from handlers.core.middlewares import DELEGATED, context_from_json, context_to_json, dump_reply, load_reply
 from handlers.core.paging import MAX_REPLY_BYTES, split_text
 from handlers.core.types import Article, Articles
 from models.core import Role
@@ -181,3 +181,14 @@ def test_replies_cached_by_earlier_versions_still_read() -> None:
     assert load_reply('{"text": null}') is None
     assert load_reply('{"articles": [{"title": "调解", "description": "", "url": "u", "image": ""}]}') == \
         Articles((Article("调解", url="u"),))
+
+
+def test_a_cached_user_reads_back_as_a_fresh_context_each_time() -> None:
+    helper = Context(openid="o-1", role=Role.HELPER, user_id=7, town_id=2, display_name="王明白")
+    raw = context_to_json(helper)
+    first, second = context_from_json(raw), context_from_json(raw)
+    assert first == helper and second == helper
+    first.extras["degraded"] = True  # one message's context is its own
+    assert second.extras == {} and context_from_json(raw).extras == {}
+    promoted = context_from_json(context_to_json(Context(openid="o-1", role=Role.MEDIATOR, user_id=7, town_id=2)))
+    assert promoted.role is Role.MEDIATOR
