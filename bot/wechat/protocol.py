@@ -61,33 +61,31 @@ class _FlatReader:
     there is nothing to expand, so no billion laughs and no XXE.
     """
 
-    __slots__ = ("depth", "fields", "nested", "parts", "root", "tag")
+    __slots__ = ("cut", "depth", "fields", "parts", "root", "tag")
 
     def __init__(self) -> None:
         self.fields: dict[str, str] = {}
         self.depth = 0
         self.root = ""
         self.tag = ""
-        self.parts: list[str] = []
-        self.nested = False
+        self.parts: list[str] = []  # all text since the current child began (expat appends to it directly)
+        self.cut = -1  # where the child's first nested element began, -1 while there is none
 
     def start(self, name: str, attrs: object) -> None:
         self.depth += 1
-        if self.depth == 1:
+        if self.depth == 2:
+            self.tag, self.cut = name, -1
+            self.parts.clear()  # the root's own text between children is not a field
+        elif self.depth == 1:
             self.root = name
-        elif self.depth == 2:
-            self.tag, self.parts, self.nested = name, [], False
-        else:
-            self.nested = True
+        elif self.cut < 0:
+            self.cut = len(self.parts)
 
     def end(self, name: str) -> None:
         if self.depth == 2:
-            self.fields[self.tag] = "".join(self.parts)
+            parts = self.parts if self.cut < 0 else self.parts[:self.cut]
+            self.fields[self.tag] = "".join(parts)
         self.depth -= 1
-
-    def text(self, data: str) -> None:
-        if self.depth == 2 and not self.nested:
-            self.parts.append(data)
 
     @staticmethod
     def refuse(*args: object) -> NoReturn:
@@ -102,7 +100,7 @@ class _FlatReader:
         p.ExternalEntityRefHandler = self.refuse
         p.StartElementHandler = self.start
         p.EndElementHandler = self.end
-        p.CharacterDataHandler = self.text
+        p.CharacterDataHandler = self.parts.append  # text costs no Python call of its own
         p.buffer_text = True
         p.Parse(body, True)
         return self.fields

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+import xml.etree.ElementTree as ET
 from typing import Any
+from xml.sax.saxutils import escape
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from werobot.crypto import MessageCrypt
 
 from bot import keys
@@ -351,6 +355,29 @@ def test_flat_xml_reader_reads_wechat_fields_like_a_tree() -> None:
             "<Empty/></xml>").encode()
     assert parse_xml(body) == {"ToUserName": "gh", "Content": "彩礼&嫁妆 <b>中", "ScanCodeInfo": "head",
                                "MsgId": "2", "Empty": ""}
+
+
+_TAGS = st.sampled_from(["ToUserName", "Content", "MsgId", "Event", "ScanCodeInfo", "a"])
+_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Cn")), max_size=12)  # what XML can carry
+_CDATA = _TEXT.filter(lambda t: "]]>" not in t).map(lambda t: f"<![CDATA[{t}]]>")
+
+
+@st.composite
+def _flat_documents(draw: st.DrawFn) -> str:
+    """WeChat-like documents: children with text, CDATA, nested elements and tails, whitespace between."""
+    children = []
+    for tag in draw(st.lists(_TAGS, max_size=6)):
+        inner = draw(st.one_of(_TEXT.map(escape), _CDATA))
+        if draw(st.booleans()):
+            inner += f"<Inner>{escape(draw(_TEXT))}<Deeper>{escape(draw(_TEXT))}</Deeper></Inner>{escape(draw(_TEXT))}"
+        children.append(f"<{tag}>{inner}</{tag}>" + draw(st.sampled_from(["", "\n", " \n  "])))
+    return "<xml>" + draw(st.sampled_from(["", "\n"])) + "".join(children) + "</xml>"
+
+
+@given(_flat_documents())
+def test_flat_xml_reader_agrees_with_elementtree(doc: str) -> None:
+    expected = {child.tag: child.text or "" for child in ET.fromstring(doc)}  # a repeated tag: the last one
+    assert parse_xml(doc.encode()) == expected
 
 
 @pytest.mark.parametrize("xml", [BILLION_LAUGHS, XXE])
