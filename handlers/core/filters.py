@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Awaitable
 from typing import Any
 
 from handlers.core.types import Message
@@ -11,9 +13,18 @@ from models.core import Role
 _SPACES = re.compile(r"[\s\u3000]+")
 
 
+@functools.lru_cache(maxsize=1024)
 def normalize(text: str) -> str:
-    """Trim and collapse spaces (full-width too), so '绑定　ABC' reads like '绑定 ABC'."""
+    """Trim and collapse spaces (full-width too), so '绑定　ABC' reads like '绑定 ABC'.
+
+    Cached: every command and word filter a message passes asks for the same text's form.
+    """
     return _SPACES.sub(" ", text).strip()
+
+
+@functools.lru_cache(maxsize=1024)
+def _exact_form(text: str) -> str:
+    return normalize(text).rstrip("。.!！?？").lower()
 
 
 class Command:
@@ -37,7 +48,7 @@ class Exact:
         self.words = {w.lower() for w in words}
 
     def __call__(self, msg: Message, data: dict[str, Any]) -> bool:
-        return normalize(msg.text).rstrip("。.!！?？").lower() in self.words
+        return _exact_form(msg.text) in self.words
 
 
 class Regex:
@@ -64,5 +75,12 @@ class RoleIs:
 class NoState:
     """The user is not in the middle of a form."""
 
-    async def __call__(self, msg: Message, data: dict[str, Any]) -> bool:
-        return await data["state"].get_state() is None
+    def __call__(self, msg: Message, data: dict[str, Any]) -> bool | Awaitable[bool]:
+        state = data["state"]
+        if state.loaded:
+            return state.current is None
+        return self._check(state)
+
+    @staticmethod
+    async def _check(state: Any) -> bool:
+        return await state.get_state() is None
