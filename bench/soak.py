@@ -184,8 +184,16 @@ async def main_async(args: argparse.Namespace) -> int:
                         stats.kinds["activity"] = stats.kinds.get("activity", 0) + 1
                 await asyncio.sleep(0.5)
 
+        rss_series: list[list[int]] = [mem_start]
+
+        async def sample_rss() -> None:  # a growing heap shows as a slope, a settling one as a plateau
+            while time.monotonic() < stop:
+                await asyncio.sleep(min(60.0, max(stop - time.monotonic(), 0.0)))
+                rss_series.append([rss_kb(p.pid) for p in procs])
+
         started = time.perf_counter()
-        await asyncio.gather(*(villager(w) for w in range(args.connections)), *(helper(i) for i in range(args.helpers)))
+        await asyncio.gather(*(villager(w) for w in range(args.connections)), *(helper(i) for i in range(args.helpers)),
+                             sample_rss())
         elapsed = time.perf_counter() - started
         mem_end = [rss_kb(p.pid) for p in procs]
 
@@ -207,7 +215,8 @@ async def main_async(args: argparse.Namespace) -> int:
     for first, again in stats.mismatch_examples[:3]:
         print(f"  first {first!r} / retry {again!r}")
     for i, (a, b) in enumerate(zip(mem_start, mem_end, strict=True)):
-        print(f"process {i}: RSS {a / 1024:.1f} MB -> {b / 1024:.1f} MB ({(b - a) / 1024:+.1f} MB)")
+        print(f"process {i}: RSS {a / 1024:.1f} MB -> {b / 1024:.1f} MB ({(b - a) / 1024:+.1f} MB); each minute: "
+              + " ".join(f"{sample[i] / 1024:.1f}" for sample in rss_series))
     return 0 if not stats.errors and not stats.retry_mismatches else 1
 
 
