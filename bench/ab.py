@@ -1,0 +1,105 @@
+"""A/B of two builds of mingbai: the same callback load on both, in turns, and the CPU per message of each.
+
+For changes worth a few percent, which this kind of shared machine drifts by within a minute: the two
+servers run side by side (each on its own PostgreSQL database and Redis database) and take the load
+in alternating order, round after round, so the drift weighs on both. The CPU time of each server per
+message is the figure to compare; messages/s follows it only as far as the machine's cores allow.
+
+    git worktree add /tmp/base HEAD~1
+    .venv/bin/python bench/ab.py /tmp/base . [--rounds 6] [--seconds 5] [--text 帮助] [--b-config "batch_window_ms = 4"]
+
+Both builds run on this checkout's virtualenv, each from its own tree (PYTHONPATH). `--a-config` /
+`--b-config` add lines to the `[redis]` section of that side's configuration (`|` separates lines),
+so one build can also be compared with itself under another setting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import callback as cb  # bench/callback.py: the load, the CPU reading
+
+
+def start(root: Path, port: int, tmp: Path, name: str, redis_db: int, extra: str) -> subprocess.Popen[bytes]:
+    """One `mingbai serve` from the tree at `root`, on a fresh database and an emptied Redis database."""
+    db = f"mingbai_bench_ab_{name}"
+    subprocess.run(["psql", f"{cb.PG}/postgres", "-qc", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"], check=True,
+                   capture_output=True)
+    subprocess.run(["psql", f"{cb.PG}/postgres", "-qc", f"CREATE DATABASE {db}"], check=True)
+    redis = f"redis://127.0.0.1:6379/{redis_db}"
+    subprocess.run(["redis-cli", "-u", redis, "flushdb"], check=True, capture_output=True)
+    cfg = tmp / f"{name}.toml"
+    cfg.write_text(
+        f'[server]\nport = {port}\n[database]\nurl = "{cb.PG}/{db}"\n[redis]\nurl = "{redis}"\n'
+        + extra.replace("|", "\n") + "\n"
+        f'[wechat]\ntoken = "{cb.TOKEN}"\n[limits]\nmessages_per_minute = 100000\n'
+        '[security]\nsecret_key = "bench-secret-key-0123456789"\n', encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    subprocess.run([sys.executable, "-m", "bot", "--config", str(cfg), "db", "upgrade"], check=True, env=env,
+                   capture_output=True, cwd=root)
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(cfg), "serve"], env=env, cwd=root,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cb.wait_up(f"http://127.0.0.1:{port}/healthz", proc)
+    return proc
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("a", type=Path, help="the tree of build A (the base)")
+    ap.add_argument("b", type=Path, help="the tree of build B (the change)")
+    ap.add_argument("--rounds", type=int, default=6)
+    ap.add_argument("--seconds", type=float, default=5, help="load time per server per round")
+    ap.add_argument("--connections", type=int, default=100)
+    ap.add_argument("--users", type=int, default=1000)
+    ap.add_argument("--text", default="帮助")
+    ap.add_argument("--a-config", default="", help="lines added to A's [redis] section")
+    ap.add_argument("--b-config", default="", help="lines added to B's [redis] section")
+    args = ap.parse_args()
+    sides = {"A": (args.a.resolve(), args.a_config), "B": (args.b.resolve(), args.b_config)}
+    for root, _ in sides.values():
+        if not (root / "bot" / "__main__.py").is_file():
+            print(f"{root}: not a mingbai tree (no bot/__main__.py)", file=sys.stderr)
+            return 2
+    tallies = {name: cb.Tally() for name in sides}
+    procs: dict[str, tuple[subprocess.Popen[bytes], str]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            for i, (name, (root, extra)) in enumerate(sides.items()):
+                port = cb.free_port()
+                procs[name] = (start(root, port, Path(tmp), name.lower(), 12 + i, extra),
+                               f"http://127.0.0.1:{port}/wechat")
+                asyncio.run(cb.load(procs[name][1], 2, args.connections, args.text, args.users))  # warm-up
+            for n in range(args.rounds):
+                order = list(procs.items()) if n % 2 == 0 else list(procs.items())[::-1]
+                line = {}
+                for name, (proc, url) in order:
+                    cpu = cb.tree_cpu_seconds(proc.pid)
+                    tally = asyncio.run(cb.load(url, args.seconds, args.connections, args.text, args.users))
+                    tally.cpu = cb.tree_cpu_seconds(proc.pid) - cpu
+                    tallies[name].add(tally)
+                    line[name] = f"{name} {tally.rate:,.0f} msg/s {tally.cpu / len(tally.latencies) * 1e6:.0f} µs"
+                print(f"round {n + 1}: {line['A']}, {line['B']}", flush=True)
+        finally:
+            for proc, _ in procs.values():
+                proc.terminate()
+                proc.wait(timeout=30)
+    results = {name: t.summary() for name, t in tallies.items()}
+    for name, r in results.items():
+        print(f"{name}: {r['rate']:,.0f} msg/s, p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, "
+              f"{r['errors']:.0f} errors, {r['cpu_us']:.1f} µs CPU a message")
+    print(f"B / A: messages/s {results['B']['rate'] / results['A']['rate']:.3f}, "
+          f"CPU a message {results['B']['cpu_us'] / results['A']['cpu_us']:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
