@@ -20,7 +20,9 @@ timer for every reply it reads, which at a dozen replies a batch cost about 5% o
 With a redis-py client the batch is written to and read from one of redis-py's own connections
 directly (`send_packed_command`, then the client's `parse_response` for each reply, as its pipeline
 does), kept by this object between batches: no pipeline object, pool lock or per-batch readiness probe
-of the connection, which together cost about as much as the commands' packing.
+of the connection, which together cost about as much as the commands' packing. A connection that sat
+idle for a second or more is probed first, as redis-py's pool does each time: Redis may have closed it
+meanwhile (its idle timeout, a restart), and a batch should not be the one to find out.
 """
 
 from __future__ import annotations
@@ -30,13 +32,14 @@ import hashlib
 from typing import Any
 
 import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, ResponseError
 
 
 class AutoPipeline:
     """`await pipe.call("SET", key, value, "NX")`: the command joins this loop turn's batch."""
 
-    def __init__(self, redis: Any, max_batch: int = 512, window: float = 0.0) -> None:
+    def __init__(self, redis: Any, max_batch: int = 512, window: float = 0.0, probe_after: float = 1.0) -> None:
         self.redis, self.timeout, self._own = _batch_client(redis)
         self.max_batch = max_batch
         self.window = window  # seconds a batch waits for company; 0 = the next loop turn
@@ -45,7 +48,8 @@ class AutoPipeline:
         self._inflight: set[asyncio.Task[None]] = set()
         self._sha: dict[str, str] = {}
         self._direct = isinstance(self.redis, aioredis.Redis)  # redis-py: its connections, used directly
-        self._idle: list[Any] = []  # connections between batches (redis-py's Connection objects)
+        self._idle: list[tuple[Any, float]] = []  # redis-py connections between batches, and since when
+        self.probe_after = probe_after  # seconds idle after which a connection is checked before use
         self.batches = 0  # counters for the benchmark and the tests
         self.commands = 0
 
@@ -117,11 +121,14 @@ class AutoPipeline:
         Any failure (timeout, connection lost, cancellation) closes the connection: it may hold replies
         nobody will read, so the next batch on it connects afresh.
         """
-        conn = self._idle.pop() if self._idle else self.redis.connection_pool.make_connection()
+        loop = asyncio.get_running_loop()
+        conn, idle_since = self._idle.pop() if self._idle else (self.redis.connection_pool.make_connection(), None)
         try:
             async with asyncio.timeout(self.timeout):
                 if not conn.is_connected:
                     await conn.connect()  # also authenticates and selects the database
+                elif idle_since is not None and loop.time() - idle_since >= self.probe_after:
+                    await _ensure_usable(conn)
                 await conn.send_packed_command(conn.pack_commands([args for args, _, _ in batch]), check_health=False)
                 results: list[Any] = []
                 for args, options, _ in batch:
@@ -133,7 +140,7 @@ class AutoPipeline:
             await conn.disconnect(nowait=True)
             raise
         finally:
-            self._idle.append(conn)
+            self._idle.append((conn, loop.time()))
         return results
 
     async def drain(self) -> None:
@@ -146,10 +153,21 @@ class AutoPipeline:
         """Drain, then close the connections of the batches' own client."""
         await self.drain()
         idle, self._idle = self._idle, []
-        for conn in idle:
+        for conn, _ in idle:
             await conn.disconnect()
         if self._own:
             await self.redis.aclose()
+
+
+async def _ensure_usable(conn: Any) -> None:
+    """Reconnect a connection that Redis closed, or that holds replies nobody asked for (redis-py's check)."""
+    try:
+        stale = await conn.can_read_destructive()
+    except (RedisConnectionError, OSError):  # closed by Redis
+        stale = True
+    if stale:
+        await conn.disconnect()
+        await conn.connect()
 
 
 def _batch_client(redis: Any) -> tuple[Any, float | None, bool]:

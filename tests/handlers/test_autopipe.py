@@ -164,3 +164,17 @@ async def test_batches_keep_their_connection_and_reconnect_after_losing_it(redis
     finally:
         await pipe.aclose()
         await client.aclose()
+
+
+async def test_a_connection_redis_closed_while_idle_is_replaced_before_the_next_batch(redis_url: str) -> None:
+    client = aioredis.from_url(redis_url)
+    pipe = AutoPipeline(client, probe_after=0.05)
+    try:
+        first = await pipe.call("CLIENT", "ID")
+        await client.client_kill_filter(_id=first)  # Redis's idle timeout, or a restart, while all is quiet
+        await asyncio.sleep(0.2)
+        assert await pipe.call("INCR", "after-idle") == 1  # no caller finds out
+        assert await pipe.call("CLIENT", "ID") != first
+    finally:
+        await pipe.aclose()
+        await client.aclose()
