@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from handlers.core.types import Message
@@ -13,16 +13,27 @@ from models.core import Role
 _SPACES = re.compile(r"[\s\u3000]+")
 
 
-@functools.lru_cache(maxsize=1024)
-def normalize(text: str) -> str:
-    """Trim and collapse spaces (full-width too), so '绑定　ABC' reads like '绑定 ABC'.
+_CACHED_CHARS = 300  # longer texts (a villager's whole story) are not kept: the caches stay small
 
-    Cached: every command and word filter a message passes asks for the same text's form.
-    """
+
+def _cached_when_short(fn: Callable[[str], str]) -> Callable[[str], str]:
+    """Remember fn's answers for short texts: every filter a message passes asks for the same text's form."""
+    cached = functools.lru_cache(maxsize=1024)(fn)
+
+    @functools.wraps(fn)
+    def call(text: str) -> str:
+        return cached(text) if len(text) <= _CACHED_CHARS else fn(text)
+
+    return call
+
+
+@_cached_when_short
+def normalize(text: str) -> str:
+    """Trim and collapse spaces (full-width too), so '绑定　ABC' reads like '绑定 ABC'."""
     return _SPACES.sub(" ", text).strip()
 
 
-@functools.lru_cache(maxsize=1024)
+@_cached_when_short
 def _exact_form(text: str) -> str:
     return normalize(text).rstrip("。.!！?？").lower()
 
