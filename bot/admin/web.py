@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from bot import keys
 from bot.admin import session as sessions
@@ -227,6 +228,8 @@ async def admin_middleware(request: web.Request, handler: View) -> web.StreamRes
         if exc.status < 400:
             raise
         response = await error_page(request, exc.status)
+    except HttpProcessingError:  # a form aiohttp cannot parse (a broken multipart part)
+        response = await error_page(request, 400, "提交的内容格式不对，无法读取，请刷新页面后重新提交。")
     except Exception:
         log.exception("console error on %s %s", request.method, request.path)
         response = await error_page(request, 500)

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 log = logging.getLogger("mingbai.api")
 
@@ -61,6 +62,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             raise
         code, message = STATUS_CODES.get(exc.status, ("error", "请求失败。"))
         return error_response(exc.status, code, message)
+    except HttpProcessingError:  # a body aiohttp cannot parse, found while reading it (a broken multipart part)
+        return error_response(400, "invalid", "请求内容格式不对，无法读取。")
     except Exception:
         log.exception("unhandled API error on %s %s", request.method, request.path)
         return error_response(500, "internal", "系统繁忙，请稍后再试。")

@@ -57,6 +57,13 @@ async def test_login_without_csrf_is_refused(console: Any) -> None:
     assert resp.status == 403 and "表单已过期" in await resp.text()
 
 
+async def test_a_form_aiohttp_cannot_read_is_a_clear_400(console: Any) -> None:
+    client, _ = console
+    broken = b'--b\r\nContent-Disposition: form-data; name="\x0bname"\r\n\r\nx\r\n--b--\r\n'
+    resp = await client.post("/admin/login", data=broken, headers={"Content-Type": "multipart/form-data; boundary=b"})
+    assert resp.status == 400 and "格式不对" in await resp.text()
+
+
 async def test_post_with_wrong_csrf_is_refused(console: Any) -> None:
     client, town = console
     await make_staff("洪调解", Role.MEDIATOR, town)

@@ -87,6 +87,20 @@ async def test_activity_crud_with_photo(api) -> None:
     assert actions == ["create", "update", "photo", "withdraw"]
 
 
+BROKEN_MULTIPART = (  # a part header with a control character: aiohttp refuses it while reading the parts
+    b'--b\r\nContent-Disposition: form-data; name="\x0bfile"\r\n\r\nx\r\n--b--\r\n'
+)
+
+
+async def test_a_broken_multipart_upload_is_a_clear_400(api) -> None:
+    c, h = api.client, await api.login("h1")
+    a = await (await c.post("/api/v1/activities", json=body(), headers=h)).json()
+    r = await c.post(f"/api/v1/activities/{a['id']}/photos", data=BROKEN_MULTIPART,
+                     headers={**h, "Content-Type": "multipart/form-data; boundary=b"})
+    assert r.status == 400 and (await r.json())["error"] == "invalid"
+    assert await ActivityPhoto.all().count() == 0
+
+
 async def test_validation_and_permissions(api) -> None:
     c, h1, h2 = api.client, await api.login("h1"), await api.login("h2")
     cases = [
