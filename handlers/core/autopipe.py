@@ -4,7 +4,7 @@ Each message on the callback path costs two Redis commands (the admission script
 lock release). Sent one by one, every command pays redis-py's whole per-call toll (pool lock, connection
 check, retry wrapper, timeout, one write, one read); at a hundred concurrent messages that toll is most
 of the CPU a message costs. Here the commands of all messages that reach Redis within a short window
-share one `pipeline(transaction=False)`: one connection, one write, one read for the lot. Each caller
+share one round trip: one connection, one write, one read for the lot. Each caller
 still gets its own result or its own error, and a connection failure reaches every caller of that batch
 as the same exception, so the circuit breaker sees it as before.
 
@@ -13,16 +13,16 @@ barely more than one command per batch. Waiting 2 ms (`[redis] batch_window_ms`)
 load and costs a message 4 ms at most (two commands); in `bench/callback.py` a 1 ms window nearly
 doubled one process's messages per second over no window, 2 ms gave a little more, 5 ms less.
 
-A batch has one deadline, the client's socket timeout, instead of one per reply read: the batches go
-through a client of their own whose reads carry no timeout of their own (redis-py arms and disarms a
-timer for every reply it reads, which at a dozen replies a batch cost about 5% of a message's CPU).
+A batch is written to and read from a redis-py connection kept by this object between batches
+(`send_packed_command`, then the client's `parse_response` for each reply, as redis-py's pipeline does):
+no pipeline object, pool lock or readiness probe per batch, which together cost about as much as the
+commands' packing. A connection idle for a second or more is probed first, with the pool's own
+`ensure_connection`: Redis may have closed it meanwhile (its idle timeout, a restart), and a batch should
+not be the one to find out.
 
-With a redis-py client the batch is written to and read from one of redis-py's own connections
-directly (`send_packed_command`, then the client's `parse_response` for each reply, as its pipeline
-does), kept by this object between batches: no pipeline object, pool lock or per-batch readiness probe
-of the connection, which together cost about as much as the commands' packing. A connection that sat
-idle for a second or more is probed first, as redis-py's pool does each time: Redis may have closed it
-meanwhile (its idle timeout, a restart), and a batch should not be the one to find out.
+A batch has one deadline, the client's socket timeout, instead of one per reply read: these connections
+are made without a socket timeout of their own (redis-py arms and disarms a timer for every reply it
+reads, which at a dozen replies a batch cost about 5% of a message's CPU).
 """
 
 from __future__ import annotations
@@ -32,22 +32,28 @@ import hashlib
 from typing import Any
 
 import redis.asyncio as aioredis
-from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, ResponseError
 
 
 class AutoPipeline:
-    """`await pipe.call("SET", key, value, "NX")`: the command joins this loop turn's batch."""
+    """`await pipe.call("SET", key, value, "NX")`: the command joins this loop turn's batch.
 
-    def __init__(self, redis: Any, max_batch: int = 512, window: float = 0.0, probe_after: float = 1.0) -> None:
-        self.redis, self.timeout, self._own = _batch_client(redis)
+    `redis` is a redis-py asyncio client (or fakeredis's, which is one): the batches use connections
+    made with its settings, and its reply parsing.
+    """
+
+    def __init__(self, redis: aioredis.Redis, max_batch: int = 512, window: float = 0.0,
+                 probe_after: float = 1.0) -> None:
+        self.redis = redis
+        pool = redis.connection_pool
+        self.timeout: float | None = pool.connection_kwargs.get("socket_timeout")  # one deadline per batch
+        self._connection_kwargs = {**pool.connection_kwargs, "socket_timeout": None}
         self.max_batch = max_batch
         self.window = window  # seconds a batch waits for company; 0 = the next loop turn
         self._pending: list[tuple[tuple[Any, ...], dict[str, Any], asyncio.Future[Any]]] = []
         self._scheduled = False
         self._inflight: set[asyncio.Task[None]] = set()
         self._sha: dict[str, str] = {}
-        self._direct = isinstance(self.redis, aioredis.Redis)  # redis-py: its connections, used directly
         self._idle: list[tuple[Any, float]] = []  # redis-py connections between batches, and since when
         self.probe_after = probe_after  # seconds idle after which a connection is checked before use
         self.batches = 0  # counters for the benchmark and the tests
@@ -91,15 +97,7 @@ class AutoPipeline:
         self.batches += 1
         self.commands += len(batch)
         try:
-            if self._direct:
-                results = await self._exchange(batch)
-            else:
-                pipe = self.redis.pipeline(transaction=False)
-                for args, options, _ in batch:
-                    pipe.execute_command(*args, **options)
-                # a timeout mid-read disconnects the connection (redis-py does so on any error while reading)
-                async with asyncio.timeout(self.timeout):
-                    results = await pipe.execute(raise_on_error=False)
+            results = await self._exchange(batch)
         except BaseException as exc:  # connection lost, timeout, cancelled at shutdown: every caller hears it
             for _, _, fut in batch:
                 if not fut.done():
@@ -122,13 +120,15 @@ class AutoPipeline:
         nobody will read, so the next batch on it connects afresh.
         """
         loop = asyncio.get_running_loop()
-        conn, idle_since = self._idle.pop() if self._idle else (self.redis.connection_pool.make_connection(), None)
+        pool = self.redis.connection_pool
+        conn: Any  # a redis-py Connection
+        conn, idle_since = self._idle.pop() if self._idle else (pool.connection_class(**self._connection_kwargs), None)
         try:
             async with asyncio.timeout(self.timeout):
                 if not conn.is_connected:
                     await conn.connect()  # also authenticates and selects the database
                 elif idle_since is not None and loop.time() - idle_since >= self.probe_after:
-                    await _ensure_usable(conn)
+                    await pool.ensure_connection(conn)  # reconnects it if Redis closed it
                 await conn.send_packed_command(conn.pack_commands([args for args, _, _ in batch]), check_health=False)
                 results: list[Any] = []
                 for args, options, _ in batch:
@@ -150,37 +150,8 @@ class AutoPipeline:
             await asyncio.wait(list(self._inflight))
 
     async def aclose(self) -> None:
-        """Drain, then close the connections of the batches' own client."""
+        """Drain, then close the batches' connections."""
         await self.drain()
         idle, self._idle = self._idle, []
         for conn, _ in idle:
             await conn.disconnect()
-        if self._own:
-            await self.redis.aclose()
-
-
-async def _ensure_usable(conn: Any) -> None:
-    """Reconnect a connection that Redis closed, or that holds replies nobody asked for (redis-py's check)."""
-    try:
-        stale = await conn.can_read_destructive()
-    except (RedisConnectionError, OSError):  # closed by Redis
-        stale = True
-    if stale:
-        await conn.disconnect()
-        await conn.connect()
-
-
-def _batch_client(redis: Any) -> tuple[Any, float | None, bool]:
-    """The client batches go through, the deadline of one batch, and whether that client is ours to close.
-
-    A redis-py client with a socket timeout gets a sibling on the same server without one (its connection
-    timeout kept); the timeout becomes the batch's deadline. Any other client (the in-process stand-in,
-    one without timeouts) is used as it is.
-    """
-    pool = getattr(redis, "connection_pool", None)
-    kwargs = getattr(pool, "connection_kwargs", None)
-    if pool is None or not isinstance(kwargs, dict) or kwargs.get("socket_timeout") is None:
-        return redis, None, False
-    own_pool = type(pool)(connection_class=pool.connection_class, max_connections=pool.max_connections,
-                          **{**kwargs, "socket_timeout": None})
-    return type(redis).from_pool(own_pool), float(kwargs["socket_timeout"]), True
