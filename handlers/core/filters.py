@@ -7,6 +7,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from handlers.core.fsm import FSMContext
 from handlers.core.types import Message
 from models.core import Role
 
@@ -87,11 +88,9 @@ class NoState:
     """The user is not in the middle of a form."""
 
     def __call__(self, msg: Message, data: dict[str, Any]) -> bool | Awaitable[bool]:
-        state = data["state"]
-        if state.loaded:
-            return state.current is None
-        return self._check(state)
+        state: FSMContext = data["state"]
+        return state.check_state(_no_step)
 
-    @staticmethod
-    async def _check(state: Any) -> bool:
-        return await state.get_state() is None
+
+def _no_step(current: str | None) -> bool:
+    return current is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 
@@ -21,15 +21,11 @@ class State:
         return f"<State {self.name}>"
 
     def __call__(self, msg: Any, data: dict[str, Any]) -> bool | Awaitable[bool]:
-        # A plain answer when the step is known already (the usual case on the server: the admission
-        # script read it), so the some twenty step filters a message passes cost no coroutine each.
         state: FSMContext = data["state"]
-        if state.loaded:
-            return state.current == self.name
-        return self._check(state)
+        return state.check_state(self._is_current)
 
-    async def _check(self, state: FSMContext) -> bool:
-        return await state.get_state() == self.name
+    def _is_current(self, current: str | None) -> bool:
+        return current == self.name
 
 
 class _AnyStateOf:
@@ -38,15 +34,10 @@ class _AnyStateOf:
 
     def __call__(self, msg: Any, data: dict[str, Any]) -> bool | Awaitable[bool]:
         state: FSMContext = data["state"]
-        if state.loaded:
-            return self._matches(state.current)
-        return self._check(state)
+        return state.check_state(self._in_group)
 
-    def _matches(self, current: str | None) -> bool:
+    def _in_group(self, current: str | None) -> bool:
         return bool(current and current.startswith(self.prefix))
-
-    async def _check(self, state: FSMContext) -> bool:
-        return self._matches(await state.get_state())
 
 
 class StatesGroup:
@@ -139,15 +130,16 @@ class FSMContext:
         """Use a state already read (by the admission script) instead of reading it again."""
         self._cache = json.loads(raw) if raw else {"state": None, "data": {}}
 
-    @property
-    def loaded(self) -> bool:
-        """Whether the state has been read already (then `current` needs no storage access)."""
-        return self._cache is not None
+    def check_state(self, test: Callable[[str | None], bool]) -> bool | Awaitable[bool]:
+        """test(the current step): a plain answer when the state is read already (on the server the
+        admission script reads it), so the some twenty step filters a message passes cost no coroutine
+        each; otherwise an awaitable that reads it first."""
+        if self._cache is not None:
+            return test(self._cache["state"])
+        return self._test_after_loading(test)
 
-    @property
-    def current(self) -> str | None:
-        """The current step as read; only meaningful when `loaded`."""
-        return self._cache["state"] if self._cache is not None else None
+    async def _test_after_loading(self, test: Callable[[str | None], bool]) -> bool:
+        return test(await self.get_state())
 
     async def reload(self) -> None:
         """Forget what was read; the next access reads the storage again."""
