@@ -57,23 +57,28 @@ def wait_up(url: str, proc: subprocess.Popen[bytes]) -> None:
     raise SystemExit(f"{url} did not come up")
 
 
-def start_mingbai(port: int, tmp: Path, workers: int = 1) -> subprocess.Popen[bytes]:
-    db = "mingbai_bench_callback"
-    subprocess.run(["psql", f"{PG}/postgres", "-qc", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"], check=True)
+def start_mingbai(port: int, tmp: Path, workers: int = 1, *, root: Path = ROOT, name: str = "callback",
+                  redis: str = REDIS, redis_extra: str = "") -> subprocess.Popen[bytes]:
+    """`mingbai serve` from the tree at `root` on a fresh PostgreSQL database and an emptied Redis database.
+
+    `redis_extra`: lines added to the [redis] section (bench/ab.py compares settings with it).
+    """
+    db = f"mingbai_bench_{name}"
+    subprocess.run(["psql", f"{PG}/postgres", "-qc", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"], check=True,
+                   capture_output=True)
     subprocess.run(["psql", f"{PG}/postgres", "-qc", f"CREATE DATABASE {db}"], check=True)
-    subprocess.run(["redis-cli", "-u", REDIS, "flushdb"], check=True, capture_output=True)
-    cfg = tmp / "bench.toml"
+    subprocess.run(["redis-cli", "-u", redis, "flushdb"], check=True, capture_output=True)
+    cfg = tmp / f"{name}.toml"
     cfg.write_text(
-        f'[server]\nport = {port}\n[database]\nurl = "{PG}/{db}"\n[redis]\nurl = "{REDIS}"\n'
+        f'[server]\nport = {port}\n[database]\nurl = "{PG}/{db}"\n[redis]\nurl = "{redis}"\n{redis_extra}\n'
         f'[wechat]\ntoken = "{TOKEN}"\n[limits]\nmessages_per_minute = 100000\n'
         '[security]\nsecret_key = "bench-secret-key-0123456789"\n', encoding="utf-8",
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(root)}
     subprocess.run([sys.executable, "-m", "bot", "--config", str(cfg), "db", "upgrade"], check=True, env=env,
-                   capture_output=True)
+                   capture_output=True, cwd=root)
     proc = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(cfg), "serve", "--workers", str(workers)],
-                            env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            env=env, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_up(f"http://127.0.0.1:{port}/healthz", proc)
     return proc
 
