@@ -16,6 +16,7 @@ APPS: dict[str, str] = {
     "outreach": "models.outreach",
     "mediation": "models.mediation",
     "kb": "models.questions",
+    "screening": "models.screening",
 }
 
 
