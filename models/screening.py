@@ -167,7 +167,8 @@ async def create_screening(town_id: int, author: User | None, values: dict[str, 
     """Save one screening; the same submission twice raises ScreeningError(code="exists", existing=id)."""
     checked = check_values(values, today=today)
     if author is not None and Role(author.role) is Role.HELPER and checked["level"] is ScreeningLevel.TOWN:
-        raise ScreeningError("镇级排查由镇里的工作人员登记；法律明白人请登记本村的排查。", code="forbidden", field="level")
+        raise ScreeningError("镇级排查由镇里的工作人员登记；法律明白人请登记本村的排查。",
+                             code="forbidden", field="level")
     if checked.get("village_id") and not await Village.exists(id=checked["village_id"], town_id=town_id):
         raise ScreeningError("本镇没有这个村，请从村列表中选择。", code="unknown_village", field="village_id")
     if not checked["organiser"] and author is not None:

@@ -45,6 +45,7 @@ API_MODULES = [
     "bot.api.auth",
     "bot.api.outreach",
     "bot.api.mediation",
+    "bot.api.screening",
 ]
 
 SPEC: web.AppKey[ApiSpec] = web.AppKey("api_spec")
