@@ -79,6 +79,7 @@ class OutreachSettings:
     edit_window_days: int = 7  # an author may correct or withdraw an entry this long
     photo_max_bytes: int = 2 * 1024 * 1024
     api_session_ttl_seconds: int = 7 * 24 * 3600
+    screening_cycle_days: int = 15  # a village screens for disputes about twice a month (矛盾纠纷排查)
 
     @property
     def form_list(self) -> tuple[str, ...]:
