@@ -16,6 +16,7 @@ from bot.cs_retry import JOB, MAX_TRIES, QUEUE, send_customer_service
 from bot.customer_service import CustomerService
 from bot.redis_store import make_clients
 from bot.reminders import scan
+from bot.screening_reminders import cron_job as screening_reminder_scan
 
 log = logging.getLogger("mingbai.worker")
 
@@ -56,7 +57,8 @@ def make_worker(settings: Settings, *, burst: bool = False, handle_signals: bool
     minutes = set(range(0, 60, step))
     return Worker(
         functions=[func(send_customer_service, name=JOB, max_tries=MAX_TRIES)],
-        cron_jobs=[cron(reminder_scan, minute=minutes, second=0, run_at_startup=True, unique=True)],
+        cron_jobs=[cron(reminder_scan, minute=minutes, second=0, run_at_startup=True, unique=True),
+                   cron(screening_reminder_scan, hour={9}, minute={0}, second=0, unique=True)],
         redis_settings=RedisSettings.from_dsn(settings.redis.url),
         on_startup=startup, on_shutdown=shutdown, ctx={"settings": settings}, burst=burst,
         handle_signals=handle_signals, queue_name=QUEUE,

@@ -105,6 +105,22 @@ class ScreeningCase(Model):
         unique_together = (("screening", "case"),)
 
 
+class ScreeningReminder(Model):
+    """A reminder to a village's helpers that its screening is overdue: claimed once per village and due date"""
+
+    id = fields.BigIntField(primary_key=True)
+    village: fields.ForeignKeyRelation[Village] = fields.ForeignKeyField(
+        "core.Village", related_name="screening_reminders", on_delete=fields.CASCADE
+    )
+    due_on = fields.DateField()
+    recipients = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "screening_reminder"
+        unique_together = (("village", "due_on"),)
+
+
 class ScreeningError(Exception):
     """A refused write; the message is polite Chinese, `code` is for the JSON API."""
 
@@ -278,11 +294,32 @@ class Overdue:
     village_name: str
     last: dt.date | None
 
+    def due_on(self, today: dt.date, cycle_days: int) -> dt.date:
+        """The day the screening fell due: a reminder is sent once for it (never screened: once a cycle)."""
+        if self.last is not None:
+            return self.last + dt.timedelta(days=cycle_days + 1)
+        return dt.date.fromordinal(today.toordinal() - today.toordinal() % max(cycle_days, 1))
+
     def describe(self, today: dt.date) -> str:
         """'江湾村：上次排查10月2日（59天前）' or '从未登记排查'."""
         if self.last is None:
             return f"{self.village_name}：还没有登记过排查"
         return f"{self.village_name}：上次排查{self.last:%-m月%-d日}（{(today - self.last).days}天前）"
+
+
+async def claim_reminder(village_id: int, due_on: dt.date) -> bool:
+    """Reserve the reminder for a village's due date; False when another process or scan has it."""
+    try:
+        await ScreeningReminder.create(village_id=village_id, due_on=due_on)
+    except IntegrityError:
+        return False
+    return True
+
+
+async def finish_reminder(village_id: int, due_on: dt.date, recipients: int | None) -> None:
+    """Record how many people were told, or give the claim back (None) so the next scan tries again."""
+    query = ScreeningReminder.filter(village_id=village_id, due_on=due_on)
+    await (query.delete() if recipients is None else query.update(recipients=recipients))
 
 
 async def overdue_villages(town_id: int, today: dt.date, cycle_days: int) -> list[Overdue]:

@@ -167,3 +167,39 @@ async def test_villages_not_screened_within_the_cycle_are_listed(town) -> None:
     assert [(o.village_name, o.last) for o in overdue] == [("南村", None), ("西村", dt.date(2026, 2, 1))]
     assert overdue[1].describe(today) == "西村：上次排查2月1日（58天前）"
     assert south.id == overdue[0].village_id
+
+
+class Sender:
+    """Records customer-service messages; fails while `down`."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+        self.down = False
+
+    async def send(self, openid: str, text: str) -> None:
+        if self.down:
+            raise ConnectionError("wechat unreachable")
+        self.sent.append((openid, text))
+
+
+async def test_overdue_reminders_reach_the_village_helpers_once_and_retry_after_failure(town) -> None:
+    from bot.screening_reminders import scan
+    from models.core import Role, User
+
+    t, (east, west, _south) = town
+    await User.create(openid="he", role=Role.HELPER, display_name="甲", town=t, village=east)
+    await User.create(openid="hw", role=Role.HELPER, display_name="乙", town=t, village=west)
+    await User.create(role=Role.HELPER, display_name="未绑定", town=t, village=west)
+    today = dt.date(2026, 3, 31)
+    await create_screening(t.id, None, {"date": dt.date(2026, 3, 25), "village_id": east.id, "found": 0},
+                           source=ScreeningSource.API, today=today)
+    sender = Sender()
+    sender.down = True
+    first = await scan(sender, 15, today)
+    assert (first.overdue, first.sent, first.failed) == (2, 0, 1)  # 南村 has no helper to tell
+    sender.down = False
+    second = await scan(sender, 15, today)
+    assert second.sent == 1 and [o for o, _ in sender.sent] == ["hw"]
+    assert "西村已超过15天没有登记矛盾纠纷排查（还没有登记过排查）" in sender.sent[0][1]
+    third = await scan(sender, 15, today + dt.timedelta(days=1))
+    assert third.sent == 0 and third.skipped == 1 and len(sender.sent) == 1  # once a cycle, not daily

@@ -46,4 +46,16 @@ class Migration(migrations.Migration):
             options={'table': 'screening_case', 'app': 'screening', 'unique_together': (('screening', 'case'),), 'pk_attr': 'id', 'table_description': 'A dispute found in a screening and registered as a mediation case: the link between the two'},
             bases=['Model'],
         ),
+        ops.CreateModel(
+            name='ScreeningReminder',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('village', fields.ForeignKeyField('core.Village', source_field='village_id', db_constraint=True, to_field='id', related_name='screening_reminders', on_delete=OnDelete.CASCADE)),
+                ('due_on', fields.DateField()),
+                ('recipients', fields.IntField(default=0)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'screening_reminder', 'app': 'screening', 'unique_together': (('village', 'due_on'),), 'pk_attr': 'id', 'table_description': "A reminder to a village's helpers that its screening is overdue: claimed once per village and due date"},
+            bases=['Model'],
+        ),
     ]

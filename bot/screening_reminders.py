@@ -1,0 +1,103 @@
+"""Reminders to a village's helpers when its 矛盾纠纷排查 is overdue: the worker's cron, or in-process when embedded."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from bot import keys
+from models.core import Role, Town, User
+from models.parsing import today as local_today
+from models.screening import claim_reminder, finish_reminder, overdue_villages
+
+log = logging.getLogger("mingbai.screening")
+
+
+@dataclass
+class ScanResult:
+    """What one scan did."""
+
+    overdue: int = 0
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+
+def reminder_text(village: str, last: dt.date | None, cycle_days: int) -> str:
+    """The message a helper gets."""
+    since = f"上次登记是{last:%-m月%-d日}" if last else "还没有登记过排查"
+    return (f"提醒：{village}已超过{cycle_days}天没有登记矛盾纠纷排查（{since}）。"
+            "排查后请回复“登记排查”登记，发现的纠纷可以引导当事人“申请调解”。")
+
+
+async def scan(customer_service: Any, cycle_days: int, today: dt.date | None = None) -> ScanResult:
+    """Tell each overdue village's bound helpers once per due date; a failed send is tried again next scan."""
+    day = today or local_today()
+    result = ScanResult()
+    for town in await Town.all().order_by("id"):
+        for item in await overdue_villages(town.id, day, cycle_days):
+            result.overdue += 1
+            due_on = item.due_on(day, cycle_days)
+            people = await User.filter(village_id=item.village_id, role=Role.HELPER, active=True,
+                                       openid__isnull=False)
+            if not people:
+                continue
+            if not await claim_reminder(item.village_id, due_on):
+                result.skipped += 1
+                continue
+            try:
+                for person in people:
+                    await customer_service.send(person.openid, reminder_text(item.village_name, item.last,
+                                                                             cycle_days))
+            except Exception as exc:  # the village id only: reminders carry no personal data
+                log.warning("screening reminder for village %s failed: %s", item.village_id, type(exc).__name__)
+                await finish_reminder(item.village_id, due_on, None)
+                result.failed += 1
+                continue
+            await finish_reminder(item.village_id, due_on, len(people))
+            result.sent += 1
+    return result
+
+
+async def _loop(app: web.Application) -> None:
+    settings = app[keys.SETTINGS]
+    while True:
+        try:
+            r = await scan(app[keys.CUSTOMER_SERVICE], settings.outreach.screening_cycle_days)
+            if r.sent or r.failed:
+                log.info("screening reminders: %d sent, %d failed", r.sent, r.failed)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("screening reminder scan failed")
+        await asyncio.sleep(settings.mediation.scan_interval_seconds)
+
+
+async def loop_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The embedded default scans inside the server."""
+    task = asyncio.create_task(_loop(app), name="mingbai-screening-reminders")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+def setup(app: web.Application) -> None:
+    """Scan in-process when embedded; otherwise `mingbai worker` runs the cron job."""
+    if app[keys.SETTINGS].embedded:
+        app.cleanup_ctx.append(loop_ctx)
+
+
+async def cron_job(ctx: dict[str, Any]) -> dict[str, int]:
+    """The worker's cron job."""
+    r = await scan(ctx["customer_service"], ctx["settings"].outreach.screening_cycle_days)
+    log.info("screening reminders: %d overdue, %d sent, %d skipped, %d failed", r.overdue, r.sent, r.skipped,
+             r.failed)
+    return {"overdue": r.overdue, "sent": r.sent, "skipped": r.skipped, "failed": r.failed}
