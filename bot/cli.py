@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "bot.commands.demo",
     "bot.commands.outreach",
     "bot.commands.screening",
+    "bot.commands.helper_work",
 ]
 
 

@@ -88,6 +88,17 @@ class OutreachSettings:
 
 
 @dataclass(frozen=True)
+class PointsSettings:
+    """The yearly 积分 of a 法律明白人: points per piece of work."""
+
+    activity: int = 2  # an outreach activity logged
+    screening: int = 1  # a 矛盾纠纷排查 logged
+    dispute_found: int = 1  # each dispute found or reported
+    referral: int = 2  # a person referred to legal aid
+    training: int = 1  # a training attended
+
+
+@dataclass(frozen=True)
 class MediationSettings:
     due_days: int = 30  # a case should be closed within this many days of acceptance (若干规定 §33)
     followup_days: int = 30  # a follow-up visit is due this many days after an agreement
@@ -106,6 +117,7 @@ class Settings:
     security: SecuritySettings = field(default_factory=SecuritySettings)
     outreach: OutreachSettings = field(default_factory=OutreachSettings)
     mediation: MediationSettings = field(default_factory=MediationSettings)
+    points: PointsSettings = field(default_factory=PointsSettings)
     source: str = "<defaults>"
 
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from handlers import basic, binding, legal, mediation, outreach, screening, stats
+from handlers import basic, binding, helper_work, legal, mediation, outreach, screening, stats
 from handlers.core import Dispatcher, Middleware, Router
 from handlers.core.fsm import StateStorage
 from handlers.core.middlewares import PagingMiddleware
@@ -19,7 +19,7 @@ def build_router(first: Sequence[Router] = ()) -> Router:
     root.include(basic.router)
     # Feature routers are included here, before the fallbacks.
     root.include(binding.router, outreach.router)
-    root.include(screening.router)
+    root.include(screening.router, helper_work.router)
     root.include(mediation.router)
     root.include(stats.router)
     root.include(legal.router)  # any other text is a legal question

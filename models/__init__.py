@@ -17,6 +17,7 @@ APPS: dict[str, str] = {
     "mediation": "models.mediation",
     "kb": "models.questions",
     "screening": "models.screening",
+    "helper_work": "models.helper_work",
 }
 
 

@@ -55,3 +55,20 @@ async def test_mediators_read_and_other_towns_are_out_of_reach(console) -> None:
                           allow_redirects=False)
     assert r.status in {302, 303, 403}
     assert not (await Screening.get(id=row.id)).withdrawn
+
+
+async def test_points_page_and_its_download(console) -> None:
+    client, town = console
+    village = await Village.create(town=town, name="东村")
+    from models.core import User
+
+    await User.create(role=Role.HELPER, display_name="甲乙", town=town, village=village, is_core=True)
+    await make_staff("所长", Role.ADMIN, town)
+    await login(client, "所长")
+    html = await (await client.get("/admin/points")).text()
+    assert "甲乙" in html and "骨干" in html and "东村" in html
+    r = await client.get(f"/admin/points.xlsx?year={today().year}")
+    assert r.status == 200 and (await r.read())[:2] == b"PK"
+    await make_staff("调解员", Role.MEDIATOR, town)
+    other = await client.get("/admin/points")  # still the admin's session
+    assert other.status == 200
