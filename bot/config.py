@@ -12,7 +12,22 @@ from pathlib import Path
 from typing import Any
 
 ENV_PREFIX = "MINGBAI_"
-DEFAULT_DEV_DIR = Path("var")
+CHECKOUT = Path(__file__).resolve().parents[1]  # the source tree, when installed from a checkout (pip -e)
+
+
+def data_home() -> Path:
+    """Where the embedded default keeps its data, whatever the current directory.
+
+    MINGBAI_HOME when set; else the checkout's var/ when mingbai runs from a source checkout (`make run`,
+    `pip install -e .`: the data sits beside the code one works on); else the per-user data folder
+    ($XDG_DATA_HOME/mingbai, by default ~/.local/share/mingbai) for an installed package.
+    """
+    if os.environ.get("MINGBAI_HOME"):
+        return Path(os.environ["MINGBAI_HOME"]).expanduser()
+    if (CHECKOUT / "pyproject.toml").exists() and (CHECKOUT / "bot").is_dir():
+        return CHECKOUT / "var"
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "mingbai"
 
 
 class ConfigError(Exception):
@@ -258,8 +273,9 @@ def _dev_secrets(directory: Path) -> tuple[dict[str, str], bool]:
     return values, True
 
 
-def embedded_default_settings(directory: Path = DEFAULT_DEV_DIR) -> Settings:
-    """Settings of the embedded default: SQLite under var/, in-process Redis, a dev token."""
+def embedded_default_settings(directory: Path | None = None) -> Settings:
+    """Settings of the embedded default: SQLite under data_home(), in-process Redis, a dev token."""
+    directory = directory or data_home()
     values, _ = _dev_secrets(directory)
     data: dict[str, Any] = {
         "database": {"url": f"sqlite://{directory / 'mingbai.sqlite3'}"},

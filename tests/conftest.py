@@ -40,6 +40,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = [i for i in items if i not in deselected]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _mingbai_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The embedded default's data of in-process commands goes to a temporary folder, not the checkout's var/."""
+    before = os.environ.get("MINGBAI_HOME")
+    os.environ["MINGBAI_HOME"] = str(tmp_path_factory.mktemp("mingbai-home"))
+    yield
+    if before is None:
+        os.environ.pop("MINGBAI_HOME", None)
+    else:
+        os.environ["MINGBAI_HOME"] = before
+
+
 def _redis_or_fail() -> None:
     try:
         redis_sync.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()

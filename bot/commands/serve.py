@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.app import create_app
-from bot.config import Settings
+from bot.config import Settings, data_home
 
 GC_YOUNG = 20_000
 
@@ -71,8 +71,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     port = args.port or settings.server.port
     if settings.source == "<embedded default>":
         print(
-            "WARNING: embedded default (SQLite under var/, in-process Redis). For local trials only.\n"
-            f"WARNING: development WeChat token: {settings.wechat.token}  (kept in var/dev-secrets.toml)\n"
+            f"WARNING: embedded default (SQLite in {data_home()}, in-process Redis). For local trials only.\n"
+            f"WARNING: development WeChat token: {settings.wechat.token}  (kept in {data_home()}/dev-secrets.toml)\n"
             f"Try it: mingbai chat --url http://{host}:{port}/wechat",
             file=sys.stderr,
         )

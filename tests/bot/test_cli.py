@@ -23,9 +23,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def env() -> dict[str, str]:
+def env(home: Path | None = None) -> dict[str, str]:
+    """The environment of a mingbai process; `home` is where the embedded default keeps its data."""
     e = {k: v for k, v in os.environ.items() if not k.startswith("MINGBAI_")}
     e["PYTHONPATH"] = str(ROOT)
+    if home is not None:
+        e["MINGBAI_HOME"] = str(home)
     return e
 
 
@@ -34,7 +37,7 @@ def embedded_server(tmp_path: Path):
     """`mingbai serve` on the embedded default, in a fresh directory (as after a fresh clone)."""
     port = free_port()
     proc = subprocess.Popen(
-        [*MINGBAI, "serve", "--port", str(port)], cwd=tmp_path, env=env(),
+        [*MINGBAI, "serve", "--port", str(port)], cwd=tmp_path, env=env(tmp_path / "var"),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     deadline = time.time() + 60
@@ -65,7 +68,7 @@ def test_chat_against_the_embedded_server_answers_help(embedded_server) -> None:
     port, cwd = embedded_server
     assert (cwd / "var" / "mingbai.sqlite3").exists()  # migrated on first start
     out = subprocess.run(
-        [*MINGBAI, "chat", "--url", f"http://127.0.0.1:{port}/wechat"], cwd=cwd, env=env(),
+        [*MINGBAI, "chat", "--url", f"http://127.0.0.1:{port}/wechat"], cwd=cwd, env=env(cwd / "var"),
         input="帮助\n", capture_output=True, text=True, timeout=60,
     )
     assert out.returncode == 0, out.stderr
@@ -74,7 +77,7 @@ def test_chat_against_the_embedded_server_answers_help(embedded_server) -> None:
 
 def test_chat_reports_a_server_that_is_not_running(tmp_path: Path) -> None:
     out = subprocess.run(
-        [*MINGBAI, "chat", "--url", f"http://127.0.0.1:{free_port()}/wechat"], cwd=tmp_path, env=env(),
+        [*MINGBAI, "chat", "--url", f"http://127.0.0.1:{free_port()}/wechat"], cwd=tmp_path, env=env(tmp_path / "var"),
         input="帮助\n", capture_output=True, text=True, timeout=60,
     )
     assert out.returncode == 1 and "make run" in out.stderr
@@ -82,7 +85,7 @@ def test_chat_reports_a_server_that_is_not_running(tmp_path: Path) -> None:
 
 def test_ask_json_reads_questions_from_stdin(tmp_path: Path) -> None:
     out = subprocess.run(
-        [*MINGBAI, "ask", "--json", "-"], cwd=tmp_path, env=env(),
+        [*MINGBAI, "ask", "--json", "-"], cwd=tmp_path, env=env(tmp_path / "var"),
         input="帮助\n\n菜单\n", capture_output=True, text=True, timeout=120,
     )
     assert out.returncode == 0, out.stderr
@@ -98,7 +101,7 @@ def test_db_upgrade_on_a_config_file(tmp_path: Path) -> None:
         '[security]\nsecret_key = "0123456789abcdef"\n', encoding="utf-8",
     )
     for _ in range(2):  # idempotent
-        out = subprocess.run([*MINGBAI, "--config", str(cfg), "db", "upgrade"], cwd=tmp_path, env=env(),
+        out = subprocess.run([*MINGBAI, "--config", str(cfg), "db", "upgrade"], cwd=tmp_path, env=env(tmp_path / "var"),
                              capture_output=True, text=True, timeout=120)
         assert out.returncode == 0, out.stderr
     import sqlite3

@@ -63,3 +63,20 @@ def test_cli_reports_config_errors_without_traceback(tmp_path: Path, capsys: pyt
     assert "not valid TOML" in capsys.readouterr().err
     assert main(["--config", str(tmp_path / "missing.toml"), "db", "upgrade"]) == 2
     assert "no such configuration file" in capsys.readouterr().err
+
+
+def test_embedded_default_keeps_its_data_in_one_place_whatever_the_directory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.config import CHECKOUT, data_home, embedded_default_settings
+
+    monkeypatch.delenv("MINGBAI_HOME", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert data_home() == CHECKOUT / "var"  # run from this checkout: its var/, not the current folder's
+    home = tmp_path / "home"
+    monkeypatch.setenv("MINGBAI_HOME", str(home))
+    first = embedded_default_settings()
+    monkeypatch.chdir(Path(CHECKOUT))
+    second = embedded_default_settings()
+    assert first.database.url == second.database.url == f"sqlite://{home / 'mingbai.sqlite3'}"
+    assert first.wechat.token == second.wechat.token  # the chat client and the server agree on the token
+    assert not (tmp_path / "var").exists()
