@@ -116,3 +116,10 @@ def test_kb_eval_command_takes_its_options(capsys: pytest.CaptureFixture[str]) -
     assert main(["kb", "eval", "--holdout"]) == 0  # exit 0: the targets are met
     out = capsys.readouterr().out
     assert "top-1 (all cases)" in out and "plain BM25" in out and "targets:" in out
+
+
+def test_ask_takes_a_question_typed_as_several_words(tmp_path: Path) -> None:
+    out = subprocess.run([*MINGBAI, "ask", "我爹走了没留遗嘱", "老房子咋分"], cwd=tmp_path, env=env(tmp_path / "var"),
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "《民法典》第" in out.stdout  # answered as one question, with its article
