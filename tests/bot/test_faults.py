@@ -17,9 +17,9 @@ import pytest
 
 import models
 from bot.wechat.client import WeChatSimulator, text_xml
+from handlers.core.fsm import PAUSED
 from models.core import Role, Town, User, Village
 from models.outreach import Activity
-from handlers.core.fsm import PAUSED
 from tests.bot.netfaults import PostgresInstance
 from tests.conftest import TOKEN
 

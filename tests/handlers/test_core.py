@@ -7,6 +7,7 @@ import redis.asyncio as aioredis
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.wechat.replies import DELEGATED, dump_reply, load_reply
 from handlers.core import (
     Command,
     Context,
@@ -22,7 +23,6 @@ from handlers.core import (
     State,
     StatesGroup,
 )
-from bot.wechat.replies import DELEGATED, dump_reply, load_reply
 from handlers.core.fsm import PAUSED, StateUnavailable
 from handlers.core.middlewares import context_from_json, context_to_json
 from handlers.core.paging import MAX_REPLY_BYTES, split_text
