@@ -6,7 +6,6 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from typing import Any
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -19,25 +18,16 @@ from bot.config import Settings
 from bot.cs_retry import QUEUE
 from bot.customer_service import CustomerService
 from bot.metrics import Metrics
-from bot.redis_store import make_clients
+from bot.redis_store import RedisRateCounter, RedisUserCache, RedisUserLocks, make_clients
 from bot.users import ContextLoader, ensure_town, install_cache_invalidation
 from bot.wechat import view as wechat_view
+from bot.wechat.delivery import Delivery
 from bot.wechat.protocol import WeChatCodec
-from handlers import build_dispatcher
-from handlers.core import Middleware, Router
+from handlers import Edge, build_dispatcher
+from handlers.core import Router
 from handlers.core.fsm import RedisStateStorage
-from handlers.core.middlewares import (
-    AdmissionMiddleware,
-    DedupMiddleware,
-    RateLimitMiddleware,
-    ReplyCache,
-    TimingMiddleware,
-    UserLockMiddleware,
-    UserMiddleware,
-)
-from handlers.core.resilience import Breaker, FallbackStateStorage, LocalStore
+from handlers.core.resilience import Breaker
 from handlers.legal import DatabaseQuestionLog
-from knowledge.retrieval import get_knowledge_base
 
 log = logging.getLogger("mingbai")
 
@@ -85,53 +75,36 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
-async def background_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Tracked background sends; drained (with a bound) on shutdown."""
-    background: set[asyncio.Task[Any]] = set()
-    app[keys.BACKGROUND] = background
-    yield
-    pending = list(background)
-    if pending:
-        log.info("draining %d background sends", len(pending))
-        await asyncio.wait(pending, timeout=10)
-    if keys.CUSTOMER_SERVICE in app:
-        await asyncio.to_thread(app[keys.CUSTOMER_SERVICE].close)
-
-
 async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
-    """The conversation: storage, middlewares and handlers, wired once."""
+    """The conversation (stores, handlers) and the WeChat delivery in front of it, wired once."""
     settings, redis, metrics = app[keys.SETTINGS], app[keys.REDIS], app[keys.METRICS]
     breaker = Breaker(on_change=lambda down: metrics.degraded.set(1 if down else 0))
-    # Batching waits only make sense on a real Redis: the in-process stand-in has no round trips to share.
-    window = settings.redis.batch_window_ms / 1000 if settings.redis.url else 0.0
-    cache = ReplyCache(redis, breaker=breaker, local=LocalStore(), batch_window=window)
-    app[keys.REPLY_CACHE] = cache
-    app[keys.CUSTOMER_SERVICE] = CustomerService(
+    customer_service = CustomerService(
         settings.wechat.appid, settings.wechat.secret, settings.wechat.api_base_url,
         app[keys.SYNC_REDIS], settings.wechat.api_timeout_seconds,
     )
-    budget = settings.server.reply_budget_seconds
-    middlewares: list[Middleware] = [
-        TimingMiddleware(metrics.handler_latency.observe),
-        AdmissionMiddleware(redis, cache, budget, on_duplicate=metrics.dedup_hits.inc),
-        DedupMiddleware(cache),
-        RateLimitMiddleware(settings.limits.messages_per_minute, on_limited=metrics.rate_limited.inc),
-        UserLockMiddleware(redis),
-        UserMiddleware(ContextLoader(app[keys.DEFAULT_TOWN_ID]), redis),
-    ]
+    app[keys.CUSTOMER_SERVICE] = customer_service
     question_log = DatabaseQuestionLog(settings.security.secret_key)
+    edge = Edge(
+        rate=RedisRateCounter(redis, breaker), locks=RedisUserLocks(redis, breaker),
+        users=ContextLoader(app[keys.DEFAULT_TOWN_ID]), user_cache=RedisUserCache(redis, breaker),
+        observe=metrics.handler_latency.observe, on_limited=metrics.rate_limited.inc,
+    )
     first_routers: tuple[Router, ...] = app[keys.EXTRA_ROUTERS]
-    app[keys.DISPATCHER] = build_dispatcher(
-        FallbackStateStorage(RedisStateStorage(redis), breaker, cache.local), settings=settings,
-        middlewares=middlewares,
+    dispatcher = build_dispatcher(
+        RedisStateStorage(redis, breaker=breaker), settings=settings, edge=edge,
         first_routers=first_routers, deps={"question_log": question_log},
     )
-    get_knowledge_base()  # build the search index before the first question, not during it
+    app[keys.DISPATCHER] = dispatcher
+    delivery = Delivery(redis, breaker, dispatcher.feed, budget=settings.server.reply_budget_seconds,
+                        customer_service=customer_service, metrics=metrics, arq=lambda: app[keys.ARQ])
+    app[keys.DELIVERY] = delivery
     uninstall = install_cache_invalidation(redis)
     yield
     uninstall()
+    await delivery.drain()
+    await asyncio.to_thread(customer_service.close)
     await question_log.drain()
-    await cache.pipe.aclose()  # Redis commands already batched go out before the clients close
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -198,7 +171,7 @@ def create_app(settings: Settings, *, extra_routers: Sequence[Router] = ()) -> w
         settings.wechat.token, settings.wechat.appid, settings.wechat.aes_key, settings.wechat.mode,
         settings.wechat.timestamp_tolerance_seconds,
     )
-    app.cleanup_ctx.extend([redis_ctx, arq_ctx, database_ctx, background_ctx, dispatcher_ctx])
+    app.cleanup_ctx.extend([redis_ctx, arq_ctx, database_ctx, dispatcher_ctx])
     wechat_view.setup(app)
     admin.setup(app)
     admin_stats.setup(app)

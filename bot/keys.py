@@ -11,15 +11,15 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.customer_service import CustomerService
     from bot.metrics import Metrics
+    from bot.wechat.delivery import Delivery
     from bot.wechat.protocol import WeChatCodec
     from handlers.core import Dispatcher, Router
-    from handlers.core.middlewares import ReplyCache
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 REDIS: web.AppKey[Any] = web.AppKey("redis")
 SYNC_REDIS: web.AppKey[Any] = web.AppKey("sync_redis")
 DISPATCHER: web.AppKey[Dispatcher] = web.AppKey("dispatcher")
-REPLY_CACHE: web.AppKey[ReplyCache] = web.AppKey("reply_cache")
+DELIVERY: web.AppKey[Delivery] = web.AppKey("delivery")
 CODEC: web.AppKey[WeChatCodec] = web.AppKey("codec")
 METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
 CUSTOMER_SERVICE: web.AppKey[CustomerService] = web.AppKey("customer_service")

@@ -8,7 +8,7 @@ from typing import Any
 
 from tortoise.signals import Signals
 
-from handlers.core.middlewares import ctx_key
+from bot.redis_store import ctx_key
 from handlers.core.types import Context
 from models.core import Role, Town, User
 

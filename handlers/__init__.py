@@ -2,46 +2,91 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from handlers import basic, binding, helper_work, legal, mediation, outreach, screening, stats
 from handlers.core import Dispatcher, Middleware, Router
 from handlers.core.fsm import StateStorage
-from handlers.core.middlewares import PagingMiddleware
+from handlers.core.middlewares import (
+    PagingMiddleware,
+    RateCounter,
+    RateLimitMiddleware,
+    TimingMiddleware,
+    UserCache,
+    UserLoader,
+    UserLockMiddleware,
+    UserLocks,
+    UserMiddleware,
+)
 from handlers.core.paging import Pager
+
+if TYPE_CHECKING:
+    from bot.config import Settings  # plain typed settings; handlers import nothing of bot at run time
 
 
 def build_router(first: Sequence[Router] = ()) -> Router:
-    """All routers, in priority order: `first` (tests, plugins), commands and forms, the fallbacks last."""
+    """All routers, in priority order: `first` (tests, plugins), commands and forms, the fallbacks last.
+
+    Routers marked `forms` keep conversation state or write records: they pause while the state
+    storage is unreachable (handlers.core.fsm).
+    """
     root = Router("root")
     root.include(*first)
     root.include(basic.router)
     # Feature routers are included here, before the fallbacks.
-    root.include(binding.router, outreach.router)
-    root.include(screening.router, helper_work.router)
-    root.include(mediation.router)
+    forms = Router("forms", forms=True)
+    forms.include(binding.router, outreach.router)
+    forms.include(screening.router, helper_work.router)
+    forms.include(mediation.router)
+    root.include(forms)
     root.include(stats.router)
     root.include(legal.router)  # any other text is a legal question
     root.include(basic.fallback_router)
     return root
 
 
+@dataclass(frozen=True)
+class Edge:
+    """What a server plugs into the conversation: its stores and observers (tests and `ask` go without)."""
+
+    rate: RateCounter
+    locks: UserLocks
+    users: UserLoader
+    user_cache: UserCache | None = None
+    observe: Callable[[float], None] = lambda seconds: None
+    on_limited: Callable[[], None] | None = None
+
+
 def build_dispatcher(
     storage: StateStorage,
     *,
-    settings: Any,
-    middlewares: Sequence[Middleware] = (),
+    settings: Settings,
+    edge: Edge | None = None,
     deps: dict[str, Any] | None = None,
     first_routers: Sequence[Router] = (),
 ) -> Dispatcher:
-    """The single factory: storage, routers, middlewares and injected dependencies."""
+    """The single factory: storage, routers, injected dependencies, and the middlewares in their one order.
+
+    timing → rate limit (before any work) → user lock (one message per user at a time) → user (who
+    is talking) → paging (long replies) → forms (the state, read after the lock; added by Dispatcher).
+    """
     pager = Pager(storage)
+    middlewares: list[Middleware] = []
+    if edge is not None:
+        middlewares += [
+            TimingMiddleware(edge.observe),
+            RateLimitMiddleware(edge.rate, settings.limits.messages_per_minute, on_limited=edge.on_limited),
+            UserLockMiddleware(edge.locks),
+            UserMiddleware(edge.users, edge.user_cache),
+        ]
+    middlewares.append(PagingMiddleware(pager))
     all_deps = {"settings": settings, "pager": pager, **(deps or {})}
     return Dispatcher(
         build_router(first_routers),
         storage,
         deps=all_deps,
-        middlewares=[*middlewares, PagingMiddleware(pager)],
+        middlewares=middlewares,
         form_ttl=settings.limits.form_ttl_seconds,
     )

@@ -127,7 +127,7 @@ async def start(ctx: Context, state: FSMContext) -> str:
     return "好的，开始登记活动（随时回复“取消”退出，过程中可以直接发照片）。\n" + _prompt("kind", {}, None)
 
 
-@router.message("image")(EventForm.any())
+@router.message("image", EventForm.any())
 async def photo(msg: Message, state: FSMContext) -> str:
     """A photo sent during the form is kept with the entry."""
     data = await state.get_data()
@@ -142,7 +142,7 @@ async def photo(msg: Message, state: FSMContext) -> str:
 PHOTO_AFTER_SAVE_MINUTES = 30
 
 
-@router.message("image")(RoleIs(*LOGGERS), NoState())
+@router.message("image", RoleIs(*LOGGERS), NoState())
 async def photo_after_save(msg: Message, ctx: Context) -> str:
     """A photo sent soon after saving goes with the entry just saved (helpers often send them last)."""
     since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=PHOTO_AFTER_SAVE_MINUTES)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import multiprocessing
 import signal
 import sys
@@ -14,8 +13,6 @@ from aiohttp import web
 
 from bot.app import create_app
 from bot.config import Settings, data_home
-
-GC_YOUNG = 20_000
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -33,27 +30,8 @@ def _serve(settings: Settings, host: str, port: int, reuse_port: bool) -> None:
     # SIGTERM: aiohttp stops accepting, lets in-flight requests finish (shutdown_timeout), then
     # runs the cleanup contexts, which drain background customer-service sends.
     app = create_app(settings)
-    app.on_startup.append(_freeze_heap)  # after the cleanup contexts: the search index is built by then
     web.run_app(app, host=host, port=port, shutdown_timeout=15, print=None,
                 access_log=None, reuse_port=reuse_port)
-
-
-async def _freeze_heap(app: web.Application) -> None:
-    """Keep what start-up built (search index, statutes, templates) out of later garbage collections.
-
-    Without this every full collection walks the search index's millions of objects: a pause of tens
-    of milliseconds that lands on whichever requests are in flight.
-
-    The youngest generation is collected after GC_YOUNG net new container objects instead of
-    Python's 700: a message allocates dozens (coroutines, frames, dicts), so at 700 the collector ran
-    many times a second and each run walked the objects of every request in flight, about 5% of
-    the server's CPU in `bench/callback.py`. What a request leaves behind is freed by reference
-    counting; cycles wait a little longer.
-    """
-    gc.collect()
-    gc.freeze()
-    _, older, oldest = gc.get_threshold()
-    gc.set_threshold(GC_YOUNG, older, oldest)
 
 
 def _use_uvloop() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
-from handlers.core.fsm import FSMContext, StateStorage
+from handlers.core.fsm import FormMiddleware, FormsPaused, StateStorage
 from handlers.core.router import Router
 from handlers.core.types import Context, Message, Reply
 
@@ -19,7 +19,11 @@ class Middleware(Protocol):
 
 
 class Dispatcher:
-    """Routes a Message to handlers; the same object serves chat, the CLI and tests."""
+    """Routes a Message to handlers; the same object serves chat, the CLI and tests.
+
+    The chain is the given middlewares in order, then the form layer (FormMiddleware, which owns
+    `state`), then routing. Handlers of `forms` routers are paused while the state is unavailable.
+    """
 
     def __init__(
         self,
@@ -33,7 +37,7 @@ class Dispatcher:
         self.router = router
         self.storage = storage
         self.deps = dict(deps or {})
-        self.middlewares = tuple(middlewares)
+        self.middlewares = (*middlewares, FormMiddleware(storage, form_ttl))
         self.form_ttl = form_ttl
         self.handlers = list(router.walk())
         chain: Next = self._route  # composed once: every message runs the same chain
@@ -41,34 +45,29 @@ class Dispatcher:
             chain = _wrap(mw, chain)
         self._chain = chain
 
-    def state_for(self, openid: str) -> FSMContext:
-        """The conversation state of one user."""
-        return FSMContext(self.storage, f"state:{openid}", self.form_ttl)
-
-    async def feed(self, msg: Message, ctx: Context | None = None, extras: dict[str, Any] | None = None) -> Reply:
-        """Handle one message and return the reply; `extras` reach middlewares (the transport's checks)."""
+    async def feed(self, msg: Message, ctx: Context | None = None) -> Reply:
+        """Handle one message and return the reply."""
         data: dict[str, Any] = {
-            **(extras or {}),
             **self.deps,
             "msg": msg,
             "ctx": ctx or Context(openid=msg.openid),
-            "state": self.state_for(msg.openid),
             "dispatcher": self,
         }
         return await self._chain(msg, data)
 
     async def _route(self, msg: Message, data: dict[str, Any]) -> Reply:
-        for handler in self.handlers:
-            extra = handler.match(msg, data)
-            if extra is not None and not isinstance(extra, dict):
-                extra = await extra
-            if extra is not None:
-                return await handler.call({**data, **extra})
+        for handler, forms in self.handlers:
+            extra = await handler.match(msg, data)
+            if extra is None:
+                continue
+            if forms and not data["state"].available:
+                raise FormsPaused()
+            return await handler.call({**data, **extra} if extra else data)
         return None
 
 
 def _wrap(mw: Middleware, nxt: Next) -> Next:
-    def call(event: Message, data: dict[str, Any]) -> Awaitable[Reply]:
-        return mw(nxt, event, data)  # the middleware's own coroutine, without a wrapper coroutine around it
+    async def call(event: Message, data: dict[str, Any]) -> Reply:
+        return await mw(nxt, event, data)
 
     return call

@@ -7,8 +7,22 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+from handlers.core.router import BaseFilter
 
-class State:
+
+class StateUnavailable(Exception):
+    """Raised by a StateStorage whose store cannot be reached (Redis down)."""
+
+
+class FormsPaused(Exception):
+    """Raised by FSMContext when a form would move on while its storage is unreachable.
+
+    FormMiddleware answers it with the pause message: no form step is kept in one process's
+    memory, where another process would not see it.
+    """
+
+
+class State(BaseFilter):
     """One step of a form; also a filter that matches when the user is in this step."""
 
     def __init__(self) -> None:
@@ -20,23 +34,18 @@ class State:
     def __repr__(self) -> str:
         return f"<State {self.name}>"
 
-    def __call__(self, msg: Any, data: dict[str, Any]) -> bool | Awaitable[bool]:
+    async def __call__(self, msg: Any, data: dict[str, Any]) -> bool:
         state: FSMContext = data["state"]
-        return state.check_state(self._is_current)
-
-    def _is_current(self, current: str | None) -> bool:
-        return current == self.name
+        return await state.get_state() == self.name
 
 
-class _AnyStateOf:
+class _AnyStateOf(BaseFilter):
     def __init__(self, group: type[StatesGroup]) -> None:
         self.prefix = group.__name__ + ":"
 
-    def __call__(self, msg: Any, data: dict[str, Any]) -> bool | Awaitable[bool]:
+    async def __call__(self, msg: Any, data: dict[str, Any]) -> bool:
         state: FSMContext = data["state"]
-        return state.check_state(self._in_group)
-
-    def _in_group(self, current: str | None) -> bool:
+        current = await state.get_state()
         return bool(current and current.startswith(self.prefix))
 
 
@@ -89,66 +98,92 @@ class MemoryStateStorage:
 
 
 class RedisStateStorage:
-    """Redis storage: one JSON value per openid, expiring after the form TTL."""
+    """Redis storage: one JSON value per openid, expiring after the form TTL.
 
-    def __init__(self, redis: Any, prefix: str = "mingbai:fsm:") -> None:
+    Reaching Redis fails as StateUnavailable (the breaker, when given, skips the attempt for a
+    few seconds after a failure), so the form layer can pause forms instead of guessing.
+    """
+
+    def __init__(self, redis: Any, prefix: str = "mingbai:fsm:", breaker: Any = None) -> None:
         self.redis = redis
         self.prefix = prefix
+        self.breaker = breaker
+
+    async def _run(self, command: str, *args: Any, **options: Any) -> Any:
+        from handlers.core.resilience import REDIS_DOWN
+
+        if self.breaker is not None and self.breaker.open:
+            raise StateUnavailable("Redis is down")
+        try:
+            result = await getattr(self.redis, command)(*args, **options)
+        except REDIS_DOWN as exc:
+            if self.breaker is not None:
+                self.breaker.trip(exc)
+            raise StateUnavailable(str(exc)) from exc
+        if self.breaker is not None:
+            self.breaker.ok()
+        return result
 
     async def get(self, key: str) -> dict[str, Any] | None:
-        raw = await self.redis.get(self.prefix + key)
+        raw = await self._run("get", self.prefix + key)
         if raw is None:
             return None
         result: dict[str, Any] = json.loads(raw)
         return result
 
     async def set(self, key: str, value: dict[str, Any], ttl: int) -> None:
-        await self.redis.set(self.prefix + key, json.dumps(value, ensure_ascii=False), ex=ttl)
+        await self._run("set", self.prefix + key, json.dumps(value, ensure_ascii=False), ex=ttl)
 
     async def delete(self, key: str) -> None:
-        await self.redis.delete(self.prefix + key)
+        await self._run("delete", self.prefix + key)
 
     def full_key(self, key: str) -> str:
         return self.prefix + key
 
 
+_EMPTY: dict[str, Any] = {"state": None, "data": {}}
+
+
 class FSMContext:
-    """One user's conversation state: the current step and the form's data so far."""
+    """One user's conversation state: the current step and the form's data so far.
+
+    When the storage is unreachable the state is unknown: read as "no form" (questions keep
+    flowing), and any write raises FormsPaused, so no step is kept where other processes
+    cannot see it.
+    """
 
     def __init__(self, storage: StateStorage, key: str, ttl: int) -> None:
         self.storage = storage
         self.key = key
         self.ttl = ttl
         self._cache: dict[str, Any] | None = None
+        self.available = True
 
     @property
     def storage_key(self) -> str:
         """Where this state lives in the storage (Redis key)."""
         return self.storage.full_key(self.key)
 
-    def seed(self, raw: str) -> None:
-        """Use a state already read (by the admission script) instead of reading it again."""
-        self._cache = json.loads(raw) if raw else {"state": None, "data": {}}
-
-    def check_state(self, test: Callable[[str | None], bool]) -> bool | Awaitable[bool]:
-        """test(the current step): a plain answer when the state is read already (on the server the
-        admission script reads it), so the some twenty step filters a message passes cost no coroutine
-        each; otherwise an awaitable that reads it first."""
-        if self._cache is not None:
-            return test(self._cache["state"])
-        return self._test_after_loading(test)
-
-    async def _test_after_loading(self, test: Callable[[str | None], bool]) -> bool:
-        return test(await self.get_state())
-
-    async def reload(self) -> None:
-        """Forget what was read; the next access reads the storage again."""
-        self._cache = None
-
     async def _load(self) -> dict[str, Any]:
         if self._cache is None:
-            self._cache = await self.storage.get(self.key) or {"state": None, "data": {}}
+            try:
+                self._cache = await self.storage.get(self.key) or {"state": None, "data": {}}
+            except StateUnavailable:
+                self.available = False
+                self._cache = {"state": None, "data": {}}
         return self._cache
+
+    async def _store(self, record: dict[str, Any] | None) -> None:
+        if not self.available:
+            raise FormsPaused()
+        try:
+            if record is None:
+                await self.storage.delete(self.key)
+            else:
+                await self.storage.set(self.key, record, self.ttl)
+        except StateUnavailable as exc:
+            self.available = False
+            raise FormsPaused() from exc
 
     async def get_state(self) -> str | None:
         """The name of the current step, or None."""
@@ -157,9 +192,10 @@ class FSMContext:
 
     async def set_state(self, state: State | None) -> None:
         """Move to a step (keeping the data); None leaves the form but keeps the data."""
-        record = await self._load()
+        record = dict(await self._load())
         record["state"] = state.name if state else None
-        await self.storage.set(self.key, record, self.ttl)
+        await self._store(record)
+        self._cache = record
 
     async def get_data(self) -> dict[str, Any]:
         """The data collected so far."""
@@ -168,12 +204,41 @@ class FSMContext:
 
     async def update_data(self, **values: Any) -> dict[str, Any]:
         """Merge values into the form's data."""
-        record = await self._load()
-        record["data"].update(values)
-        await self.storage.set(self.key, record, self.ttl)
+        old = await self._load()
+        record = {"state": old["state"], "data": {**old["data"], **values}}
+        await self._store(record)
+        self._cache = record
         return dict(record["data"])
 
     async def clear(self) -> None:
         """Leave the form and forget its data."""
-        self._cache = {"state": None, "data": {}}
-        await self.storage.delete(self.key)
+        await self._load()
+        await self._store(None)
+        self._cache = dict(_EMPTY, data={})
+
+
+PAUSED = "系统维护中，表单稍后再填；法律问题照常回答。"
+
+Next = Callable[[Any, dict[str, Any]], Awaitable[Any]]
+
+
+class FormMiddleware:
+    """Owns the conversation state: puts the user's FSMContext in `state`, and pauses forms when
+    the storage is unreachable (FormsPaused becomes the pause message; other replies carry it as a
+    first line, so a step typed during the pause is not taken for an answer to it)."""
+
+    def __init__(self, storage: StateStorage, ttl: int) -> None:
+        self.storage = storage
+        self.ttl = ttl
+
+    async def __call__(self, handler: Next, event: Any, data: dict[str, Any]) -> Any:
+        state = FSMContext(self.storage, f"state:{event.openid}", self.ttl)
+        await state.get_state()  # read once per message, after the user lock: every filter sees the same step
+        data["state"] = state
+        try:
+            reply = await handler(event, data)
+        except FormsPaused:
+            return PAUSED
+        if not state.available and isinstance(reply, str) and reply:
+            return f"（{PAUSED.rstrip('。')}）\n{reply}"
+        return reply

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.core.fsm import StateUnavailable
+
 MAX_REPLY_BYTES = 2048
 MORE_HINT = "\n\n（内容较长，回复“更多”查看后续）"
 MORE_TTL = 3600
@@ -41,30 +43,37 @@ class Page(str):
 
 
 class Pager:
-    """Keeps the unsent pages of a user's last long reply (Redis or memory, via StateStorage)."""
+    """Keeps the unsent pages of a user's last long reply (Redis or memory, via StateStorage).
+
+    While the storage is unreachable the later pages are not kept: '更多' then says there is nothing more.
+    """
 
     def __init__(self, storage: Any) -> None:
         self.storage = storage
 
-    async def paginate(self, openid: str, text: str, known_empty: bool = False) -> str:
+    async def paginate(self, openid: str, text: str) -> str:
         """Return the first page and keep the others (dropping pages of an older reply)."""
         pages = split_text(text)
-        if len(pages) > 1:
-            await self.storage.set(f"more:{openid}", {"pages": pages[1:]}, MORE_TTL)
-        elif not known_empty:
-            await self.storage.delete(f"more:{openid}")
+        try:
+            if len(pages) > 1:
+                await self.storage.set(f"more:{openid}", {"pages": pages[1:]}, MORE_TTL)
+            else:
+                await self.storage.delete(f"more:{openid}")
+        except StateUnavailable:
+            pass
         return pages[0]
 
     async def next_page(self, openid: str) -> Page | None:
         """The next kept page, or None when there is nothing more."""
-        record = await self.storage.get(f"more:{openid}")
-        if not record or not record.get("pages"):
+        try:
+            record = await self.storage.get(f"more:{openid}")
+            if not record or not record.get("pages"):
+                return None
+            pages: list[str] = record["pages"]
+            if len(pages) > 1:
+                await self.storage.set(f"more:{openid}", {"pages": pages[1:]}, MORE_TTL)
+            else:
+                await self.storage.delete(f"more:{openid}")
+        except StateUnavailable:
             return None
-        pages: list[str] = record["pages"]
-        if len(pages) > 1:
-            await self.storage.set(f"more:{openid}", {"pages": pages[1:]}, MORE_TTL)
-        else:
-            await self.storage.delete(f"more:{openid}")
         return Page(pages[0])
-
-

@@ -1,14 +1,13 @@
-"""Working on when Redis is down: a circuit breaker and in-process stand-ins (dedup, state, locks).
+"""Working on when Redis is down: a circuit breaker and a bounded in-process store with expiry.
 
-While Redis is unreachable the server degrades instead of failing: dedup and form state fall back
-to this process's memory, FAQ answers keep flowing, /healthz says 'degraded'; the breaker lets a
-request try Redis again every few seconds, so service recovers without a restart.
+While Redis is unreachable the server degrades instead of failing: questions keep flowing, forms
+pause (handlers.core.fsm), dedup and replay checks use a bounded window in each process
+(bot/wechat/delivery.py), /healthz says 'degraded'; the breaker lets a request try Redis again
+every few seconds, so service recovers without a restart.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
 import time
 from collections import OrderedDict
@@ -43,7 +42,7 @@ class Breaker:
         self.until = time.monotonic() + self.cooldown
         if not self.degraded:
             self.degraded = True
-            log.warning("Redis unreachable (%s): degraded to in-process dedup and state", type(exc).__name__)
+            log.warning("Redis unreachable (%s): forms paused, dedup within each process", type(exc).__name__)
             if self.on_change:
                 self.on_change(True)
 
@@ -74,7 +73,6 @@ class LocalStore:
     def __init__(self, max_items: int = 50_000) -> None:
         self.items: OrderedDict[str, tuple[float, Any]] = OrderedDict()
         self.max_items = max_items
-        self.locks: dict[str, asyncio.Lock] = {}
 
     def get(self, key: str) -> Any:
         item = self.items.get(key)
@@ -101,39 +99,3 @@ class LocalStore:
         value = int(self.get(key) or 0) + 1
         self.set(key, value, ttl)
         return value
-
-    def lock(self, key: str) -> asyncio.Lock:
-        """An in-process lock per key (per user)."""
-        return self.locks.setdefault(key, asyncio.Lock())
-
-
-class FallbackStateStorage:
-    """Form state in Redis, or in this process's memory while Redis is down."""
-
-    def __init__(self, primary: Any, breaker: Breaker, local: LocalStore) -> None:
-        self.primary = primary
-        self.breaker = breaker
-        self.local = local
-
-    async def get(self, key: str) -> dict[str, Any] | None:
-        async def fallback() -> dict[str, Any] | None:
-            raw = self.local.get("fsm:" + key)
-            return json.loads(raw) if raw else None
-
-        result: dict[str, Any] | None = await self.breaker.call(lambda: self.primary.get(key), fallback)
-        return result
-
-    async def set(self, key: str, value: dict[str, Any], ttl: int) -> None:
-        async def fallback() -> None:
-            self.local.set("fsm:" + key, json.dumps(value, ensure_ascii=False), ttl)
-
-        await self.breaker.call(lambda: self.primary.set(key, value, ttl), fallback)
-
-    async def delete(self, key: str) -> None:
-        async def fallback() -> None:
-            self.local.delete("fsm:" + key)
-
-        await self.breaker.call(lambda: self.primary.delete(key), fallback)
-
-    def full_key(self, key: str) -> str:
-        return str(self.primary.full_key(key))

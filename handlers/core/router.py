@@ -13,18 +13,34 @@ Filter = Callable[[Message, dict[str, Any]], Any]  # returns bool, or a dict mer
 HandlerFunc = Callable[..., Awaitable[Reply]]
 
 
-_NO_EXTRA: dict[str, Any] = {}  # shared, never mutated: a plain True adds nothing
+class BaseFilter:
+    """A filter object: `~flt` matches exactly when `flt` does not."""
+
+    def __call__(self, msg: Message, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def __invert__(self) -> Not:
+        return Not(self)
 
 
-def _verdict(result: Any) -> dict[str, Any] | None:
-    """A filter's answer as the data it adds (None: no match)."""
-    if result is True:
-        return _NO_EXTRA
-    if result is False or result is None:
-        return None
+class Not(BaseFilter):
+    """The negation of a filter (written `~flt`); it adds no data."""
+
+    def __init__(self, inner: Filter) -> None:
+        self.inner = inner
+
+    async def __call__(self, msg: Message, data: dict[str, Any]) -> bool:
+        return await check(self.inner, msg, data) is None
+
+
+async def check(flt: Filter, msg: Message, data: dict[str, Any]) -> dict[str, Any] | None:
+    """A filter's answer, awaited when it is a coroutine, as the data it adds (None: no match)."""
+    result = flt(msg, data)
+    if inspect.isawaitable(result):
+        result = await result
     if isinstance(result, dict):
         return result
-    return _NO_EXTRA if result else None
+    return {} if result else None
 
 
 @dataclass(frozen=True)
@@ -37,42 +53,15 @@ class Handler:
     optional: tuple[str, ...]
     accepts_kwargs: bool
 
-    def match(self, msg: Message, data: dict[str, Any]) -> dict[str, Any] | Awaitable[dict[str, Any] | None] | None:
-        """The extra data the filters produce, or None when one of them does not match.
-
-        Plain filters are checked right here; from the first filter that answers with an awaitable
-        on, the rest is a coroutine to await. Most messages are decided by plain filters (a legal
-        question passes some fifty handlers before its own), so most checks cost no coroutine.
-        """
-        extra: dict[str, Any] = _NO_EXTRA
-        for i, flt in enumerate(self.filters):
-            result = flt(msg, {**data, **extra} if extra else data)
-            if result is True:  # the usual answers first: isawaitable() is an ABC check
-                continue
-            if result is False or result is None:
-                return None
-            if inspect.isawaitable(result):
-                return self._match_rest(msg, data, i, result, extra)
-            found = _verdict(result)
+    async def match(self, msg: Message, data: dict[str, Any]) -> dict[str, Any] | None:
+        """The extra data the filters produce, or None when one of them does not match."""
+        extra: dict[str, Any] = {}
+        for flt in self.filters:
+            found = await check(flt, msg, {**data, **extra} if extra else data)
             if found is None:
                 return None
-            if found:
-                extra = {**extra, **found}
+            extra.update(found)
         return extra
-
-    async def _match_rest(self, msg: Message, data: dict[str, Any], i: int, pending: Awaitable[Any],
-                          extra: dict[str, Any]) -> dict[str, Any] | None:
-        found = _verdict(await pending)
-        for flt in self.filters[i + 1:]:
-            if found is None:
-                return None
-            if found:
-                extra = {**extra, **found}
-            result = flt(msg, {**data, **extra} if extra else data)
-            found = _verdict(await result if inspect.isawaitable(result) else result)
-        if found is None:
-            return None
-        return {**extra, **found} if found else extra
 
     async def call(self, data: dict[str, Any]) -> Reply:
         """Call the handler, injecting dependencies by parameter name."""
@@ -123,10 +112,16 @@ def _event_is(*events: str) -> Filter:
 
 
 class Router:
-    """A named group of handlers; include routers into others to build the tree."""
+    """A named group of handlers; include routers into others to build the tree.
 
-    def __init__(self, name: str) -> None:
+    `forms=True` marks a router whose handlers keep conversation state or write records (binding,
+    logging, mediation intake): while the state storage is unreachable they are paused, with a
+    clear message, instead of running on one process's guess. Set where routers are composed.
+    """
+
+    def __init__(self, name: str, *, forms: bool = False) -> None:
         self.name = name
+        self.forms = forms
         self.handlers: list[Handler] = []
         self.children: list[Router] = []
 
@@ -145,33 +140,24 @@ class Router:
         """Words from the user: typed text, voice recognition, or a menu click."""
         return self._register((_has_text,), filters)
 
-    def message(self, *args: str | Filter) -> Any:
+    def message(self, *args: str | Filter) -> Callable[[HandlerFunc], HandlerFunc]:
         """Messages of WeChat types (strings: image, location ...) that pass the filters (the rest)."""
         types = tuple(a for a in args if isinstance(a, str))
-        return self._typed((_type_is(*types),), tuple(a for a in args if not isinstance(a, str)))
+        return self._register((_type_is(*types),), tuple(a for a in args if not isinstance(a, str)))
 
-    def event(self, *args: str | Filter) -> Any:
+    def event(self, *args: str | Filter) -> Callable[[HandlerFunc], HandlerFunc]:
         """Events (strings: subscribe, click ...; none = any event) that pass the filters (the rest)."""
         events = tuple(a for a in args if isinstance(a, str))
-        return self._typed((_event_is(*events),), tuple(a for a in args if not isinstance(a, str)))
-
-    def _typed(self, base: tuple[Filter, ...], filters: tuple[Filter, ...]) -> Any:
-        register = self._register(base, filters)
-
-        def decorator_or_filters(*more: Any) -> Any:
-            # `@router.message("image")` decorates; `router.message("image")(FormState)` adds filters.
-            if len(more) == 1 and inspect.iscoroutinefunction(more[0]):
-                return register(more[0])
-            return self._register(base, filters + more)
-
-        return decorator_or_filters
+        return self._register((_event_is(*events),), tuple(a for a in args if not isinstance(a, str)))
 
     def any(self, *filters: Filter) -> Callable[[HandlerFunc], HandlerFunc]:
         """Any message that passes the filters."""
         return self._register((), filters)
 
-    def walk(self) -> Iterable[Handler]:
-        """Every handler, this router's first, then its children's, in priority order."""
-        yield from self.handlers
+    def walk(self, forms: bool = False) -> Iterable[tuple[Handler, bool]]:
+        """Every handler with its `forms` flag (inherited from enclosing routers), in priority order."""
+        forms = forms or self.forms
+        for handler in self.handlers:
+            yield handler, forms
         for child in self.children:
-            yield from child.walk()
+            yield from child.walk(forms)

@@ -1,40 +1,66 @@
-"""The Redis clients: hiredis packing on the asyncio client, same bytes as redis-py's own packer."""
+"""The Redis side of the conversation's stores: atomic rate counts, per-user locks, the user cache."""
 
 from __future__ import annotations
 
-import pytest
-from redis.asyncio.connection import Connection
-from redis.exceptions import DataError
+import asyncio
 
-from bot.redis_store import HiredisPackingConnection, make_clients
-
-
-def _wire(conn: Connection, *args: object) -> bytes:
-    return b"".join(conn.pack_command(*args))
+from bot.redis_store import RedisRateCounter, RedisUserCache, RedisUserLocks, make_clients
+from handlers.core.resilience import Breaker
+from handlers.core.types import Context
+from models.core import Role
 
 
-@pytest.mark.parametrize("args", [
-    ("SET", "mingbai:dedup:reply:u1:42", '{"text": "您好]]>"}', "NX", "EX", 600),
-    ("EVALSHA", "a" * 40, 2, b"k1", "键二", 3.5, -1),
-    ("CONFIG GET", "maxmemory"),
-    (b"GET", "k"),
-    ("GET", b"\xff", 0),
-])
-def test_hiredis_packing_sends_what_redis_py_would(args: tuple[object, ...]) -> None:
-    assert _wire(HiredisPackingConnection(), *args) == _wire(Connection(), *args)
-
-
-def test_unpackable_arguments_are_a_data_error_not_a_crash() -> None:
-    with pytest.raises(DataError):
-        HiredisPackingConnection().pack_command("SET", "k", object())
-
-
-async def test_the_server_client_packs_with_hiredis(redis_url: str) -> None:
+async def test_clients_share_the_data(redis_url: str) -> None:
     aio, sync = make_clients(redis_url)
     try:
-        assert aio.connection_pool.connection_class is HiredisPackingConnection
         await aio.set("k", "值")
         assert await aio.get("k") == "值".encode() and sync.get("k") == "值".encode()
     finally:
         await aio.aclose()
         sync.close()
+
+
+async def test_concurrent_hits_each_get_their_own_count(redis_url: str) -> None:
+    aio, _ = make_clients(redis_url)
+    try:
+        counter = RedisRateCounter(aio, Breaker())
+        counts = await asyncio.gather(*(counter.hit("u") for _ in range(300)))
+        assert sorted(counts) == list(range(1, 301))  # INCR-then-check: no two messages read the same count
+        assert 0 < await aio.ttl(next(iter(await aio.keys("mingbai:rate:u:*")))) <= 120
+    finally:
+        await aio.aclose()
+
+
+async def test_user_lock_serialises_one_user_not_others(redis_url: str) -> None:
+    aio, _ = make_clients(redis_url)
+    try:
+        locks = RedisUserLocks(aio, Breaker())
+        inside: list[str] = []
+        overlap: list[bool] = []
+
+        async def work(openid: str) -> None:
+            async with locks.hold(openid):
+                overlap.append(openid in inside)
+                inside.append(openid)
+                await asyncio.sleep(0.02)
+                inside.remove(openid)
+
+        await asyncio.gather(*(work("a") for _ in range(5)), work("b"))
+        assert overlap == [False] * 6
+    finally:
+        await aio.aclose()
+
+
+async def test_stores_fall_back_while_redis_is_down() -> None:
+    aio, _ = make_clients("redis://127.0.0.1:1/0")  # nothing listens there
+    breaker = Breaker()
+    try:
+        counter = RedisRateCounter(aio, breaker)
+        assert [await counter.hit("v") for _ in range(3)] == [1, 2, 3]  # counted in this process
+        async with RedisUserLocks(aio, breaker).hold("u"):
+            pass
+        cache = RedisUserCache(aio, breaker)
+        await cache.put(Context(openid="u", role=Role.HELPER))
+        assert await cache.get("u") is None and breaker.degraded
+    finally:
+        await aio.aclose()

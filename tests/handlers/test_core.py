@@ -7,6 +7,7 @@ import redis.asyncio as aioredis
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.wechat.replies import DELEGATED, dump_reply, load_reply
 from handlers.core import (
     Command,
     Context,
@@ -22,7 +23,8 @@ from handlers.core import (
     State,
     StatesGroup,
 )
-from handlers.core.middlewares import DELEGATED, context_from_json, context_to_json, dump_reply, load_reply
+from handlers.core.fsm import PAUSED, StateUnavailable
+from handlers.core.middlewares import context_from_json, context_to_json
 from handlers.core.paging import MAX_REPLY_BYTES, split_text
 from handlers.core.types import Article, Articles
 from models.core import Role
@@ -109,6 +111,51 @@ async def test_form_state_expires(redis_url: str) -> None:
     await d.feed(message("问卷"))
     assert await client.ttl("mingbai:fsm:state:u") in (0, 1)
     await client.aclose()
+
+
+async def test_negated_filter_matches_exactly_when_the_filter_does_not() -> None:
+    router = Router("t")
+
+    @router.text(Command("绑定"), ~RoleIs(Role.HELPER))
+    async def refused(args: str) -> str:
+        return f"不能绑定 {args}"
+
+    @router.text()
+    async def other(msg: Message) -> str:
+        return "其他"
+
+    d = Dispatcher(router, MemoryStateStorage())
+    assert await d.feed(message("绑定 X1"), Context(openid="u")) == "不能绑定 X1"
+    assert await d.feed(message("绑定 X1"), Context(openid="u", role=Role.HELPER)) == "其他"
+
+
+class DownStorage(MemoryStateStorage):
+    """A state storage whose store cannot be reached."""
+
+    async def get(self, key: str) -> dict | None:
+        raise StateUnavailable("down")
+
+    async def set(self, key: str, value: dict, ttl: int) -> None:
+        raise StateUnavailable("down")
+
+    async def delete(self, key: str) -> None:
+        raise StateUnavailable("down")
+
+
+async def test_forms_pause_while_the_state_storage_is_down_and_other_replies_say_so() -> None:
+    forms = Router("forms", forms=True)
+
+    @forms.text(Command("记录"))
+    async def write(msg: Message) -> str:  # writes a record: must not run on a guess
+        raise AssertionError("a forms handler ran while its state was unknown")
+
+    root = Router("root")
+    root.include(forms, build())
+    d = Dispatcher(root, DownStorage())
+    assert await d.feed(message("问卷")) == PAUSED  # starting a form would keep a step nowhere
+    assert await d.feed(message("记录 1")) == PAUSED
+    reply = await d.feed(message("你好"))  # everything else is answered, with the pause said first
+    assert reply.startswith("（系统维护中") and reply.endswith("其他")
 
 
 async def test_plain_and_awaitable_filters_mix_and_pass_their_data_on() -> None:
