@@ -18,6 +18,7 @@ COOKIE = "mingbai_admin"
 LOGIN_CSRF_COOKIE = "mingbai_csrf"
 CSRF_FIELD = "csrf_token"
 _PREFIX = "mingbai:admin:session:"
+_USER_INDEX = "mingbai:admin:user-sessions:"  # per user: the keys of their sessions, to log out everywhere
 SESSION_TTL_SECONDS = 8 * 3600
 
 
@@ -45,7 +46,10 @@ async def create_session(request: web.Request, response: web.StreamResponse, use
     token = secrets.token_urlsafe(32)
     session = Session(token, user_id, secrets.token_urlsafe(24), time.time())
     value = json.dumps({"uid": user_id, "csrf": session.csrf, "created": session.created})
-    await request.app[keys.REDIS].set(_key(token), value, ex=SESSION_TTL_SECONDS)
+    redis = request.app[keys.REDIS]
+    await redis.set(_key(token), value, ex=SESSION_TTL_SECONDS)
+    await redis.sadd(_USER_INDEX + str(user_id), _key(token))
+    await redis.expire(_USER_INDEX + str(user_id), SESSION_TTL_SECONDS)
     response.set_cookie(
         COOKIE, token, httponly=True, samesite="Lax", secure=_secure(request), path="/admin",
         max_age=SESSION_TTL_SECONDS,
@@ -65,6 +69,7 @@ async def load_session(request: web.Request) -> Session | None:
         return None
     data: dict[str, Any] = json.loads(raw)
     await redis.expire(_key(token), SESSION_TTL_SECONDS)
+    await redis.expire(_USER_INDEX + str(data["uid"]), SESSION_TTL_SECONDS)
     return Session(token, int(data["uid"]), str(data["csrf"]), float(data["created"]))
 
 
@@ -78,11 +83,10 @@ async def end_session(request: web.Request, response: web.StreamResponse) -> Non
 
 async def end_user_sessions(redis: Any, user_id: int) -> int:
     """Log a user out everywhere (after a password change or deactivation); the number ended."""
-    ended = 0
-    async for key in redis.scan_iter(match=_PREFIX + "*", count=200):
-        raw = await redis.get(key)
-        if raw is not None and json.loads(raw).get("uid") == user_id:
-            ended += await redis.delete(key)
+    index = _USER_INDEX + str(user_id)
+    members = list(await redis.smembers(index))
+    ended = int(await redis.delete(*members)) if members else 0
+    await redis.delete(index)
     return ended
 
 

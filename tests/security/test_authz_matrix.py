@@ -72,6 +72,11 @@ CONSOLE: dict[str, dict[str, str]] = {
     "GET /admin/villages": ADMIN_PAGE,
     "POST /admin/villages": ADMIN_SAVE,  # town B's admin: the village lands in town B
     "POST /admin/villages/{village_id}": TOWN_A_USER_SAVE,
+    "GET /admin/screenings": STAFF_PAGE,
+    "POST /admin/screenings": ADMIN_SAVE,  # town B's admin: A's village refused (a message, nothing saved)
+    "POST /admin/screenings/{screening_id}/withdraw": TOWN_A_USER_SAVE,
+    "GET /admin/points": ADMIN_PAGE,
+    "GET /admin/points.xlsx": ADMIN_PAGE,
     "GET /admin/stats": ADMIN_PAGE,
     "GET /admin/stats/chart/{name}.png": ADMIN_PAGE,
     "GET /admin/stats/download": ADMIN_PAGE,
@@ -109,6 +114,9 @@ API: dict[str, dict[str, int]] = {
     "POST /api/v1/cases": api_row(401, 201, 201, 201, 201, 201, 201, 400),  # B: A's village refused
     "GET /api/v1/cases": api_row(401, 200, 200, 200, 200, 200, 200, 200),
     "GET /api/v1/cases/{id}": api_row(401, 404, 200, 404, 404, 404, 404, 404),  # the applicant only
+    "GET /api/v1/screenings": api_row(401, 403, 403, 200, 403, 200, 200, 200),
+    "POST /api/v1/screenings": api_row(401, 403, 403, 201, 403, 201, 201, 422),  # B: 江湾村 is not its village
+    "DELETE /api/v1/screenings/{id}": LOGGER_ONE,
     "GET /api/v1/openapi.json": api_row(200, 200, 200, 200, 200, 200, 200, 200),
     "POST /api/v1/auth/logout": api_row(401, 200, 200, 200, 200, 200, 200, 200),  # last: it ends the session
 }
@@ -145,11 +153,13 @@ def _cookie(session: tuple[str, str] | None, login_csrf: str = "") -> dict[str, 
     return {"Cookie": "; ".join(parts)} if parts else {}
 
 
-def _console_request(w: World, key: str, role: str, csrf: str) -> tuple[str, str, dict[str, Any] | None]:
+def _console_request(w: World, key: str, role: str, csrf: str,
+                     screening_id: int = 0) -> tuple[str, str, dict[str, Any] | None]:
     """(method, path, form) exercising a route as `role` would use it."""
     method, template = key.split(" ", 1)
     helper = w.people["helper"]
     path = (template.replace("{case_id}", str(w.agreed_case.id if "docx" in template else w.case.id))
+            .replace("{screening_id}", str(screening_id))
             .replace("{action}", "archive").replace("{user_id}", str(helper.id))
             .replace("{village_id}", str(w.village2.id)).replace("{name}", "months"))
     if template == "/admin/static":
@@ -170,6 +180,9 @@ def _console_request(w: World, key: str, role: str, csrf: str) -> tuple[str, str
         "/admin/villages": {"name": f"新村{role}", "households": "10", "town": str(w.town.id)},
         f"/admin/villages/{w.village2.id}": {"name": "石桥村", "households": "45"},
         "/admin/logout": {},
+        "/admin/screenings": {"date": "2026-03-05", "level": "village", "village": str(w.village.id), "found": "1",
+                              "scope": f"{role}排查"},
+        f"/admin/screenings/{screening_id}/withdraw": {},
     }
     if method == "GET" or template.startswith("/wechat"):
         return method, path, None
@@ -187,16 +200,25 @@ def _verdict(status: int, location: str, body: str) -> str:
     return str(status)
 
 
+async def _fresh_screening(w: World, scope: str) -> Any:
+    from models.screening import ScreeningSource, create_screening
+
+    values = {"date": dt.date.today() - dt.timedelta(days=1), "village_id": w.village.id, "found": 1, "scope": scope}
+    return await create_screening(w.town.id, w.people["helper"], values, source=ScreeningSource.API,
+                                  today=dt.date.today())
+
+
 async def test_console_and_public_routes(world: World) -> None:
     w = world
     client = w.client
     wrong: list[str] = []
+    screening = await _fresh_screening(w, "console")
     for role in ROLES:
         session = await w.console_session(role) if role != "anonymous" else None
         csrf = session[1] if session else ""
         for key, expected_by_role in CONSOLE.items():
             expected = expected_by_role[role]
-            method, path, form = _console_request(w, key, role, csrf)
+            method, path, form = _console_request(w, key, role, csrf, screening.id)
             headers = _cookie(session)
             if key == "POST /admin/login":  # logging in: the login form's double-submit token, no session
                 headers, form = _cookie(None, "logintoken123"), {**(form or {}), "csrf_token": "logintoken123"}
@@ -274,6 +296,8 @@ async def _api_call(w: World, key: str, role: str) -> tuple[str, str, dict[str, 
     activity_id = w.activity.id
     if key == "DELETE /api/v1/activities/{id}":
         activity_id = (await _fresh_activity(w, f"撤回用{role}")).id
+    if key == "DELETE /api/v1/screenings/{id}":
+        activity_id = (await _fresh_screening(w, f"撤回用{role}")).id
     path = (template.replace("{id}", str(w.case.id if "/cases/" in template else activity_id))
             .replace("{photo_id}", str(w.photo.id)))
     yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
@@ -286,6 +310,8 @@ async def _api_call(w: World, key: str, role: str) -> tuple[str, str, dict[str, 
         kwargs["json"] = {"invite_code": "WRONG999"}
     elif key == "POST /api/v1/activities":
         kwargs["json"] = {"kind": "publicity", "date": yesterday, "village_name": "江湾村", "theme": f"api{role}"}
+    elif key == "POST /api/v1/screenings":
+        kwargs["json"] = {"date": yesterday, "village_name": "江湾村", "found": 2, "scope": f"api{role}"}
     elif key == "PATCH /api/v1/activities/{id}":
         kwargs["json"] = {"participants": 40 + API_ROLES.index(role)}
     elif key == "POST /api/v1/activities/{id}/photos":
