@@ -12,6 +12,7 @@ import time
 from bot.config import Settings
 from handlers import build_dispatcher
 from handlers.core import Dispatcher, MemoryStateStorage, Message
+from knowledge.retrieval import get_knowledge_base
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -24,7 +25,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 def local_dispatcher(settings: Settings) -> Dispatcher:
     """A dispatcher on in-memory state, for one local user."""
-    return build_dispatcher(MemoryStateStorage(), settings=settings)
+    return build_dispatcher(MemoryStateStorage(), settings=settings, kb=get_knowledge_base())
 
 
 async def _ask_all(settings: Settings, questions: list[str] | None, as_json: bool) -> int:
