@@ -56,13 +56,13 @@ def main() -> int:
                 proc = cb.start_mingbai(port, Path(tmp), root=root, name=f"ab_{name.lower()}",
                                         redis=f"redis://127.0.0.1:6379/{12 + i}", redis_extra=extra.replace("|", "\n"))
                 procs[name] = (proc, f"http://127.0.0.1:{port}/wechat")
-                asyncio.run(cb.load(procs[name][1], 2, args.connections, args.text, args.users))  # warm-up
+                asyncio.run(cb.load(procs[name][1], 2, args.connections, [args.text], args.users))  # warm-up
             for n in range(args.rounds):
                 order = list(procs.items()) if n % 2 == 0 else list(procs.items())[::-1]
                 line = {}
                 for name, (proc, url) in order:
                     cpu = cb.tree_cpu_seconds(proc.pid)
-                    tally = asyncio.run(cb.load(url, args.seconds, args.connections, args.text, args.users))
+                    tally = asyncio.run(cb.load(url, args.seconds, args.connections, [args.text], args.users))
                     tally.cpu = cb.tree_cpu_seconds(proc.pid) - cpu
                     tallies[name].add(tally)
                     line[name] = f"{name} {tally.rate:,.0f} msg/s {tally.cpu / len(tally.latencies) * 1e6:.0f} µs"

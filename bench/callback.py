@@ -9,6 +9,11 @@ round), so that a machine whose speed drifts over a minute (a shared VM) weighs 
 figures are over all rounds.
 
     .venv/bin/python bench/callback.py [--seconds 20] [--rounds 4] [--connections 100] [--text 帮助] [--workers 1]
+    .venv/bin/python bench/callback.py --wrk --questions   # the work users do: distinct legal questions, wrk
+
+`--wrk` drives the load with wrk (Debian package `wrk`, a C load generator) through bench/wechat.lua,
+on requests signed here beforehand; `--questions` sends the development and holdout questions of the
+knowledge base (distinct, realistic texts, each message its own MsgId and nonce) instead of `--text`.
 """
 
 from __future__ import annotations
@@ -104,7 +109,7 @@ def tree_cpu_seconds(pid: int) -> float:
     return total
 
 
-async def load(url: str, seconds: float, connections: int, text: str, users: int) -> Tally:
+async def load(url: str, seconds: float, connections: int, texts: list[str], users: int) -> Tally:
     sim = WeChatSimulator(TOKEN)
     latencies: list[float] = []
     errors = 0
@@ -118,7 +123,7 @@ async def load(url: str, seconds: float, connections: int, text: str, users: int
             nonlocal errors
             while time.perf_counter() < stop:
                 n = next(counter)
-                req = sim.sign(text_xml(f"bench-user-{n % users}", text, n))
+                req = sim.sign(text_xml(f"bench-user-{n % users}", texts[n % len(texts)], n))
                 t0 = time.perf_counter()
                 try:
                     async with session.post(url, params=req.query, data=req.body) as resp:
@@ -140,27 +145,77 @@ class Tally:
 
     def __init__(self, latencies: list[float] | None = None, elapsed: float = 0.0, errors: int = 0) -> None:
         self.latencies, self.elapsed, self.errors, self.cpu = latencies or [], elapsed, errors, 0.0
+        self.count = len(self.latencies)
+        self.p50 = self.p99 = 0.0  # wrk's percentiles (it keeps no list of latencies)
+        self.rounds: list[Tally] = []
 
     def add(self, other: Tally) -> None:
         self.latencies += other.latencies
+        self.count += other.count
         self.elapsed += other.elapsed
         self.errors += other.errors
         self.cpu += other.cpu
+        self.rounds.append(other)
 
     @property
     def rate(self) -> float:
-        return len(self.latencies) / self.elapsed
+        return self.count / self.elapsed
 
     def summary(self) -> dict[str, float]:
-        lat = sorted(self.latencies)
+        if self.latencies:
+            lat = sorted(self.latencies)
+            p50, p99 = statistics.median(lat), lat[int(len(lat) * 0.99) - 1]
+        else:  # wrk rounds: the worst round's percentiles (they cannot be merged)
+            p50 = max(r.p50 for r in self.rounds)
+            p99 = max(r.p99 for r in self.rounds)
         return {
-            "messages": len(lat),
+            "messages": self.count,
             "rate": self.rate,
-            "p50_ms": statistics.median(lat) * 1000,
-            "p99_ms": lat[int(len(lat) * 0.99) - 1] * 1000,
+            "p50_ms": p50 * 1000,
+            "p99_ms": p99 * 1000,
             "errors": self.errors,
-            "cpu_us": self.cpu / len(lat) * 1e6,
+            "cpu_us": self.cpu / self.count * 1e6,
         }
+
+
+def questions() -> list[str]:
+    """The knowledge base's development and holdout questions that are legal questions (not chat)."""
+    import tomllib
+
+    found: list[str] = []
+    for name in ("devset.toml", "holdout.toml"):
+        cases = tomllib.loads((ROOT / "knowledge" / "data" / name).read_text(encoding="utf-8"))["case"]
+        found += [c["q"] for c in cases if c.get("kind") != "off"]
+    return found
+
+
+def write_requests(path: Path, count: int, texts: list[str], users: int) -> None:
+    """`count` signed callback requests, one per line for bench/wechat.lua: unique MsgIds and nonces."""
+    sim = WeChatSimulator(TOKEN)
+    first_id = time.time_ns() // 1000
+    with path.open("w", encoding="utf-8") as out:
+        for n in range(count):
+            msg_id = first_id + n
+            req = sim.sign(text_xml(f"bench-user-{msg_id % users}", texts[n % len(texts)], msg_id))
+            query = "&".join(f"{k}={v}" for k, v in req.query.items())
+            out.write(f"/wechat?{query}\t{req.body.decode()}\n")
+
+
+def wrk_load(url: str, seconds: float, connections: int, texts: list[str], users: int, tmp: Path) -> Tally:
+    """One wrk run; the Tally holds p50/p99 from wrk's histogram (as two-point latencies) and the counts."""
+    requests = tmp / "requests.txt"
+    write_requests(requests, max(20_000, int(seconds * 4000)), texts, users)
+    threads = 2
+    env = {**os.environ, "MINGBAI_WRK_REQUESTS": str(requests), "MINGBAI_WRK_THREADS": str(threads)}
+    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:.0f}s", "--timeout", "10s",
+                          "-s", str(ROOT / "bench" / "wechat.lua"), url.removesuffix("/wechat")],
+                         env=env, capture_output=True, text=True, check=True).stdout
+    line = next(x for x in out.splitlines() if x.startswith("RESULT"))
+    count, micros, errors, p50, p99, wraps = line.split()[1:]
+    del wraps  # only the bare handler, far faster, runs through the file (it ignores MsgIds)
+    tally = Tally([], int(micros) / 1e6, int(errors))
+    tally.count, tally.p50, tally.p99 = int(count), float(p50) / 1e6, float(p99) / 1e6
+    return tally
 
 
 def main() -> int:
@@ -172,7 +227,16 @@ def main() -> int:
     ap.add_argument("--users", type=int, default=1000, help="distinct openids in the load")
     ap.add_argument("--workers", type=int, default=1,
                     help="server processes sharing the port, for mingbai and the bare handler alike")
+    ap.add_argument("--wrk", action="store_true", help="load with wrk (a C load generator) instead of Python")
+    ap.add_argument("--questions", action="store_true",
+                    help="distinct legal questions from knowledge/data instead of --text")
     args = ap.parse_args()
+    texts = questions() if args.questions else [args.text]
+
+    def run_load(url: str, seconds: float, tmp: Path) -> Tally:
+        if args.wrk:
+            return wrk_load(url, seconds, args.connections, texts, args.users, tmp)
+        return asyncio.run(load(url, seconds, args.connections, texts, args.users))
     tallies = {"mingbai": Tally(), "bare aiohttp": Tally()}
     procs: dict[str, tuple[subprocess.Popen[bytes], str]] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -181,12 +245,12 @@ def main() -> int:
                                   ("bare aiohttp", lambda p: start_bare(p, args.workers))):
                 port = free_port()
                 procs[name] = (starter(port), f"http://127.0.0.1:{port}/wechat")
-                asyncio.run(load(procs[name][1], 2, args.connections, args.text, args.users))  # warm-up
+                run_load(procs[name][1], 2, Path(tmp))  # warm-up
             for n in range(1, args.rounds + 1):
                 rates = []
                 for name, (proc, url) in procs.items():
                     cpu = tree_cpu_seconds(proc.pid)
-                    tally = asyncio.run(load(url, args.seconds / args.rounds, args.connections, args.text, args.users))
+                    tally = run_load(url, args.seconds / args.rounds, Path(tmp))
                     tally.cpu = tree_cpu_seconds(proc.pid) - cpu
                     tallies[name].add(tally)
                     rates.append(f"{name} {tally.rate:,.0f} msg/s")
@@ -196,7 +260,9 @@ def main() -> int:
                 proc.terminate()
                 proc.wait(timeout=30)
     results = {name: t.summary() for name, t in tallies.items()}
-    print(f"{args.connections} connections, {args.seconds:.0f} s each in {args.rounds} rounds, text {args.text!r}, "
+    what = f"{len(texts)} distinct questions" if args.questions else f"text {args.text!r}"
+    print(f"{args.connections} connections, {args.seconds:.0f} s each in {args.rounds} rounds, {what}, "
+          f"load by {'wrk' if args.wrk else 'Python'}, "
           f"{args.users} users, processes per server: {args.workers}")
     print(f"{'server':<14}{'msgs':>8}{'msg/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'CPU µs/msg':>12}")
     for name, r in results.items():

@@ -28,13 +28,15 @@ from handlers.core import Router
 from handlers.core.fsm import RedisStateStorage
 from handlers.core.resilience import Breaker
 from handlers.legal import DatabaseQuestionLog
+from knowledge.retrieval import get_knowledge_base
 
 log = logging.getLogger("mingbai")
 
 
 async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
     """Redis (or the in-process stand-in) for dedup, state, rate limits and tokens."""
-    aio, sync = make_clients(app[keys.SETTINGS].redis.url)
+    settings = app[keys.SETTINGS].redis
+    aio, sync = make_clients(settings.url, settings.batch_window_ms / 1000)
     app[keys.REDIS], app[keys.SYNC_REDIS] = aio, sync
     yield
     await aio.aclose()
@@ -91,8 +93,9 @@ async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
         observe=metrics.handler_latency.observe, on_limited=metrics.rate_limited.inc,
     )
     first_routers: tuple[Router, ...] = app[keys.EXTRA_ROUTERS]
+    kb = await asyncio.to_thread(get_knowledge_base)  # built before the first question, off the event loop
     dispatcher = build_dispatcher(
-        RedisStateStorage(redis, breaker=breaker), settings=settings, edge=edge,
+        RedisStateStorage(redis, breaker=breaker), settings=settings, kb=kb, edge=edge,
         first_routers=first_routers, deps={"question_log": question_log},
     )
     app[keys.DISPATCHER] = dispatcher

@@ -21,6 +21,7 @@ from handlers.core.middlewares import (
     UserMiddleware,
 )
 from handlers.core.paging import Pager
+from knowledge.retrieval import KnowledgeBase
 
 if TYPE_CHECKING:
     from bot.config import Settings  # plain typed settings; handlers import nothing of bot at run time
@@ -63,6 +64,7 @@ def build_dispatcher(
     storage: StateStorage,
     *,
     settings: Settings,
+    kb: KnowledgeBase,
     edge: Edge | None = None,
     deps: dict[str, Any] | None = None,
     first_routers: Sequence[Router] = (),
@@ -70,9 +72,9 @@ def build_dispatcher(
     """The single factory: storage, routers, injected dependencies, and the middlewares in their one order.
 
     timing → rate limit (before any work) → user lock (one message per user at a time) → user (who
-    is talking) → paging (long replies) → forms (the state, read after the lock; added by Dispatcher).
+    is talking) → forms (the state, read after the lock; added by Dispatcher) → paging (long replies).
     """
-    pager = Pager(storage)
+    pager = Pager()
     middlewares: list[Middleware] = []
     if edge is not None:
         middlewares += [
@@ -81,12 +83,12 @@ def build_dispatcher(
             UserLockMiddleware(edge.locks),
             UserMiddleware(edge.users, edge.user_cache),
         ]
-    middlewares.append(PagingMiddleware(pager))
-    all_deps = {"settings": settings, "pager": pager, **(deps or {})}
+    all_deps = {"settings": settings, "kb": kb, "pager": pager, **(deps or {})}
     return Dispatcher(
         build_router(first_routers),
         storage,
         deps=all_deps,
         middlewares=middlewares,
+        inner=[PagingMiddleware(pager)],
         form_ttl=settings.limits.form_ttl_seconds,
     )

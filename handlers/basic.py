@@ -45,9 +45,9 @@ async def cancel(state: FSMContext) -> str:
 
 
 @router.text(Exact("更多", "继续"))
-async def more(msg: Message, pager: Pager) -> str:
+async def more(state: FSMContext, pager: Pager) -> str:
     """The next page of the last long reply."""
-    page = await pager.next_page(msg.openid)
+    page = await pager.next_page(state)
     return page or "没有更多内容了。回复“帮助”查看可以做什么。"
 
 

@@ -7,13 +7,16 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from handlers.core import Context, FSMContext, Message, NoState, Regex, Router, State, StatesGroup
 from handlers.menu import add_menu_line
 from knowledge.replies import format_answer, format_choices, format_fallback, format_statute
-from knowledge.retrieval import SearchResult, get_knowledge_base
+from knowledge.retrieval import KnowledgeBase, SearchResult
 from knowledge.statutes import looks_like_statute_query, lookup
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 log = logging.getLogger("mingbai.legal")
 router = Router("legal")
@@ -46,29 +49,29 @@ async def statute(msg: Message, ctx: Context, question_log: QuestionLogger = no_
 
 
 @router.text(Choice.pick, Regex(r"^[1-3１-３]$"))
-async def picked(msg: Message, state: FSMContext) -> str:
+async def picked(msg: Message, state: FSMContext, kb: KnowledgeBase) -> str:
     """The answer to the entry the user picked from the numbered list."""
     ids: list[str] = (await state.get_data()).get("choices", [])
     await state.clear()
     index = int(msg.text.translate(str.maketrans("１２３", "123"))) - 1
     if index >= len(ids):
         return "没有这个选项。请直接把您的问题再说一遍。"
-    return format_answer(get_knowledge_base().entry(ids[index]))
+    return format_answer(kb.entry(ids[index]))
 
 
 @router.text(Choice.pick)
-async def not_a_choice(msg: Message, ctx: Context, state: FSMContext, settings: Any,
+async def not_a_choice(msg: Message, ctx: Context, state: FSMContext, settings: Settings, kb: KnowledgeBase,
                        question_log: QuestionLogger = no_log) -> str:
     """Anything but 1-3 after a choice is a new question."""
     await state.clear()
-    return str(await answer(msg, ctx, state, settings, question_log))
+    return str(await answer(msg, ctx, state, settings, kb, question_log))
 
 
 @router.text(NoState())
-async def answer(msg: Message, ctx: Context, state: FSMContext, settings: Any,
+async def answer(msg: Message, ctx: Context, state: FSMContext, settings: Settings, kb: KnowledgeBase,
                  question_log: QuestionLogger = no_log) -> str:
     """Search the FAQ: a sure answer, three choices, or the fallback — never an invented answer."""
-    result = get_knowledge_base().search(msg.text)
+    result = kb.search(msg.text)
     await question_log(ctx, msg.text, result)
     if result.band == "high":
         return format_answer(result.hits[0].entry)

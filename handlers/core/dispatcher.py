@@ -22,7 +22,8 @@ class Dispatcher:
     """Routes a Message to handlers; the same object serves chat, the CLI and tests.
 
     The chain is the given middlewares in order, then the form layer (FormMiddleware, which owns
-    `state`), then routing. Handlers of `forms` routers are paused while the state is unavailable.
+    `state`), then the `inner` middlewares (paging), then routing. Handlers of `forms` routers are
+    paused while the state is unavailable.
     """
 
     def __init__(
@@ -32,12 +33,13 @@ class Dispatcher:
         *,
         deps: dict[str, Any] | None = None,
         middlewares: Sequence[Middleware] = (),
+        inner: Sequence[Middleware] = (),
         form_ttl: int = 1800,
     ) -> None:
         self.router = router
         self.storage = storage
         self.deps = dict(deps or {})
-        self.middlewares = (*middlewares, FormMiddleware(storage, form_ttl))
+        self.middlewares = (*middlewares, FormMiddleware(storage, form_ttl), *inner)
         self.form_ttl = form_ttl
         self.handlers = list(router.walk())
         chain: Next = self._route  # composed once: every message runs the same chain

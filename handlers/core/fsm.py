@@ -141,11 +141,9 @@ class RedisStateStorage:
         return self.prefix + key
 
 
-_EMPTY: dict[str, Any] = {"state": None, "data": {}}
-
-
 class FSMContext:
-    """One user's conversation state: the current step and the form's data so far.
+    """One user's conversation state: the current step, the form's data so far, and the pages of a
+    long reply still to send ('更多'): one record, read once per message.
 
     When the storage is unreachable the state is unknown: read as "no form" (questions keep
     flowing), and any write raises FormsPaused, so no step is kept where other processes
@@ -205,16 +203,35 @@ class FSMContext:
     async def update_data(self, **values: Any) -> dict[str, Any]:
         """Merge values into the form's data."""
         old = await self._load()
-        record = {"state": old["state"], "data": {**old["data"], **values}}
+        record = {**old, "data": {**old["data"], **values}}
         await self._store(record)
         self._cache = record
         return dict(record["data"])
 
+    async def pages(self) -> list[str]:
+        """The pages of the last long reply not sent yet (handlers.core.paging)."""
+        return list((await self._load()).get("more", ()))
+
+    async def keep_pages(self, pages: list[str]) -> None:
+        """Keep the unsent pages of a reply, replacing older ones; nothing is written when both are none."""
+        old = await self._load()
+        if not pages and not old.get("more"):
+            return
+        record = {k: v for k, v in old.items() if k != "more"}
+        if pages:
+            record["more"] = pages
+        if record["state"] is None and not record["data"] and not pages:
+            await self._store(None)
+        else:
+            await self._store(record)
+        self._cache = record
+
     async def clear(self) -> None:
         """Leave the form and forget its data."""
-        await self._load()
-        await self._store(None)
-        self._cache = dict(_EMPTY, data={})
+        old = await self._load()
+        record = {"state": None, "data": {}, **({"more": old["more"]} if old.get("more") else {})}
+        await self._store(record if "more" in record else None)
+        self._cache = record
 
 
 PAUSED = "系统维护中，表单稍后再填；法律问题照常回答。"

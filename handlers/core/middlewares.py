@@ -1,7 +1,7 @@
 """Middlewares: rate limit, per-user lock, user loading, timing, paging. Each owns its own state.
 
 The order is written once, in `handlers.build_dispatcher`: timing, rate limit, user lock, user,
-paging, then the form layer (handlers.core.fsm.FormMiddleware). Each middleware talks to its store
+the form layer (handlers.core.fsm.FormMiddleware, which owns `state`), then paging. Each middleware talks to its store
 through a small protocol below; the Redis versions live in bot/redis_store.py, the in-process
 ones here (tests, `mingbai ask`, and each Redis version's fallback while Redis is down).
 Delivery guarantees (dedup, replay, the 5-second rule) are the transport's, not these.
@@ -172,5 +172,5 @@ class PagingMiddleware:
     async def __call__(self, handler: Next, event: Message, data: dict[str, Any]) -> Reply:
         reply = await handler(event, data)
         if isinstance(reply, str) and not isinstance(reply, Page):
-            return str(await self.pager.paginate(event.openid, reply))
+            return str(await self.pager.paginate(data["state"], reply))
         return reply

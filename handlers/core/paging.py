@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from handlers.core.fsm import StateUnavailable
+from handlers.core.fsm import PAUSED, FSMContext
 
 MAX_REPLY_BYTES = 2048
 MORE_HINT = "\n\n（内容较长，回复“更多”查看后续）"
-MORE_TTL = 3600
+NOTICE_BYTES = len(PAUSED.encode()) + 8  # room for the pause line FormMiddleware puts first while forms pause
 
 
 def split_text(text: str, limit: int = MAX_REPLY_BYTES, hint: str = MORE_HINT) -> list[str]:
@@ -43,37 +41,24 @@ class Page(str):
 
 
 class Pager:
-    """Keeps the unsent pages of a user's last long reply (Redis or memory, via StateStorage).
+    """Keeps the unsent pages of a user's last long reply in the user's conversation state.
 
-    While the storage is unreachable the later pages are not kept: '更多' then says there is nothing more.
+    While the state is unavailable the later pages are not kept ('更多' then says there is nothing
+    more) and pages leave room for the pause line.
     """
 
-    def __init__(self, storage: Any) -> None:
-        self.storage = storage
-
-    async def paginate(self, openid: str, text: str) -> str:
+    async def paginate(self, state: FSMContext, text: str) -> str:
         """Return the first page and keep the others (dropping pages of an older reply)."""
+        if not state.available:
+            return split_text(text, MAX_REPLY_BYTES - NOTICE_BYTES)[0]
         pages = split_text(text)
-        try:
-            if len(pages) > 1:
-                await self.storage.set(f"more:{openid}", {"pages": pages[1:]}, MORE_TTL)
-            else:
-                await self.storage.delete(f"more:{openid}")
-        except StateUnavailable:
-            pass
+        await state.keep_pages(pages[1:])
         return pages[0]
 
-    async def next_page(self, openid: str) -> Page | None:
+    async def next_page(self, state: FSMContext) -> Page | None:
         """The next kept page, or None when there is nothing more."""
-        try:
-            record = await self.storage.get(f"more:{openid}")
-            if not record or not record.get("pages"):
-                return None
-            pages: list[str] = record["pages"]
-            if len(pages) > 1:
-                await self.storage.set(f"more:{openid}", {"pages": pages[1:]}, MORE_TTL)
-            else:
-                await self.storage.delete(f"more:{openid}")
-        except StateUnavailable:
+        pages = await state.pages()
+        if not pages or not state.available:
             return None
+        await state.keep_pages(pages[1:])
         return Page(pages[0])
