@@ -31,7 +31,7 @@ from models.case_flow import (
 from models.case_queries import BoardFilter, board, deadlines, is_overdue, mediator_ids_by_case
 from models.core import Role, User, Village
 from models.mediation import Agreement, AuditEntry, Case, FollowUp, JudicialConfirmation, Party, SessionRecord
-from models.privacy import mask_id_number, mask_name, mask_phone, may_see_parties, scrub_text
+from models.privacy import mask_id_number, mask_name, mask_phone, masked_view, may_see_parties, text_mask
 
 Form = MultiDictProxy[Any]
 
@@ -207,8 +207,7 @@ async def _case_context(request: web.Request, case: Case, user: User) -> dict[st
     mediators = set(await cases.mediator_ids(case.id))
     visible = _may_see(user, case, mediators)
     parties = [_party_view(p, visible) for p in await Party.filter(case=case).order_by("id")]
-    names = [p.name for p in await Party.filter(case=case)]
-    scrub = (lambda t: t) if visible else (lambda t: scrub_text(t, names))
+    scrub = text_mask(visible, [p.name for p in await Party.filter(case=case)])
     assignments = await case.assignments.all().order_by("-lead", "id").prefetch_related("mediator")
     status = Status(case.status)
     actions = [a for a in allowed_actions(status) if _may_act(user, a, mediators)]
@@ -218,11 +217,11 @@ async def _case_context(request: web.Request, case: Case, user: User) -> dict[st
     return {
         "case": case, "status": status, "status_label": status.label, "parties": parties, "visible": visible,
         "summary": scrub(case.summary), "assignments": assignments,
-        "sessions": [{"s": s, "content": scrub(s.content), "participants": scrub(s.participants)}
+        "sessions": [{"s": masked_view(s, scrub), "content": scrub(s.content), "participants": scrub(s.participants)}
                      for s in await SessionRecord.filter(case=case).order_by("held_on", "id")],
-        "agreement": await Agreement.get_or_none(case=case), "scrub": scrub,
-        "follow_ups": await FollowUp.filter(case=case).order_by("visited_on", "id"),
-        "confirmation": await JudicialConfirmation.get_or_none(case=case),
+        "agreement": masked_view(await Agreement.get_or_none(case=case), scrub), "scrub": scrub,
+        "follow_ups": [masked_view(f, scrub) for f in await FollowUp.filter(case=case).order_by("visited_on", "id")],
+        "confirmation": masked_view(await JudicialConfirmation.get_or_none(case=case), scrub),
         "timeline": [{"e": e, "from": STATUS_LABELS.get(Status(e.from_status)) if e.from_status else "",
                       "to": STATUS_LABELS.get(Status(e.to_status)) if e.to_status else "",
                       "label": _audit_label(e.action), "note": scrub(e.note)} for e in audit],
