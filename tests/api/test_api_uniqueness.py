@@ -45,3 +45,11 @@ async def test_a_retried_submission_with_its_key_gets_the_first_answer(api: Api)
                               headers={**h, "Idempotency-Key": "sub-1"})
     assert r.status == 201 and (await r.json())["id"] in ids
     assert await Activity.all().count() == 1
+
+
+async def test_concurrent_invite_guesses_are_counted_before_they_are_checked(api: Api) -> None:
+    h = await api.login("guesser")
+    responses = await asyncio.gather(*(
+        api.client.post("/api/v1/auth/bind", json={"invite_code": f"WRONG{i:03d}"}, headers=h) for i in range(60)))
+    statuses = [r.status for r in responses]
+    assert statuses.count(400) == 5 and statuses.count(429) == 55
