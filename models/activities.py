@@ -12,6 +12,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models.core import Role, User, Village
+from models.hygiene import clean_text
 from models.outreach import SIX_TARGETS, Activity, ActivityChange, ActivityKind, ActivityPhoto, ActivitySource
 from models.parsing import ParseError, check_count, check_date
 
@@ -139,7 +140,7 @@ async def find_village(town_id: int, name: str) -> Village:
 
 def check_values(values: dict[str, Any], *, now: dt.date | None = None) -> dict[str, Any]:
     """Check dates and counts of already-typed values; ActivityError names the first problem."""
-    out = dict(values)
+    out: dict[str, Any] = {k: clean_text(v) if isinstance(v, str) else v for k, v in values.items()}
     try:
         if "date" in out:
             out["date"] = check_date(out["date"], now=now)

@@ -10,7 +10,7 @@ from aiohttp import web
 from bot import keys
 from bot.admin import session as sessions
 from bot.admin.passwords import verify_password
-from bot.admin.web import LOGIN_PATH, STAFF_ROLES, current_user, error_page, render, safe_next
+from bot.admin.web import LOGIN_PATH, STAFF_ROLES, current_user, error_page, form_data, render, safe_next
 from models.accounts import find_login
 from models.core import Role
 
@@ -54,7 +54,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     (a higher throttle, so one address cannot try many accounts); behind a proxy the address is the
     client's, from X-Forwarded-For of a trusted proxy (bot/proxy.py).
     """
-    form = await request.post()
+    form = await form_data(request)
     name = str(form.get("name", "")).strip()[:64]
     password = str(form.get("password", ""))[:256]
     nxt = safe_next(str(form.get("next", "")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -12,7 +13,17 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 from bot import keys
-from bot.admin.web import ADMIN_ROLES, add_nav_item, current_user, flash, render, require_role, town_scope
+from bot.admin.web import (
+    ADMIN_ROLES,
+    add_nav_item,
+    current_user,
+    error_page,
+    flash,
+    form_data,
+    render,
+    require_role,
+    town_scope,
+)
 from models import cases, documents
 from models.case_flow import (
     AGREEMENT_FORMS,
@@ -33,6 +44,7 @@ from models.core import Role, User, Village
 from models.mediation import Agreement, AuditEntry, Case, FollowUp, JudicialConfirmation, Party, SessionRecord
 from models.privacy import mask_id_number, mask_name, mask_phone, masked_view, may_see_parties, text_mask
 
+log = logging.getLogger("mingbai.admin")
 Form = MultiDictProxy[Any]
 
 
@@ -163,7 +175,7 @@ async def create_case(request: web.Request) -> web.StreamResponse:
     """Save a registration from the console."""
     user = current_user(request)
     assert user is not None
-    form = await request.post()
+    form = await form_data(request)
     error = ""
     case_type, source = _text(form, "case_type"), _text(form, "source")
     village = await Village.get_or_none(id=_int(form.get("village")) or 0)
@@ -356,7 +368,7 @@ async def act(request: web.Request) -> web.StreamResponse:
     mediators = set(await cases.mediator_ids(case.id))
     if not _may_act(user, action, mediators):
         raise web.HTTPForbidden()
-    form = await request.post()
+    form = await form_data(request)
     try:
         await HANDLERS[action](case.id, cases.Actor(user), form, _settings(request), user)
     except TransitionRefused as exc:
@@ -374,7 +386,7 @@ async def set_flags(request: web.Request) -> web.StreamResponse:
     case = await _load_case(request)
     if not _may_act(user, Action.ASSIGN, set(await cases.mediator_ids(case.id))):
         raise web.HTTPForbidden()
-    form = await request.post()
+    form = await form_data(request)
     try:
         await cases.set_flags(case.id, cases.Actor(user), {k: form.get(k) == "1" for k in cases.FLAG_LABELS})
     except TransitionRefused as exc:
@@ -390,12 +402,17 @@ async def _document(request: web.Request, kind: str) -> web.StreamResponse:
     case = await _load_case(request)
     if not _may_see(user, case, set(await cases.mediator_ids(case.id))):
         raise web.HTTPForbidden()  # documents carry the parties' personal data
-    if kind == "agreement":
-        if await Agreement.get_or_none(case=case) is None:
-            raise web.HTTPNotFound()
-        data, name = await documents.agreement_docx(case.id), f"调解协议书-{case.number}.docx"
-    else:
-        data, name = await documents.dossier_docx(case.id), f"卷宗-{case.number}.docx"
+    if kind == "agreement" and await Agreement.get_or_none(case=case) is None:
+        raise web.HTTPNotFound()
+    try:
+        if kind == "agreement":
+            data, name = await documents.agreement_docx(case.id), f"调解协议书-{case.number}.docx"
+        else:
+            data, name = await documents.dossier_docx(case.id), f"卷宗-{case.number}.docx"
+    except Exception:  # any renderer failure (e.g. text the .docx format cannot hold): logged, a clear page
+        log.exception("document %s of case %s failed to render", kind, case.id)
+        return await error_page(request, 422, "文书生成失败：案件里有无法写入文书的内容（如特殊控制字符）。"
+                                              "请检查并修改案件中的文字后重试，或联系管理员。")
     return web.Response(body=data, headers={
         "Content-Type": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "Content-Disposition": f"attachment; filename=\"case-{case.id}.docx\"; filename*=UTF-8''{quote(name)}",

@@ -10,7 +10,16 @@ from tortoise.exceptions import IntegrityError
 from bot import keys
 from bot.admin.passwords import hash_password, password_problem
 from bot.admin.session import end_user_sessions
-from bot.admin.web import ADMIN_ROLES, add_nav_item, current_user, flash, render, require_role, town_scope
+from bot.admin.web import (
+    ADMIN_ROLES,
+    add_nav_item,
+    current_user,
+    flash,
+    form_data,
+    render,
+    require_role,
+    town_scope,
+)
 from models.accounts import AccountError, normalize_login
 from models.core import ROLE_LABELS, Role, Town, User, Village
 from models.privacy import mask_phone
@@ -131,7 +140,7 @@ async def create_user(request: web.Request) -> web.StreamResponse:
     """Add a person (e.g. a mediator with a console password)."""
     actor = current_user(request)
     assert actor is not None
-    form = await request.post()
+    form = await form_data(request)
     user = User()
     problem = await _apply(user, form, actor)
     await flash(request, f"未保存：{problem}" if problem else f"已添加：{user.display_name}")
@@ -158,7 +167,7 @@ async def update_user(request: web.Request) -> web.StreamResponse:
     user = await _visible_user(request)
     if Role(user.role) is Role.COUNTY_ADMIN and Role(actor.role) is not Role.COUNTY_ADMIN:
         raise web.HTTPForbidden()
-    form = await request.post()
+    form = await form_data(request)
     if user.id == actor.id and (form.get("active", "1") != "1" or str(form.get("role")) != actor.role):
         await flash(request, "未保存：不能停用自己或修改自己的角色。")
         raise web.HTTPFound(f"/admin/users/{user.id}")
@@ -194,7 +203,7 @@ async def save_village(request: web.Request) -> web.StreamResponse:
     """Add a village, or update one (name, households, groups)."""
     actor = current_user(request)
     assert actor is not None
-    form = await request.post()
+    form = await form_data(request)
     values = _village_values(form)
     if isinstance(values, str):
         await flash(request, f"未保存：{values}")
