@@ -112,7 +112,7 @@ async def load(url: str, year: int, seed: int) -> None:
             records=[("helper", f"明白人{i}", "", rng.random() < 0.8, True, "", now, *villages[i % len(villages)])
                      for i in range(HELPERS)])
         columns = ["kind", "date", "form", "six_target", "theme", "place", "participants", "materials",
-                   "consultations", "organiser", "source", "natural_key", "withdrawn", "created_at", "updated_at",
+                   "consultations", "organiser", "source", "fingerprint", "withdrawn", "created_at", "updated_at",
                    "town_id", "village_id"]
         for chunk in _activities(rng, year, villages, now):
             await conn.copy_records_to_table("outreach_activity", columns=columns, records=chunk)

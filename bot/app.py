@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.cs_retry import QUEUE
 from bot.customer_service import CustomerService
 from bot.metrics import Metrics
+from bot.proxy import forwarded_middleware, parse_networks
 from bot.redis_store import RedisRateCounter, RedisUserCache, RedisUserLocks, make_clients
 from bot.users import ContextLoader, ensure_town, install_cache_invalidation
 from bot.wechat import view as wechat_view
@@ -166,7 +167,8 @@ def create_app(settings: Settings, *, extra_routers: Sequence[Router] = ()) -> w
 
     `extra_routers` go before the built-in ones (tests use them to plant slow or failing handlers).
     """
-    app = web.Application(middlewares=[observe_middleware], client_max_size=settings.server.max_body_bytes)
+    app = web.Application(middlewares=[forwarded_middleware(parse_networks(settings.server.trusted_proxies)),
+                                       observe_middleware], client_max_size=settings.server.max_body_bytes)
     app[keys.SETTINGS] = settings
     app[keys.METRICS] = Metrics()
     app[keys.EXTRA_ROUTERS] = tuple(extra_routers)

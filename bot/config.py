@@ -41,6 +41,8 @@ class ServerSettings:
     max_body_bytes: int = 64 * 1024
     reply_budget_seconds: float = 4.0
     public_url: str = ""
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: "127.0.0.1, ::1, 10.0.0.0/8" (bot/proxy.py).
+    trusted_proxies: str = ""
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,12 @@ def _validate(s: Settings) -> None:
         raise ConfigError("[server] max_body_bytes: must be at least 1024")
     if not 0.5 <= s.server.reply_budget_seconds <= 4.5:
         raise ConfigError("[server] reply_budget_seconds: must be between 0.5 and 4.5 (WeChat waits 5 s)")
+    try:
+        from bot.proxy import parse_networks
+
+        parse_networks(s.server.trusted_proxies)
+    except ValueError as exc:
+        raise ConfigError(f"[server] trusted_proxies: {exc}") from None
     if not s.database.url.startswith(("sqlite://", "postgres://", "postgresql://", "psycopg://")):
         raise ConfigError(
             f"[database] url: must start with sqlite:// or postgres://, got {s.database.url!r}"

@@ -102,11 +102,12 @@ class DatabaseQuestionLog:
         self.writer: asyncio.Task[None] | None = None
 
     async def __call__(self, ctx: Context, question: str, result: SearchResult | None) -> None:
+        from models.privacy import scrub_text
         from models.questions import QuestionLog
 
         top = result.hits[0] if result and result.hits and result.band != "low" else None
         row = QuestionLog(
-            town_id=ctx.town_id, asker=asker_hash(self.secret_key, ctx.openid), question=question[:500],
+            town_id=ctx.town_id, asker=asker_hash(self.secret_key, ctx.openid), question=scrub_text(question)[:500],
             entry_id=top.entry.id if top else None, topic=top.entry.topic if top else "",
             band=result.band if result else "statute", score=round(result.confidence, 4) if result else 1.0,
         )

@@ -31,10 +31,10 @@ from handlers.parsing import (
 from models.activities import (
     FIELD_LABELS,
     ActivityError,
+    DuplicateActivity,
     add_photo,
     create_activity,
     edit_refusal,
-    natural_key,
     recent_for,
     update_activity,
     withdraw_activity,
@@ -193,14 +193,12 @@ async def confirm(ctx: Context, state: FSMContext) -> str:
     values = _values(data)
     author = await _author(ctx)
     values["organiser"] = author.display_name if author else ""
-    key = natural_key(ctx.town_id or 0, values)
-    dup = await Activity.filter(town_id=ctx.town_id, natural_key=key, withdrawn=False).first()
-    if dup is not None:
-        await state.clear()
-        return f"这条活动已经登记过（编号{dup.id}），没有重复保存。回复“我的记录”查看。"
     try:
         activity = await create_activity(ctx.town_id or 0, author, values, source=ActivitySource.CHAT,
                                          photos=data.get("photos") or [])
+    except DuplicateActivity as exc:
+        await state.clear()
+        return f"{exc}回复“我的记录”查看。"
     except ActivityError as exc:
         return f"{exc}\n{CONFIRM_HINT}"
     await state.clear()

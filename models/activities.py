@@ -8,9 +8,11 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models.core import Role, User, Village
+from models.hygiene import clean_text
 from models.outreach import SIX_TARGETS, Activity, ActivityChange, ActivityKind, ActivityPhoto, ActivitySource
 from models.parsing import ParseError, check_count, check_date
 
@@ -48,13 +50,37 @@ class ActivityError(Exception):
         self.field = field
 
 
-def natural_key(town_id: int, values: dict[str, Any]) -> str:
-    """The identity of an entry for re-import dedup: date, kind, village, form, theme, organiser."""
-    parts = [
-        str(town_id), str(values["date"]), str(values["kind"]), str(values.get("village_id") or ""),
-        values.get("form", ""), values.get("theme", "").strip(), values.get("organiser", "").strip(),
-    ]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
+# Every figure of an entry: two entries that differ in any of these are two records.
+IDENTITY_FIELDS = ("date", "kind", "village_id", "form", "six_target", "theme", "place", "participants", "materials",
+                   "consultations", "organiser")
+
+
+def fingerprint(town_id: int, values: dict[str, Any]) -> str:
+    """The identity of an entry: a hash of its town and every figure, so a retry or re-import is recognised."""
+    parts = [str(town_id)]
+    for f in IDENTITY_FIELDS:
+        value = values.get(f, 0 if f in COUNT_FIELDS else None)  # as stored: counts default to 0
+        if f == "kind" and value is not None:
+            value = ActivityKind(value).value
+        parts.append("" if value is None else " ".join(str(value).split()))
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def idempotency_hash(town_id: int, author_id: int | None, key: str) -> str | None:
+    """The stored form of a client's Idempotency-Key (scoped to its author); None without a key."""
+    key = key.strip()
+    if not key:
+        return None
+    return hashlib.sha256(f"{town_id}\x1f{author_id or 0}\x1f{key}".encode()).hexdigest()
+
+
+class DuplicateActivity(ActivityError):
+    """The entry is already in the ledger: `existing` is that record."""
+
+    def __init__(self, existing: Activity, *, same_submission: bool = False) -> None:
+        super().__init__(f"这条活动已经登记过（编号{existing.id}），没有重复保存。", code="duplicate")
+        self.existing = existing
+        self.same_submission = same_submission
 
 
 def normalize_six_target(text: str) -> str:
@@ -114,7 +140,7 @@ async def find_village(town_id: int, name: str) -> Village:
 
 def check_values(values: dict[str, Any], *, now: dt.date | None = None) -> dict[str, Any]:
     """Check dates and counts of already-typed values; ActivityError names the first problem."""
-    out = dict(values)
+    out: dict[str, Any] = {k: clean_text(v) if isinstance(v, str) else v for k, v in values.items()}
     try:
         if "date" in out:
             out["date"] = check_date(out["date"], now=now)
@@ -139,6 +165,17 @@ def _jsonable(value: Any) -> Any:
     return str(value) if isinstance(value, ActivityKind) else value
 
 
+async def find_existing(town_id: int, key: str | None, idem: str | None = None) -> Activity | None:
+    """The entry with this client key or this fingerprint, if any (the key first: it names one submission)."""
+    if idem:
+        hit = await Activity.get_or_none(town_id=town_id, idempotency_key=idem)
+        if hit is not None:
+            return hit
+    if key:
+        return await Activity.get_or_none(town_id=town_id, fingerprint=key)
+    return None
+
+
 async def create_activity(
     town_id: int,
     author: User | None,
@@ -146,23 +183,39 @@ async def create_activity(
     *,
     source: ActivitySource = ActivitySource.CHAT,
     photos: Iterable[dict[str, Any]] = (),
+    idempotency_key: str = "",
 ) -> Activity:
-    """Save a checked entry, its photos and the 'create' audit record in one transaction."""
+    """Save a checked entry, its photos and the 'create' audit record in one transaction.
+
+    Every door (chat, API, console, import) saves through here or through the import's batch insert; the
+    database's unique constraints on the fingerprint and the client key decide, even under concurrency,
+    and a second save of the same entry raises DuplicateActivity naming the existing record.
+    """
     v = check_values(values)
     v.setdefault("organiser", author.display_name if author else "")
-    key = natural_key(town_id, v)
-    async with in_transaction():
-        activity = await Activity.create(
-            town_id=town_id, author=author, source=source, natural_key=key,
-            **{k: v[k] for k in (*FIELD_LABELS, "organiser") if k in v},
-        )
-        for p in photos:
-            await ActivityPhoto.create(activity=activity, **p)
-        await ActivityChange.create(
-            activity=activity, user=author, action="import" if source == ActivitySource.IMPORT else "create",
-            changes={k: [None, _jsonable(v[k])] for k in (*FIELD_LABELS, "organiser") if k in v},
-        )
-    return activity
+    key = fingerprint(town_id, v)
+    idem = idempotency_hash(town_id, author.id if author else None, idempotency_key)
+    existing = await find_existing(town_id, key, idem)
+    if existing is None:
+        try:
+            async with in_transaction():
+                activity = await Activity.create(
+                    town_id=town_id, author=author, source=source, fingerprint=key, idempotency_key=idem,
+                    **{k: v[k] for k in (*FIELD_LABELS, "organiser") if k in v},
+                )
+                for p in photos:
+                    await ActivityPhoto.create(activity=activity, **p)
+                await ActivityChange.create(
+                    activity=activity, user=author,
+                    action="import" if source == ActivitySource.IMPORT else "create",
+                    changes={k: [None, _jsonable(v[k])] for k in (*FIELD_LABELS, "organiser") if k in v},
+                )
+            return activity
+        except IntegrityError:  # a concurrent save of the same entry won the race
+            existing = await find_existing(town_id, key, idem)
+            if existing is None:
+                raise
+    raise DuplicateActivity(existing, same_submission=bool(idem) and existing.idempotency_key == idem)
 
 
 def edit_refusal(activity: Activity, user_id: int | None, role: Role, town_id: int | None,
@@ -191,12 +244,18 @@ async def update_activity(activity: Activity, user: User | None, changes: dict[s
             setattr(activity, k, new)
     if not diff:
         return diff
-    activity.natural_key = natural_key(activity.town_id, {  # type: ignore[attr-defined]
-        k: getattr(activity, k) for k in (*FIELD_LABELS, "organiser")
-    })
-    async with in_transaction():
-        await activity.save()
-        await ActivityChange.create(activity=activity, user=user, action="update", changes=diff)
+    key = fingerprint(activity.town_id, {k: getattr(activity, k) for k in IDENTITY_FIELDS})  # type: ignore[attr-defined]
+    twin = await Activity.filter(town_id=activity.town_id, fingerprint=key).exclude(id=activity.id).first()  # type: ignore[attr-defined]
+    if twin is not None:
+        raise ActivityError(f"改后与编号{twin.id}的记录完全相同，没有修改。如是同一次活动，请撤回其中一条。",
+                            code="duplicate")
+    activity.fingerprint = key
+    try:
+        async with in_transaction():
+            await activity.save()
+            await ActivityChange.create(activity=activity, user=user, action="update", changes=diff)
+    except IntegrityError:
+        raise ActivityError("改后与另一条记录完全相同，没有修改。", code="duplicate") from None
     return diff
 
 
@@ -205,8 +264,9 @@ async def withdraw_activity(activity: Activity, user: User | None, reason: str =
     if activity.withdrawn:
         raise ActivityError("这条记录已经撤回了。", code="withdrawn")
     activity.withdrawn = True
+    activity.fingerprint = None  # a withdrawn entry no longer stands in the way of logging it again
     async with in_transaction():
-        await activity.save(update_fields=["withdrawn", "updated_at"])
+        await activity.save(update_fields=["withdrawn", "fingerprint", "updated_at"])
         await ActivityChange.create(activity=activity, user=user, action="withdraw",
                                     changes={"withdrawn": [False, True], "reason": reason[:200]})
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from models import cases as svc
-from models.activities import natural_key
+from models.activities import fingerprint
 from models.case_flow import CASE_TYPES, DECLINE_REASONS, REFERRERS, Source
 from models.core import Role, Town, User, Village
 from models.mediation import Case
@@ -137,7 +137,7 @@ def _activities(rng: random.Random, town: Town, villages: list[Village], helpers
         author = rng.choice(helpers.get(village.id, [None])) if village else None  # type: ignore[list-item]
         v = {"kind": kind.value, "date": day, "village_id": village.id if village else None,
              "organiser": author.display_name if author else "司法所", **values}
-        v["natural_key"] = natural_key(town.id, v)
+        v["fingerprint"] = fingerprint(town.id, v)
         v["kind"] = kind
         out.append(Activity(town=town, village_id=v.pop("village_id"), author_id=author.id if author else None,
                             source=ActivitySource.IMPORT, **v))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from models.activities import ActivityError, natural_key, normalize_form, normalize_six_target
-from models.core import Role, User, Village
+from models.activities import ActivityError, fingerprint, normalize_form, normalize_six_target
+from models.core import Role, Town, User, Village
 from models.outreach import Activity, ActivityChange, ActivityKind, ActivitySource
 from models.parsing import ParseError, check_date, parse_count, parse_date
 from models.tables import Problems, Row
@@ -30,6 +31,14 @@ class ImportResult:
     created: int
     duplicates: int
     problems: Problems
+    repeats: list[tuple[int, int]] = field(default_factory=list)  # (row, the earlier row it repeats)
+
+    def repeats_report(self, limit: int = 20) -> str:
+        """Rows repeated inside the file, one per line."""
+        lines = [f"第{r}行与第{first}行完全相同，只导入一次" for r, first in self.repeats[:limit]]
+        if len(self.repeats) > limit:
+            lines.append(f"……另有{len(self.repeats) - limit}行重复")
+        return "\n".join(lines)
 
 
 def _cell_date(row: Row) -> dt.date:
@@ -82,6 +91,7 @@ async def _parse_rows(rows: list[Row], town_id: int, forms: Iterable[str]) -> tu
             except ParseError as exc:
                 problems.add(row.number, column, str(exc))
         values["theme"] = row.text("主题")[:200]
+        values["place"] = row.text("地点")[:100]  # optional column (the export has it)
         values["organiser"] = row.text("组织人")[:64]
         if len(problems.items) == bad:
             parsed.append(values)
@@ -91,47 +101,73 @@ async def _parse_rows(rows: list[Row], town_id: int, forms: Iterable[str]) -> tu
 async def import_activities(
     rows: list[Row], town_id: int, forms: Iterable[str], *, progress: Progress | None = None, dry_run: bool = False
 ) -> ImportResult:
-    """Check every row first; import nothing if any is bad; skip rows already in the ledger (natural key)."""
+    """Check every row first; import nothing if any is bad; never save an entry twice.
+
+    A row is recognised as already imported by its fingerprint: a hash of every figure (date, kind, village,
+    form, 六进, theme, place, the three counts, organiser), the same one chat and the API save under, so two
+    rows that differ in any figure are two records, and a re-import adds nothing. Rows repeated exactly
+    inside the file are reported by row number and saved once. The database's unique constraint on the
+    fingerprint holds against concurrent imports: they wait for each other on the town's row.
+    """
     parsed, problems = await _parse_rows(rows, town_id, forms)
     if problems:
         return ImportResult(len(rows), 0, 0, problems)
+    # With no problems, `parsed` holds one entry per row, in order.
+    first_row: dict[str, int] = {}
+    fresh: list[dict[str, Any]] = []
+    repeats: list[tuple[int, int]] = []
+    for row, v in zip(rows, parsed, strict=True):
+        v["fingerprint"] = fingerprint(town_id, v)
+        if v["fingerprint"] in first_row:
+            repeats.append((row.number, first_row[v["fingerprint"]]))
+            continue
+        first_row[v["fingerprint"]] = row.number
+        fresh.append(v)
+    if dry_run:
+        existing = await _existing(town_id, list(first_row))
+        new = [v for v in fresh if v["fingerprint"] not in existing]
+        return ImportResult(len(rows), len(new), len(fresh) - len(new), problems, repeats)
     authors = {
         u.display_name: u.id
         for u in await User.filter(town_id=town_id, role__in=[Role.HELPER.value, Role.ADMIN.value])
     }
-    seen: set[str] = set()
-    fresh: list[dict[str, Any]] = []
-    for v in parsed:
-        v["natural_key"] = natural_key(town_id, v)
-        if v["natural_key"] not in seen:
-            seen.add(v["natural_key"])
-            fresh.append(v)
-    existing: set[str] = set()
-    keys = list(seen)
-    for i in range(0, len(keys), BATCH):
-        existing.update(await Activity.filter(town_id=town_id, natural_key__in=keys[i:i + BATCH])
-                        .values_list("natural_key", flat=True))  # type: ignore[arg-type]
-    new = [v for v in fresh if v["natural_key"] not in existing]
-    duplicates = len(parsed) - len(new)
-    if dry_run:
-        return ImportResult(len(rows), len(new), duplicates, problems)
-    async with in_transaction():
+    created = 0
+    async with in_transaction() as conn:
+        await _lock_town(town_id, conn)
+        existing = await _existing(town_id, list(first_row), conn)
+        new = [v for v in fresh if v["fingerprint"] not in existing]
         for i in range(0, len(new), BATCH):
             batch = new[i:i + BATCH]
             await Activity.bulk_create([
                 Activity(town_id=town_id, source=ActivitySource.IMPORT, author_id=authors.get(v["organiser"]), **v)
                 for v in batch
-            ])
-            ids = dict(await Activity.filter(town_id=town_id, natural_key__in=[v["natural_key"] for v in batch])
-                       .values_list("natural_key", "id"))  # type: ignore[arg-type]
+            ], ignore_conflicts=True, using_db=conn)  # a chat or API save of the same entry may land meanwhile
+            ids = await Activity.filter(town_id=town_id, source=ActivitySource.IMPORT.value,
+                                        fingerprint__in=[v["fingerprint"] for v in batch]
+                                        ).using_db(conn).values_list("id", flat=True)
             await ActivityChange.bulk_create([
-                ActivityChange(activity_id=ids[v["natural_key"]], action="import",
-                               changes={"source": [None, "import"]})
-                for v in batch
-            ])
+                ActivityChange(activity_id=aid, action="import", changes={"source": [None, "import"]})
+                for aid in ids
+            ], using_db=conn)
+            created += len(ids)
             if progress:
                 progress(min(i + BATCH, len(new)), len(new))
-    return ImportResult(len(rows), len(new), duplicates, problems)
+    return ImportResult(len(rows), created, len(fresh) - created, problems, repeats)
+
+
+async def _lock_town(town_id: int, conn: Any) -> None:
+    """Serialise imports of one town: a row lock on PostgreSQL, the write lock on SQLite."""
+    await Town.filter(id=town_id).using_db(conn).update(name=F("name"))
+
+
+async def _existing(town_id: int, keys: list[str], conn: Any = None) -> set[str]:
+    found: set[str] = set()
+    for i in range(0, len(keys), BATCH):
+        query = Activity.filter(town_id=town_id, fingerprint__in=keys[i:i + BATCH])
+        if conn is not None:
+            query = query.using_db(conn)
+        found.update(await query.values_list("fingerprint", flat=True))  # type: ignore[arg-type]
+    return found
 
 
 async def export_rows(town_id: int, year: int, village: str | None = None) -> list[list[Any]]:

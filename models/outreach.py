@@ -80,7 +80,11 @@ class Activity(Model):
     )
     organiser = fields.CharField(max_length=64, default="")
     source = fields.CharEnumField(ActivitySource, max_length=8, default=ActivitySource.CHAT)
-    natural_key = fields.CharField(max_length=64, db_index=True)
+    # sha256 of every figure of the entry (models.activities.fingerprint): the same entry from chat, the API
+    # or a re-import is one row; two entries differing in any figure are two rows. NULL once withdrawn.
+    fingerprint = fields.CharField(max_length=64, null=True)
+    # A hash of the author and the client's Idempotency-Key (API): a retried submission is the same row.
+    idempotency_key = fields.CharField(max_length=64, null=True)
     withdrawn = fields.BooleanField(default=False, db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -93,7 +97,8 @@ class Activity(Model):
 
     class Meta:
         table = "outreach_activity"
-        indexes = (("town_id", "date"), ("village_id", "date"), ("town_id", "natural_key"))
+        indexes = (("town_id", "date"), ("village_id", "date"))
+        unique_together = (("town", "fingerprint"), ("town", "idempotency_key"))
 
 
 class ActivityPhoto(Model):

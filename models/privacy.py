@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from enum import Enum
+from types import SimpleNamespace
+from typing import Any
 
 from models.core import Role
 
@@ -62,3 +65,31 @@ def may_see_parties(role: Role, user_id: int | None, user_town_id: int | None, c
     if role is Role.MEDIATOR:
         return user_id is not None and user_town_id == case_town_id and user_id in set(mediator_ids)
     return False
+
+
+TextMask = Callable[[str | None], str]
+
+
+def text_mask(visible: bool, names: Iterable[str] = ()) -> TextMask:
+    """The one masking step for case text: identity for those entitled, else phones, IDs and names masked."""
+    if visible:
+        return lambda text: text or ""
+    kept = list(names)
+    return lambda text: scrub_text(text or "", kept)
+
+
+def masked_view(record: Any, mask: TextMask) -> SimpleNamespace | None:
+    """A read-only copy of a record with every text field passed through `mask` (None stays None).
+
+    Pages show case records through this, so a text field added later is masked without anyone
+    remembering to: only non-text values (dates, numbers, ids, flags) pass unchanged.
+    """
+    if record is None:
+        return None
+    values: dict[str, Any] = {}
+    for name in record._meta.fields_db_projection:  # the stored columns, foreign keys as <name>_id
+        value = getattr(record, name, None)
+        if isinstance(value, str) and not isinstance(value, Enum):
+            value = mask(value)
+        values[name] = value
+    return SimpleNamespace(**values)

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from models.hygiene import clean_text
+
 
 class TableError(Exception):
     """The file cannot be read as a table; the message is Chinese."""
@@ -29,7 +31,7 @@ class Row:
             return ""
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return str(value).strip()
+        return clean_text(str(value)).strip()
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -12,7 +13,17 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 from bot import keys
-from bot.admin.web import ADMIN_ROLES, add_nav_item, current_user, flash, render, require_role, town_scope
+from bot.admin.web import (
+    ADMIN_ROLES,
+    add_nav_item,
+    current_user,
+    error_page,
+    flash,
+    form_data,
+    render,
+    require_role,
+    town_scope,
+)
 from models import cases, documents
 from models.case_flow import (
     AGREEMENT_FORMS,
@@ -31,8 +42,9 @@ from models.case_flow import (
 from models.case_queries import BoardFilter, board, deadlines, is_overdue, mediator_ids_by_case
 from models.core import Role, User, Village
 from models.mediation import Agreement, AuditEntry, Case, FollowUp, JudicialConfirmation, Party, SessionRecord
-from models.privacy import mask_id_number, mask_name, mask_phone, may_see_parties, scrub_text
+from models.privacy import mask_id_number, mask_name, mask_phone, masked_view, may_see_parties, text_mask
 
+log = logging.getLogger("mingbai.admin")
 Form = MultiDictProxy[Any]
 
 
@@ -163,7 +175,7 @@ async def create_case(request: web.Request) -> web.StreamResponse:
     """Save a registration from the console."""
     user = current_user(request)
     assert user is not None
-    form = await request.post()
+    form = await form_data(request)
     error = ""
     case_type, source = _text(form, "case_type"), _text(form, "source")
     village = await Village.get_or_none(id=_int(form.get("village")) or 0)
@@ -207,8 +219,7 @@ async def _case_context(request: web.Request, case: Case, user: User) -> dict[st
     mediators = set(await cases.mediator_ids(case.id))
     visible = _may_see(user, case, mediators)
     parties = [_party_view(p, visible) for p in await Party.filter(case=case).order_by("id")]
-    names = [p.name for p in await Party.filter(case=case)]
-    scrub = (lambda t: t) if visible else (lambda t: scrub_text(t, names))
+    scrub = text_mask(visible, [p.name for p in await Party.filter(case=case)])
     assignments = await case.assignments.all().order_by("-lead", "id").prefetch_related("mediator")
     status = Status(case.status)
     actions = [a for a in allowed_actions(status) if _may_act(user, a, mediators)]
@@ -218,11 +229,11 @@ async def _case_context(request: web.Request, case: Case, user: User) -> dict[st
     return {
         "case": case, "status": status, "status_label": status.label, "parties": parties, "visible": visible,
         "summary": scrub(case.summary), "assignments": assignments,
-        "sessions": [{"s": s, "content": scrub(s.content), "participants": scrub(s.participants)}
+        "sessions": [{"s": masked_view(s, scrub), "content": scrub(s.content), "participants": scrub(s.participants)}
                      for s in await SessionRecord.filter(case=case).order_by("held_on", "id")],
-        "agreement": await Agreement.get_or_none(case=case), "scrub": scrub,
-        "follow_ups": await FollowUp.filter(case=case).order_by("visited_on", "id"),
-        "confirmation": await JudicialConfirmation.get_or_none(case=case),
+        "agreement": masked_view(await Agreement.get_or_none(case=case), scrub), "scrub": scrub,
+        "follow_ups": [masked_view(f, scrub) for f in await FollowUp.filter(case=case).order_by("visited_on", "id")],
+        "confirmation": masked_view(await JudicialConfirmation.get_or_none(case=case), scrub),
         "timeline": [{"e": e, "from": STATUS_LABELS.get(Status(e.from_status)) if e.from_status else "",
                       "to": STATUS_LABELS.get(Status(e.to_status)) if e.to_status else "",
                       "label": _audit_label(e.action), "note": scrub(e.note)} for e in audit],
@@ -357,7 +368,7 @@ async def act(request: web.Request) -> web.StreamResponse:
     mediators = set(await cases.mediator_ids(case.id))
     if not _may_act(user, action, mediators):
         raise web.HTTPForbidden()
-    form = await request.post()
+    form = await form_data(request)
     try:
         await HANDLERS[action](case.id, cases.Actor(user), form, _settings(request), user)
     except TransitionRefused as exc:
@@ -375,7 +386,7 @@ async def set_flags(request: web.Request) -> web.StreamResponse:
     case = await _load_case(request)
     if not _may_act(user, Action.ASSIGN, set(await cases.mediator_ids(case.id))):
         raise web.HTTPForbidden()
-    form = await request.post()
+    form = await form_data(request)
     try:
         await cases.set_flags(case.id, cases.Actor(user), {k: form.get(k) == "1" for k in cases.FLAG_LABELS})
     except TransitionRefused as exc:
@@ -391,12 +402,17 @@ async def _document(request: web.Request, kind: str) -> web.StreamResponse:
     case = await _load_case(request)
     if not _may_see(user, case, set(await cases.mediator_ids(case.id))):
         raise web.HTTPForbidden()  # documents carry the parties' personal data
-    if kind == "agreement":
-        if await Agreement.get_or_none(case=case) is None:
-            raise web.HTTPNotFound()
-        data, name = await documents.agreement_docx(case.id), f"调解协议书-{case.number}.docx"
-    else:
-        data, name = await documents.dossier_docx(case.id), f"卷宗-{case.number}.docx"
+    if kind == "agreement" and await Agreement.get_or_none(case=case) is None:
+        raise web.HTTPNotFound()
+    try:
+        if kind == "agreement":
+            data, name = await documents.agreement_docx(case.id), f"调解协议书-{case.number}.docx"
+        else:
+            data, name = await documents.dossier_docx(case.id), f"卷宗-{case.number}.docx"
+    except Exception:  # any renderer failure (e.g. text the .docx format cannot hold): logged, a clear page
+        log.exception("document %s of case %s failed to render", kind, case.id)
+        return await error_page(request, 422, "文书生成失败：案件里有无法写入文书的内容（如特殊控制字符）。"
+                                              "请检查并修改案件中的文字后重试，或联系管理员。")
     return web.Response(body=data, headers={
         "Content-Type": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "Content-Disposition": f"attachment; filename=\"case-{case.id}.docx\"; filename*=UTF-8''{quote(name)}",

@@ -5,13 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
+from tortoise.exceptions import IntegrityError
 
 from bot import keys
 from bot.admin.passwords import hash_password, password_problem
 from bot.admin.session import end_user_sessions
-from bot.admin.web import ADMIN_ROLES, add_nav_item, current_user, flash, render, require_role, town_scope
+from bot.admin.web import (
+    ADMIN_ROLES,
+    add_nav_item,
+    current_user,
+    flash,
+    form_data,
+    render,
+    require_role,
+    town_scope,
+)
+from models.accounts import AccountError, normalize_login
 from models.core import ROLE_LABELS, Role, Town, User, Village
 from models.privacy import mask_phone
+
+LOGIN_TAKEN = "登录账号“{login}”已被使用，请换一个。"
 
 
 def _int(value: Any) -> int | None:
@@ -94,21 +107,31 @@ async def _apply(user: User, form: Any, actor: User) -> str:
         return "所选村不属于该镇。"
     name = str(form.get("display_name", "")).strip()
     password = str(form.get("password", ""))
+    login = str(form.get("login", "")).strip()
+    if login:  # the console login is its own unique field: a rename never touches anyone's login
+        try:
+            login = normalize_login(login)
+        except AccountError as exc:
+            return str(exc)
+        if login != user.login and await User.filter(login=login).exclude(id=user.id or 0).exists():
+            return LOGIN_TAKEN.format(login=login)
+        user.login = login
     if password:
         weak = password_problem(password)
         if weak:
             return weak
-        clash = await User.filter(display_name=name, active=True).exclude(id=user.id or 0).exclude(
-            password_hash="").exists()
-        if clash:
-            return f"已有同名的工作台账号“{name}”，请在姓名后加上村名或编号区分。"
+        if not user.login:
+            return "请先为工作台账号设置登录账号（登录名或手机号）。"
         user.password_hash = hash_password(password)
     user.display_name, user.role = name, Role(str(form["role"]))
     user.town_id, user.village_id = town.id, village.id if village else None  # type: ignore[attr-defined]
     user.phone = str(form.get("phone", "")).strip()[:32]
     user.is_core = form.get("is_core") == "1"
     user.active = form.get("active", "1") == "1"
-    await user.save()
+    try:
+        await user.save()
+    except IntegrityError:  # the same login saved concurrently for someone else
+        return LOGIN_TAKEN.format(login=user.login)
     return ""
 
 
@@ -117,7 +140,7 @@ async def create_user(request: web.Request) -> web.StreamResponse:
     """Add a person (e.g. a mediator with a console password)."""
     actor = current_user(request)
     assert actor is not None
-    form = await request.post()
+    form = await form_data(request)
     user = User()
     problem = await _apply(user, form, actor)
     await flash(request, f"未保存：{problem}" if problem else f"已添加：{user.display_name}")
@@ -144,7 +167,7 @@ async def update_user(request: web.Request) -> web.StreamResponse:
     user = await _visible_user(request)
     if Role(user.role) is Role.COUNTY_ADMIN and Role(actor.role) is not Role.COUNTY_ADMIN:
         raise web.HTTPForbidden()
-    form = await request.post()
+    form = await form_data(request)
     if user.id == actor.id and (form.get("active", "1") != "1" or str(form.get("role")) != actor.role):
         await flash(request, "未保存：不能停用自己或修改自己的角色。")
         raise web.HTTPFound(f"/admin/users/{user.id}")
@@ -180,7 +203,7 @@ async def save_village(request: web.Request) -> web.StreamResponse:
     """Add a village, or update one (name, households, groups)."""
     actor = current_user(request)
     assert actor is not None
-    form = await request.post()
+    form = await form_data(request)
     values = _village_values(form)
     if isinstance(values, str):
         await flash(request, f"未保存：{values}")

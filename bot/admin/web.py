@@ -15,10 +15,12 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
+from multidict import MultiDict, MultiDictProxy
 
 from bot import keys
 from bot.admin import session as sessions
 from models.core import Role, Town, User
+from models.hygiene import clean_text
 
 log = logging.getLogger("mingbai.admin")
 
@@ -257,3 +259,9 @@ def setup_templates(app: web.Application) -> jinja2.Environment:
     env.filters["d"] = lambda v: _fmt_dt(v, "%Y-%m-%d") if isinstance(v, datetime) else (str(v) if v else "")
     env.globals["role_label"] = lambda r: Role(r).label if r else ""
     return env
+
+
+async def form_data(request: web.Request) -> MultiDictProxy[Any]:
+    """The posted form with control characters dropped from every text value (models.hygiene.clean_text)."""
+    posted = await request.post()
+    return MultiDictProxy(MultiDict((k, clean_text(v) if isinstance(v, str) else v) for k, v in posted.items()))

@@ -130,16 +130,19 @@ async def bind(request: web.Request) -> web.Response:
     openid = await _session_openid(request)
     redis = request.config_dict[keys.REDIS]
     key = BIND_FAILURES_PREFIX + openid
-    failures = int(await redis.get(key) or 0)
-    if failures >= MAX_BIND_FAILURES:
+    # INCR first, then check: concurrent guesses cannot all read a count below the limit.
+    attempts = int(await redis.incr(key))
+    if attempts == 1:
+        await redis.expire(key, 3600)
+    if attempts > MAX_BIND_FAILURES:
         raise ApiError(429, "too_many_attempts", "邀请码输错次数太多，请一小时后再试。")
     try:
         await redeem_invite(body(request)["invite_code"], openid)
     except InviteError as exc:
-        if exc.code == "invalid_invite":
-            await redis.incr(key)
-            await redis.expire(key, 3600)
+        if exc.code != "invalid_invite":  # only wrong guesses use up the allowance
+            await redis.decr(key)
         raise ApiError(400 if exc.code != "already_bound" else 409, exc.code, exc.message) from None
+    await redis.delete(key)
     return json_response(await me_body(await current_caller(request)))
 
 

@@ -39,11 +39,12 @@ def json_response(data: Any, status: int = 200) -> web.Response:
     return web.json_response(data, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
 
-def error_response(status: int, code: str, message: str, field: str = "") -> web.Response:
-    """The error body every API failure uses."""
+def error_response(status: int, code: str, message: str, field: str = "", **extra: Any) -> web.Response:
+    """The error body every API failure uses (plus any extra keys, e.g. the existing record's id)."""
     body: dict[str, Any] = {"error": code, "message": message}
     if field:
         body["field"] = field
+    body.update(extra)
     return json_response(body, status)
 
 

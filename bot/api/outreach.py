@@ -9,10 +9,11 @@ from aiohttp import web
 
 from bot import keys
 from bot.api.auth import Caller, current_user
-from bot.api.errors import ApiError, json_response
+from bot.api.errors import ApiError, error_response, json_response
 from bot.api.spec import ApiSpec, body, params, path_id, query_int
 from models.activities import (
     ActivityError,
+    DuplicateActivity,
     add_photo,
     create_activity,
     edit_refusal,
@@ -106,8 +107,14 @@ async def create(request: web.Request) -> web.Response:
     caller = await current_user(request, *LOGGERS)
     values = await _values(request, caller, body(request))
     values.setdefault("village_id", None)
+    idempotency_key = request.headers.get("Idempotency-Key", "")[:128]
     try:
-        activity = await create_activity(caller.town_id, caller.user, values, source=ActivitySource.API)
+        activity = await create_activity(caller.town_id, caller.user, values, source=ActivitySource.API,
+                                         idempotency_key=idempotency_key)
+    except DuplicateActivity as exc:
+        if exc.same_submission:  # a retry of one submission gets what the first one got
+            return json_response(await _activity_json(exc.existing, caller), status=201)
+        return error_response(409, exc.code, exc.message, "", existing_id=exc.existing.id)
     except ActivityError as exc:
         raise _activity_error(exc) from None
     return json_response(await _activity_json(activity, caller), status=201)
@@ -265,7 +272,9 @@ def register(api: web.Application, spec: ApiSpec) -> None:
                params=[query_int("limit", 20, 1, 100), query_int("offset", 0, 0, 1_000_000)],
                response={"type": "object", "required": ["total", "items"], "properties": {
                    "total": {"type": "integer"}, "items": {"type": "array", "items": activity}}})
-    spec.route(api, "POST", "/activities", create, summary="登记活动", tag="outreach", body=new, response=activity,
+    spec.route(api, "POST", "/activities", create, tag="outreach", body=new, response=activity,
+               summary="登记活动（可带 Idempotency-Key 请求头：同一次提交重试不会重复登记；"
+                       "内容完全相同的记录答 409 并给出 existing_id）",
                status=201)
     spec.route(api, "GET", "/activities/{id}", get_one, summary="查看一条记录", tag="outreach",
                params=[path_id()], response=activity)

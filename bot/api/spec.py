@@ -14,6 +14,7 @@ import jsonschema
 from aiohttp import web
 
 from bot.api.errors import ApiError
+from models.hygiene import clean_json
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Schema = dict[str, Any]
@@ -144,7 +145,7 @@ class ApiSpec:
                 if request.content_type != "application/json":
                     raise ApiError(415, "unsupported_media_type", "请以 application/json 提交。")
                 try:
-                    data = json.loads(await request.read())
+                    data = clean_json(json.loads(await request.read()))  # control characters dropped
                 except (ValueError, UnicodeDecodeError):
                     raise ApiError(400, "invalid_json", "请求内容不是有效的 JSON。") from None
                 validate(check, data)  # type: ignore[arg-type]

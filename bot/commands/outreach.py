@@ -172,6 +172,8 @@ def run_activities_import(args: argparse.Namespace, settings: Settings) -> int:
             return 1
         verb = "可导入" if args.dry_run else "导入"
         print(f"共{result.rows}行：{verb}{result.created}条，已存在（跳过）{result.duplicates}条。")
+        if result.repeats:
+            print(f"文件内重复{len(result.repeats)}行：\n{result.repeats_report()}")
         return 0
 
     return _in_db(settings, body)

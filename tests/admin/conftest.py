@@ -23,7 +23,7 @@ def csrf_from(html: str) -> str:
 
 async def make_staff(name: str, role: Role, town: Town | None = None, password: str = PASSWORD) -> User:
     """A person with a console password."""
-    return await User.create(display_name=name, role=role, town=town, password_hash=hash_password(password),
+    return await User.create(display_name=name, login=name, role=role, town=town, password_hash=hash_password(password),
                              phone="13800001111")
 
 

@@ -93,7 +93,8 @@ async def test_mediator_accepts_agrees_and_downloads(browser: Any, served: tuple
 
 async def test_villager_is_refused(browser: Any, served: tuple[str, World]) -> None:
     base, w = served
-    await User.create(display_name="王村民", role=Role.VILLAGER, town=w.town, password_hash=hash_password(PASSWORD))
+    await User.create(display_name="王村民", login="王村民", role=Role.VILLAGER, town=w.town,
+                      password_hash=hash_password(PASSWORD))
     context = await browser.new_context()
     page = await context.new_page()
     await _login(page, base, "王村民")

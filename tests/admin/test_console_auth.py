@@ -45,7 +45,7 @@ async def test_wrong_password_and_unknown_name(console: Any) -> None:
     client, town = console
     await make_staff("洪调解", Role.MEDIATOR, town)
     resp = await login(client, "洪调解", "wrongpass1")
-    assert resp.status == 401 and "姓名或密码不对" in await resp.text()
+    assert resp.status == 401 and "账号或密码不对" in await resp.text()
     resp = await login(client, "没这个人", PASSWORD)
     assert resp.status == 401
 

@@ -162,6 +162,10 @@ async def test_admin_manages_people_and_villages(setup: tuple[Any, World]) -> No
     assert "未保存" in await r.text()
     r = await client.post("/admin/users", data={"csrf_token": token, "display_name": "新调解员", "role": "mediator",
                                                 "village": "", "phone": "13700000000", "password": "newpass2026"})
+    assert "登录账号" in await r.text()  # a console password needs a login of its own
+    r = await client.post("/admin/users", data={"csrf_token": token, "display_name": "新调解员", "role": "mediator",
+                                                "village": "", "phone": "13700000000", "password": "newpass2026",
+                                                "login": "xintiao"})
     new = await User.get(display_name="新调解员")
     assert new.role == Role.MEDIATOR and new.town_id == w.town.id  # type: ignore[attr-defined]
     r = await client.post("/admin/users", data={"csrf_token": token, "display_name": "县里人", "role": "county_admin"})
@@ -176,7 +180,7 @@ async def test_admin_manages_people_and_villages(setup: tuple[Any, World]) -> No
     from tests.admin.conftest import login as relogin
 
     await client.post("/admin/logout", data={"csrf_token": token})
-    await relogin(client, "新调解员", "newpass2026")
+    await relogin(client, "xintiao", "newpass2026")
     assert (await client.get("/admin/users")).status == 403
 
 

@@ -40,7 +40,8 @@ async def make_world() -> World:
     v2 = await Village.create(town=town, name="东岸村", households=200)
 
     async def staff(name: str, role: Role, t: Town) -> User:
-        return await User.create(display_name=name, role=role, town=t, password_hash=hash_password(PASSWORD),
+        return await User.create(display_name=name, login=name, role=role, town=t,
+                                 password_hash=hash_password(PASSWORD),
                                  phone="13900000000", openid=f"oid-{name}")
 
     return World(town, v1, v2, await staff("洪调解", Role.MEDIATOR, town), await staff("周调解", Role.MEDIATOR, town),

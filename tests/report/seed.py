@@ -27,7 +27,7 @@ async def _act(town: Town, village: Village | None, kind: ActivityKind, day: str
     _seq["n"] += 1
     await Activity.create(town=town, village=village, kind=kind, date=dt.date.fromisoformat(day), form=form,
                           six_target=target, theme="民法典", participants=p, materials=m, consultations=c,
-                          natural_key=f"k{_seq['n']}", withdrawn=withdrawn)
+                          fingerprint=f"k{_seq['n']}", withdrawn=withdrawn)
 
 
 async def _case(town: Town, village: Village | None, local: str, case_type: str, source: str, status: str,

@@ -154,7 +154,7 @@ async def make_world(client: Any, fake: Any) -> World:
 
     async def person(key: str, name: str, role: Role, t: Town, village: Village | None = None) -> User:
         return await User.create(openid=f"o-{key}", display_name=name, role=role, town=t, village=village,
-                                 phone="13800000000", password_hash=pw)
+                                 phone="13800000000", password_hash=pw, login=name)
 
     people = {
         "villager": await person("villager", "村民甲", Role.VILLAGER, town, v1),
