@@ -8,7 +8,17 @@ from typing import Any
 from aiohttp import web
 
 from bot import keys
-from bot.admin.web import ADMIN_ROLES, STAFF_ROLES, add_nav_item, current_user, flash, render, require_role, town_scope
+from bot.admin.web import (
+    ADMIN_ROLES,
+    STAFF_ROLES,
+    add_nav_item,
+    current_user,
+    flash,
+    form_data,
+    render,
+    require_role,
+    town_scope,
+)
 from models.core import Town, Village
 from models.parsing import today
 from models.screening import (
@@ -73,7 +83,7 @@ async def create(request: web.Request) -> web.StreamResponse:
     """Log a screening from the console (town staff), through the same service as chat and the API."""
     actor = current_user(request)
     assert actor is not None
-    form = await request.post()
+    form = await form_data(request)  # control characters dropped
     scope = town_scope(actor)
     level = "town" if form.get("level") == "town" else "village"
     village = await Village.get_or_none(id=_int(form.get("village")) or 0) if level == "village" else None
