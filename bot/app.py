@@ -18,6 +18,7 @@ from bot.admin import stats as admin_stats
 from bot.config import Settings
 from bot.cs_retry import QUEUE
 from bot.customer_service import CustomerService
+from bot.media import MediaDownloader
 from bot.metrics import Metrics
 from bot.redis_store import make_clients
 from bot.users import ContextLoader, ensure_town, install_cache_invalidation
@@ -120,17 +121,20 @@ async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
         UserMiddleware(ContextLoader(app[keys.DEFAULT_TOWN_ID]), redis),
     ]
     question_log = DatabaseQuestionLog(settings.security.secret_key)
+    media = MediaDownloader(app[keys.CUSTOMER_SERVICE].client, settings.wechat.api_base_url,
+                            settings.outreach.photo_max_bytes, settings.wechat.api_timeout_seconds)
     first_routers: tuple[Router, ...] = app[keys.EXTRA_ROUTERS]
     app[keys.DISPATCHER] = build_dispatcher(
         FallbackStateStorage(RedisStateStorage(redis), breaker, cache.local), settings=settings,
         middlewares=middlewares,
-        first_routers=first_routers, deps={"question_log": question_log},
+        first_routers=first_routers, deps={"question_log": question_log, "media": media},
     )
     get_knowledge_base()  # build the search index before the first question, not during it
     uninstall = install_cache_invalidation(redis)
     yield
     uninstall()
     await question_log.drain()
+    await media.close()
     await cache.pipe.aclose()  # Redis commands already batched go out before the clients close
 
 

@@ -35,7 +35,8 @@ _PATTERNS = [
     ("compact", re.compile(r"(?<!\d)(20\d{2})([01]\d)([0-3]\d)(?!\d)")),
     ("last_month", re.compile(rf"上个?月(?:的)?\s*({_N})\s*[日号]")),
     ("month_day", re.compile(rf"(?<![\d.])({_N})\s*月\s*({_N})\s*[日号]?")),
-    ("dotted", re.compile(r"(?<![\d.])(1[0-2]|0?[1-9])\s*[./]\s*(3[01]|[12]\d|0?[1-9])(?![\d.%])(?!\s*[十百千万份人个])")),
+    ("dotted", re.compile(r"(?<![\d.])(1[0-2]|0?[1-9])\s*[./]\s*(3[01]|[12]\d|0?[1-9])"
+                          r"(?![\d.%])(?!\s*[十百千万份人个])")),
     ("week", re.compile(r"(上上|上|这|本)?(?:个)?(?:周|星期|礼拜)([一二三四五六日天七])")),
     ("relative", re.compile("|".join(sorted(_RELATIVE, key=len, reverse=True)))),
     ("day", re.compile(rf"(?<![月\d])({_N})\s*[日号](?![\d])")),
@@ -70,18 +71,18 @@ def _resolve(kind: str, m: re.Match[str], ref: dt.date) -> dt.date:
             value -= dt.timedelta(weeks=1)  # 周五 said on a Thursday: last Friday
         return check_date(value, now=ref)
     if kind == "day":
-        d = _num(m.group(1))
-        value = _make(ref.year, ref.month, d, m.group(0))
+        day_of_month = _num(m.group(1))
+        value = _make(ref.year, ref.month, day_of_month, m.group(0))
         if value > ref:
             prev = ref.replace(day=1) - dt.timedelta(days=1)
-            value = _make(prev.year, prev.month, d, m.group(0))
+            value = _make(prev.year, prev.month, day_of_month, m.group(0))
         return check_date(value, now=ref)
     if kind == "last_month":
         prev = ref.replace(day=1) - dt.timedelta(days=1)
         return check_date(_make(prev.year, prev.month, _num(m.group(1)), m.group(0)), now=ref)
     if kind in ("full", "compact"):
-        y, mo, d = (int(x) for x in m.groups())
-        return check_date(_make(y, mo, d, m.group(0)), now=ref)
+        year, month, day = (int(x) for x in m.groups())
+        return check_date(_make(year, month, day, m.group(0)), now=ref)
     mo, d = _num(m.group(1)), _num(m.group(2))
     value = _make(ref.year, mo, d, m.group(0))
     if value > ref:
