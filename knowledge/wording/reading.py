@@ -29,6 +29,7 @@ from knowledge.wording.numbers import NUMERAL, Count, normalize, read_count
 
 PUBLICITY, TRAINING, MEETING = "publicity", "training", "meeting"
 COUNT_FIELDS = ("participants", "materials", "consultations")
+ALL_FORMS = tuple(FORM_WORDS)
 
 
 @dataclass
@@ -285,5 +286,6 @@ _QUESTION = re.compile(
 def _looks_like_report(t: str, r: Reading, dated: bool) -> bool:
     if _QUESTION.search(t):
         return False
-    evidence = r.kind != PUBLICITY or bool(r.form) or bool(_ACTIVITY.search(t))
+    # Whether it reports work does not depend on which forms a town configured.
+    evidence = r.kind != PUBLICITY or bool(find_form(t, ALL_FORMS)) or bool(_ACTIVITY.search(t))
     return evidence and (dated or bool(r.counts))
