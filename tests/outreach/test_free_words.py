@@ -57,7 +57,7 @@ async def test_report_then_photo_then_confirm_saves_one_activity_with_the_photo(
 
 
 async def test_missing_fields_are_asked_one_at_a_time_and_default_village_is_stated(town) -> None:
-    fake, chat, villages = town
+    _fake, chat, villages = town
     reply = await chat.say("h1", "昨天上门走访宣传防诈骗，发资料30份")
     assert "没写村名，按您所在的村" in reply and "江湾村" in reply and "入户走访" in reply
     assert "还差1项" in reply and "参与人数" in reply
@@ -82,7 +82,7 @@ async def test_voice_report_is_read_like_text_and_a_large_photo_is_refused(town)
 
 
 async def test_questions_and_greetings_are_not_carded(town) -> None:
-    fake, chat, _ = town
+    _fake, chat, _ = town
     for text in ("你好", "我家宅基地被邻居占了怎么办", "昨天在石桥村被狗咬了 要赔多少钱"):
         reply = await chat.say("h1", text)
         assert "请核对" not in reply and "还差" not in reply
@@ -91,7 +91,7 @@ async def test_questions_and_greetings_are_not_carded(town) -> None:
 
 
 async def test_only_helpers_get_report_reading(town) -> None:
-    fake, chat, _ = town
+    _fake, chat, _ = town
     text = "今天在石桥村搞了普法讲座，来了四十多人"
     assert "读到" not in await chat.say("villager1", text)
     assert "读到" not in await chat.say("a1", text)  # admins use the template or the guided form
@@ -100,7 +100,7 @@ async def test_only_helpers_get_report_reading(town) -> None:
 
 
 async def test_template_with_chinese_numerals(town) -> None:
-    fake, chat, _ = town
+    _fake, chat, _ = town
     card = await chat.say("h1", "活动 今天 江湾村 法治公开课 三百五人 资料一百来份 主题民法典")
     assert "请核对" in card and "350人" in card and "约100份" in card
     await chat.say("h1", "确认")
