@@ -17,7 +17,8 @@ from knowledge.wording.errors import ParseError
 
 CN_DIGITS = "零〇一二两三四五六七八九幺"
 CN_UNITS = "十百千万"
-NUMERAL = rf"(?:\d+(?:\.\d+)?[{CN_UNITS}]*|[{CN_DIGITS}{CN_UNITS}]+)"
+# Arabic, Chinese or mixed (1百2十, 1.5万, 3千5): a digit or a numeral character, then more of them.
+NUMERAL = rf"(?:\d+(?:\.\d+)?|[{CN_DIGITS}{CN_UNITS}])(?:\d+(?:\.\d+)?|[{CN_DIGITS}{CN_UNITS}])*"
 _DIGIT_VALUE = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2, "幺": 1}
 _UNIT_VALUE = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 
@@ -26,7 +27,8 @@ MAX_COUNTS = {"participants": 5000, "materials": 100000, "consultations": 5000}
 COUNT_LABELS = {"participants": "参与人数", "materials": "发放资料份数", "consultations": "咨询人次"}
 NONE_COUNTS = {"无", "没有", "0", "零", "不填", "-", "—", "没", "没发"}
 
-APPROX_BEFORE = ("大约", "大概", "差不多", "将近", "估计", "约", "近", "上")
+APPROX_BEFORE = ("大约有", "大概有", "差不多有", "估计有", "约有", "接近", "大约", "大概", "差不多", "将近", "估计",
+                 "约", "近", "上")
 APPROX_AFTER = ("多", "余", "来", "几")
 APPROX_TAIL = ("左右", "上下")
 

@@ -76,7 +76,7 @@ def read_report(text: str, *, villages: Sequence[str], home_village: str | None,
         rest = t[:mention.start] + " " * (mention.end - mention.start) + t[mention.end:]
     r.counts = read_counts(rest)
     r.form = "" if r.kind != PUBLICITY else find_form(t, forms)
-    r.six_target = "" if r.kind != PUBLICITY else _first_of(t, SIX_WORDS)
+    r.six_target = "" if r.kind != PUBLICITY else _first_of(t.replace("小板凳", "···"), SIX_WORDS)
     r.theme = find_themes(t)
     r.village, r.village_note = find_village(t, villages, home_village if r.kind == PUBLICITY else None)
     r.is_report = _looks_like_report(t, r, mention is not None)
@@ -107,13 +107,15 @@ def _kind(t: str) -> str:
 # --- counts -----------------------------------------------------------------------------------------
 
 _COUNT = re.compile(
-    rf"(?P<pre>大约|大概|差不多|将近|估计|一共|总共|共计|合计|约|近|共|上)?\s*(?P<num>{NUMERAL})"
+    rf"(?P<pre>(?:大约|大概|差不多|估计|约)有?|将近|接近|一共|总共|共计|合计|约|近|共|上)?\s*(?P<num>{NUMERAL})"
     r"(?P<suf>多|余|来|几)?\s*(?P<unit>人次|个人|多个|个|人|名|位|户|份|张|本|册|套|次)?(?P<tail>左右|上下)?"
 )
 _MATERIAL_UNITS = {"份", "张", "本", "册", "套"}
 _PERSON_UNITS = {"人", "个人", "名", "位", "个", "多个"}
 _NOT_PEOPLE_AFTER = re.compile(r"^(?:小时|钟头|月|年级|村|组|星期|礼拜|多小时|方面|片|地方|点)")
-_SKIP_BEFORE = ("第", "初", "周", "星期", "礼拜", "万")
+_SKIP_BEFORE = ("第", "初", "周", "星期", "礼拜", "万", "几")
+# A rough-mark that is really the end of a word: 村规民约 16人, 附近30户, 晚上一百人 (上 is rough only in 上百/上千).
+_NOT_ROUGH = {"约": "民合节预签相契公条邀制束", "近": "附最邻亲就靠远"}
 _CLAUSE = re.compile(r"[，,。；;！!？?、\s]")
 _ASKING = re.compile(r"咨询|问了|问题|提问|答疑|解答")
 _MATERIAL_CUES = ("资料", "发了", "发放", "发", "传单", "宣传单", "手册")
@@ -138,7 +140,11 @@ def read_counts(t: str) -> dict[str, Count]:
         before, after = _clause_before(t, m.start()), _clause_after(t, m.end())
         if not re.search(r"[\d一二两三四五六七八九十百千万]", num) or before.endswith(_SKIP_BEFORE):
             continue
-        count = read_count("".join(m.group(g) or "" for g in ("pre", "num", "suf", "tail")))
+        pre = m.group("pre") or ""
+        ahead = t[m.start() - 1:m.start()] if m.start() else ""
+        if (pre in _NOT_ROUGH and ahead and ahead in _NOT_ROUGH[pre]) or (pre == "上" and num[0] not in "百千万"):
+            pre = ""
+        count = read_count("".join((pre, num, m.group("suf") or "", m.group("tail") or "")))
         if count is None:
             continue
         what = _classify(num, unit, before, after, t[m.end():])
@@ -182,8 +188,9 @@ def _classify(num: str, unit: str, before: str, after: str, following: str) -> s
 
 # --- forms, themes, places ----------------------------------------------------------------------------
 
-def find_form(t: str, forms: Sequence[str]) -> str:
-    """The configured form the text names, by its name or an everyday word (earliest wins)."""
+def find_form(t: str, forms: Sequence[str], *, talk: bool = True) -> str:
+    """The configured form the text names, by its name or an everyday word (earliest wins); else, with
+    `talk`, a lecture when someone 讲 (talked) about something."""
     best: tuple[int, str] | None = None
     for form in forms:
         for word in (form, *FORM_WORDS.get(form, ())):
@@ -192,7 +199,7 @@ def find_form(t: str, forms: Sequence[str]) -> str:
                 best = (i, form)
     if best is not None:
         return best[1]
-    if TALK_FORM in forms and any(w in t for w in TALK_WORDS):
+    if talk and TALK_FORM in forms and any(w in t for w in TALK_WORDS):
         return TALK_FORM
     return ""
 
@@ -283,8 +290,13 @@ _QUESTION = re.compile(
 )
 
 
+_ASKING_ENDING = re.compile(r"[？?]|吗[。！!啊呀]?$")
+
+
 def _looks_like_report(t: str, r: Reading, dated: bool) -> bool:
-    if _QUESTION.search(t):
+    # A full report (a form by name, a date and a figure) may quote a question as its topic (讲了欠薪怎么办).
+    full = bool(find_form(t, ALL_FORMS, talk=False)) and dated and bool(r.counts)
+    if _ASKING_ENDING.search(t) or (_QUESTION.search(t) and not full):
         return False
     # Whether it reports work does not depend on which forms a town configured.
     evidence = r.kind != PUBLICITY or bool(find_form(t, ALL_FORMS)) or bool(_ACTIVITY.search(t))
