@@ -49,7 +49,8 @@ def test_form_answers_keep_limits_and_marks() -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("今天", TODAY), ("昨天", dt.date(2026, 11, 25)), ("前天", dt.date(2026, 11, 24)), ("上周三", dt.date(2026, 11, 18)),
+    ("今天", TODAY), ("昨天", dt.date(2026, 11, 25)), ("前天", dt.date(2026, 11, 24)),
+    ("上周三", dt.date(2026, 11, 18)),
     ("周五", dt.date(2026, 11, 20)), ("5.12", dt.date(2026, 5, 12)), ("5月12号", dt.date(2026, 5, 12)),
     ("12号", dt.date(2026, 11, 12)), ("28号", dt.date(2026, 10, 28)), ("十一月二十号", dt.date(2026, 11, 20)),
     ("上个月15号", dt.date(2026, 10, 15)),

@@ -7,7 +7,7 @@ from typing import Any
 
 from models.outreach import Activity
 from tests.outreach.test_ledger_cli import HEADER, query, run, write
-from tests.outreach.test_ledger_cli import town as town  # noqa: F401  (the fixture)
+from tests.outreach.test_ledger_cli import town as town  # the fixture
 
 
 def test_ledger_import_reads_chinese_numerals_and_dates(town: Any, db_url: str, tmp_path: Path) -> None:
