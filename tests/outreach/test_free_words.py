@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -12,19 +11,9 @@ from models.core import Town
 from models.outreach import Activity, ActivityKind, ActivityPhoto
 from models.parsing import today
 from tests.conftest import TOKEN
-from tests.outreach.conftest import Chat, _ids, seed_people
+from tests.outreach.conftest import Chat, seed_people
 
 JPEG = b"\xff\xd8\xff\xe0" + b"photo-bytes" * 100
-
-
-def voice_xml(openid: str, recognition: str, msg_id: int) -> str:
-    """A voice message with WeChat's recognised text."""
-    return (
-        f"<xml><ToUserName><![CDATA[gh_mingbai]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
-        f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[voice]]></MsgType>"
-        f"<MediaId><![CDATA[VOICE{msg_id}]]></MediaId><Format><![CDATA[amr]]></Format>"
-        f"<Recognition><![CDATA[{recognition}]]></Recognition><MsgId>{msg_id}</MsgId></xml>"
-    )
 
 
 @pytest.fixture
@@ -71,7 +60,7 @@ async def test_missing_fields_are_asked_one_at_a_time_and_default_village_is_sta
 async def test_voice_report_is_read_like_text_and_a_large_photo_is_refused(town) -> None:
     fake, chat, villages = town
     fake.media["BIG"] = b"\xff\xd8\xff" + b"x" * 5000  # over the 4096-byte limit of this town
-    card = await chat._post(voice_xml("h1", "嗯前天在石乔村开了个院坝会讲村规民约来了二十来个人", next(_ids)))
+    card = await chat.voice("h1", "嗯前天在石乔村开了个院坝会讲村规民约来了二十来个人")
     assert "请核对" in card and "小板凳会议" in card and "约20人" in card and "石桥村" in card and "石乔村" in card
     await chat.photo("h1", "BIG")
     saved = await chat.say("h1", "确认")
