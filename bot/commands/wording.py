@@ -12,8 +12,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p = sub.add_parser("outreach", help="法律明白人 reports in their own words")
     osub = p.add_subparsers(dest="outreach_command", required=True)
     ev = osub.add_parser("eval", help="field accuracy, fully right cards and non-reports carded, per part")
-    ev.add_argument("--part", choices=["dev", "holdout", "all"], default="all",
-                    help="dev (tuned on), holdout (never tuned on) or all (default)")
+    ev.add_argument("--part", choices=["dev", "holdout", "holdout2", "all"], default="all",
+                    help="dev (tuned on), holdout / holdout2 (never tuned on) or all (default)")
     ev.add_argument("--misses", action="store_true", help="list every wrongly read report and carded non-report")
     ev.set_defaults(func=evaluate)
 
@@ -22,5 +22,5 @@ def evaluate(args: argparse.Namespace, settings: Settings) -> int:
     """Run the evaluation."""
     from knowledge.wording.evaluation import main
 
-    parts = ["dev", "holdout"] if args.part == "all" else [args.part]
+    parts = ["dev", "holdout", "holdout2"] if args.part == "all" else [args.part]
     return main(parts, misses=args.misses)
