@@ -108,16 +108,16 @@ def _kind(t: str) -> str:
 
 _COUNT = re.compile(
     rf"(?P<pre>(?:大约|大概|差不多|估计|约)有?|将近|接近|一共|总共|共计|合计|约|近|共|上)?\s*(?P<num>{NUMERAL})"
-    r"(?P<suf>多|余|来|几)?\s*(?P<unit>人次|个人|多个|个|人|名|位|户|份|张|本|册|套|次)?(?P<tail>左右|上下)?"
+    r"(?P<suf>多|余|来|几)?\s*(?P<unit>人次|个人|多个|号人|个|人|名|位|户|份|张|本|册|套|次)?(?P<tail>左右|上下)?"
 )
 _MATERIAL_UNITS = {"份", "张", "本", "册", "套"}
-_PERSON_UNITS = {"人", "个人", "名", "位", "个", "多个"}
+_PERSON_UNITS = {"人", "个人", "号人", "名", "位", "个", "多个"}
 _NOT_PEOPLE_AFTER = re.compile(r"^(?:小时|钟头|月|年级|村|组|星期|礼拜|多小时|方面|片|地方|点)")
 _SKIP_BEFORE = ("第", "初", "周", "星期", "礼拜", "万", "几")
 # A rough-mark that is really the end of a word: 村规民约 16人, 附近30户, 晚上一百人 (上 is rough only in 上百/上千).
 _NOT_ROUGH = {"约": "民合节预签相契公条邀制束", "近": "附最邻亲就靠远"}
 _CLAUSE = re.compile(r"[，,。；;！!？?、\s]")
-_ASKING = re.compile(r"咨询|问了|问题|提问|答疑|解答")
+_ASKING = re.compile(r"咨询|问了|问题|提问|答疑|解答|来问|询问|问法")
 _MATERIAL_CUES = ("资料", "发了", "发放", "发", "传单", "宣传单", "手册")
 _PEOPLE_CUES = ("来了", "参加", "到场", "参会", "听课", "观看", "人有", "有", "来")
 
@@ -147,7 +147,8 @@ def read_counts(t: str) -> dict[str, Count]:
         count = read_count("".join((pre, num, m.group("suf") or "", m.group("tail") or "")))
         if count is None:
             continue
-        what = _classify(num, unit, before, after, t[m.end():])
+        rough = pre not in ("", "一共", "总共", "共计", "合计", "共")
+        what = _classify(num, unit, before, after, t[m.end():], rough=rough)
         if what == "households":
             households = households or count
         elif what and what not in found:
@@ -157,7 +158,7 @@ def read_counts(t: str) -> dict[str, Count]:
     return found
 
 
-def _classify(num: str, unit: str, before: str, after: str, following: str) -> str:
+def _classify(num: str, unit: str, before: str, after: str, following: str, *, rough: bool = False) -> str:
     if unit in _MATERIAL_UNITS:
         return "materials"
     if unit == "人次":
@@ -181,8 +182,8 @@ def _classify(num: str, unit: str, before: str, after: str, following: str) -> s
         return "materials"
     if re.search(r"咨询[:：]?$", before):
         return "consultations"
-    if before.endswith(_PEOPLE_CUES) or re.search(r"人数[:：]?$", before):
-        return "participants"
+    if before.endswith(_PEOPLE_CUES) or re.search(r"人数[:：]?$", before) or rough:
+        return "participants"  # 来了一百五左右, 估计有两百五: a rough figure on its own is the people who came
     return ""
 
 
@@ -291,12 +292,13 @@ _QUESTION = re.compile(
 
 
 _ASKING_ENDING = re.compile(r"[？?]|吗[。！!啊呀]?$")
+_THANKS = re.compile(r"^(?:谢谢|感谢|多谢|辛苦)")
 
 
 def _looks_like_report(t: str, r: Reading, dated: bool) -> bool:
     # A full report (a form by name, a date and a figure) may quote a question as its topic (讲了欠薪怎么办).
     full = bool(find_form(t, ALL_FORMS, talk=False)) and dated and bool(r.counts)
-    if _ASKING_ENDING.search(t) or (_QUESTION.search(t) and not full):
+    if _ASKING_ENDING.search(t) or ((_QUESTION.search(t) or _THANKS.search(t)) and not full):
         return False
     # Whether it reports work does not depend on which forms a town configured.
     evidence = r.kind != PUBLICITY or bool(find_form(t, ALL_FORMS)) or bool(_ACTIVITY.search(t))
