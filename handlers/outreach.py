@@ -19,7 +19,7 @@ from handlers.core import (
     StatesGroup,
 )
 from handlers.menu import add_menu_line
-from handlers.outreach_words import ASKED, looks_like_report, read_into_form
+from handlers.outreach_words import ASKED, looks_like_report, planned_date_problem, read_into_form
 from handlers.parsing import (
     QUICK_EXAMPLE,
     kind_menu,
@@ -358,6 +358,17 @@ async def withdraw(match: Any, ctx: Context, settings: Any) -> str:
 
 def _report_words(msg: Message, data: dict[str, Any]) -> bool:
     return looks_like_report(msg.text, today())
+
+
+def _planned_work(msg: Message, data: dict[str, Any]) -> dict[str, Any] | None:
+    problem = planned_date_problem(msg.text, today())
+    return {"problem": problem} if problem else None
+
+
+@router.text(RoleIs(Role.HELPER), NoState(), _planned_work)
+async def planned(problem: str) -> str:
+    """Work still to come: nothing to log yet."""
+    return f"{problem.split('。')[0]}。活动开展以后，再把情况发给我登记。"
 
 
 @router.text(RoleIs(Role.HELPER), NoState(), _report_words)

@@ -22,6 +22,12 @@ def looks_like_report(text: str, today: dt.date) -> bool:
     return read_report(text, villages=(), home_village=None, forms=(), today=today).is_report
 
 
+def planned_date_problem(text: str, today: dt.date) -> str:
+    """Why a message that reads like a report of work still to come cannot be logged yet; '' if it is not one."""
+    r = read_report(text, villages=(), home_village=None, forms=(), today=today)
+    return r.date_problem if r.is_plan else ""
+
+
 async def read_into_form(text: str, *, town_id: int, home: tuple[int, str] | None, forms: Sequence[str],
                          today: dt.date) -> tuple[dict[str, Any], str]:
     """The form data a report gives (missing fields left out) and why its date was refused ('' if not)."""

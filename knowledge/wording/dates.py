@@ -37,7 +37,7 @@ _PATTERNS = [
     ("month_day", re.compile(rf"(?<![\d.])({_N})\s*月\s*({_N})\s*[日号]?")),
     ("dotted", re.compile(r"(?<![\d.])(1[0-2]|0?[1-9])\s*[./]\s*(3[01]|[12]\d|0?[1-9])"
                           r"(?![\d.%])(?!\s*[十百千万份人个])")),
-    ("week", re.compile(r"(上上|上|这|本)?(?:个)?(?:周|星期|礼拜)([一二三四五六日天七])")),
+    ("week", re.compile(r"(上上|上|这|本|下)?(?:个)?(?:周|星期|礼拜)([一二三四五六日天七])")),
     ("relative", re.compile("|".join(sorted(_RELATIVE, key=len, reverse=True)))),
     ("day", re.compile(rf"(?<![月\d])({_N})\s*[日号](?![\d])")),
 ]
@@ -51,6 +51,7 @@ class DateMention:
     start: int
     end: int
     problem: str = ""
+    future: bool = False
 
 
 def _num(text: str) -> int | None:
@@ -65,7 +66,7 @@ def _resolve(kind: str, m: re.Match[str], ref: dt.date) -> dt.date:
     if kind == "week":
         prefix, day = m.group(1) or "", _WEEKDAYS[m.group(2)]
         monday = ref - dt.timedelta(days=ref.weekday())
-        weeks_back = {"上上": 2, "上": 1}.get(prefix, 0)
+        weeks_back = {"上上": 2, "上": 1, "下": -1}.get(prefix, 0)
         value = monday - dt.timedelta(weeks=weeks_back) + dt.timedelta(days=day)
         if value > ref and not prefix:
             value -= dt.timedelta(weeks=1)  # 周五 said on a Thursday: last Friday
@@ -121,7 +122,7 @@ def find_date(text: str, *, now: dt.date | None = None) -> DateMention | None:
         try:
             return DateMention(_resolve(kind, m, ref), start, end)
         except ParseError as exc:
-            return DateMention(None, start, end, str(exc))
+            return DateMention(None, start, end, str(exc), future="还没到" in str(exc))
     return None
 
 

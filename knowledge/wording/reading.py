@@ -37,6 +37,7 @@ class Reading:
     """What a message says about an activity; None/"" where it says nothing."""
 
     is_report: bool = False
+    is_plan: bool = False  # reads like a report, but of a day still to come
     kind: str = PUBLICITY
     date: dt.date | None = None
     date_problem: str = ""  # why a date that was written cannot be used (future, invalid)
@@ -79,7 +80,10 @@ def read_report(text: str, *, villages: Sequence[str], home_village: str | None,
     r.six_target = "" if r.kind != PUBLICITY else _first_of(t.replace("小板凳", "···"), SIX_WORDS)
     r.theme = find_themes(t)
     r.village, r.village_note = find_village(t, villages, home_village if r.kind == PUBLICITY else None)
-    r.is_report = _looks_like_report(t, r, mention is not None)
+    # Work planned for a day still to come is an announcement, not a report.
+    reads = _looks_like_report(t, r, mention is not None)
+    r.is_plan = bool(mention and mention.future) and reads
+    r.is_report = reads and not r.is_plan
     return r
 
 

@@ -95,3 +95,11 @@ async def test_template_with_chinese_numerals(town) -> None:
     await chat.say("h1", "确认")
     a = await Activity.get()
     assert (a.participants, a.materials) == (350, 100)
+
+
+async def test_work_still_to_come_is_not_logged(town) -> None:
+    _fake, chat, _ = town
+    reply = await chat.say("h1", "明天下午在石桥村开展普法讲座，欢迎大家参加")
+    assert "还没到" in reply and "开展以后" in reply and "请核对" not in reply
+    assert "已保存" not in await chat.say("h1", "确认")
+    assert await Activity.all().count() == 0
