@@ -237,6 +237,17 @@ async def correct_in_form(args: str, ctx: Context, state: FSMContext, settings: 
     return f"已修改{FIELD_LABELS[field]}。请再核对：\n{summary(data)}\n{CONFIRM_HINT}"
 
 
+def _report_words(msg: Message, data: dict[str, Any]) -> bool:
+    return looks_like_report(msg.text, today())
+
+
+@router.text(EventForm.confirm, RoleIs(Role.HELPER), _report_words)
+async def report_again(msg: Message, ctx: Context, state: FSMContext, settings: Any) -> str:
+    """A whole new report at the card (a helper correcting by saying it again) replaces it; photos stay."""
+    photos = (await state.get_data()).get("photos") or []
+    return await _start_from_words(msg, ctx, state, settings, photos=photos)
+
+
 @router.text(EventForm.confirm)
 async def confirm_other(msg: Message, state: FSMContext) -> str:
     """Anything else at the summary."""
@@ -356,10 +367,6 @@ async def withdraw(match: Any, ctx: Context, settings: Any) -> str:
     return f"已撤回编号{found.id}的记录，不再计入统计。"
 
 
-def _report_words(msg: Message, data: dict[str, Any]) -> bool:
-    return looks_like_report(msg.text, today())
-
-
 def _planned_work(msg: Message, data: dict[str, Any]) -> dict[str, Any] | None:
     problem = planned_date_problem(msg.text, today())
     return {"problem": problem} if problem else None
@@ -377,12 +384,13 @@ async def from_words(msg: Message, ctx: Context, state: FSMContext, settings: An
     return await _start_from_words(msg, ctx, state, settings)
 
 
-async def _start_from_words(msg: Message, ctx: Context, state: FSMContext, settings: Any) -> str:
+async def _start_from_words(msg: Message, ctx: Context, state: FSMContext, settings: Any,
+                            photos: list[dict[str, str]] | None = None) -> str:
     home = await _home_village(ctx)
     data, date_problem = await read_into_form(msg.text, town_id=ctx.town_id or 0, home=home,
                                               forms=settings.outreach.form_list, today=today())
     await state.clear()
-    data = await state.update_data(**data, photos=[], home_village=list(home) if home else None)
+    data = await state.update_data(**data, photos=photos or [], home_village=list(home) if home else None)
     missing = [f for f in ASKED if f not in data]
     if not missing:
         await state.set_state(EventForm.confirm)

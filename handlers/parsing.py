@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
-from knowledge.wording.numbers import NUMERAL, parse_count_reading
+from knowledge.wording.dates import find_date
+from knowledge.wording.numbers import NUMERAL, Count, check_count, parse_count_reading
+from knowledge.wording.reading import read_counts
 from models.activities import FIELD_ALIASES, ActivityError, find_village, normalize_form, normalize_six_target
 from models.outreach import KIND_LABELS, SIX_TARGETS, ActivityKind
 from models.parsing import ParseError, parse_date
@@ -49,7 +52,7 @@ async def parse_field(field: str, text: str, *, town_id: int, forms: Sequence[st
     if field == "kind":
         return {"kind": parse_kind(t).value}
     if field == "date":
-        return {"date": parse_date(t).isoformat()}
+        return {"date": _date_in_words(t).isoformat()}
     if field == "village_id":
         if t in {"本村", "我村", "同上"} and home_village:
             return {"village_id": home_village[0], "village_name": home_village[1], "village_note": ""}
@@ -69,9 +72,35 @@ async def parse_field(field: str, text: str, *, town_id: int, forms: Sequence[st
             raise ActivityError("内容太长了，请简短一些。")
         return {field: value}
     if field in {"participants", "materials", "consultations"}:
-        count = parse_count_reading(t, field)
+        count = _count_in_words(t, field)
         return {field: count.value, f"approx_{field}": count.approx}
     raise ActivityError("没有这一项。")  # pragma: no cover
+
+
+def _date_in_words(text: str) -> date:
+    """A date answer: '昨天' or '5月12日', or a sentence with one in it ('是上周三下午')."""
+    try:
+        return parse_date(text)
+    except ParseError:
+        mention = find_date(text)
+        if mention is None:
+            raise
+        if mention.value is None:
+            raise ParseError(mention.problem) from None
+        return mention.value
+
+
+def _count_in_words(text: str, field: str) -> Count:
+    """A count answer: '45' or '四十多', or a sentence with it ('来了四十多个人', '发了两百份')."""
+    try:
+        return parse_count_reading(text, field)
+    except ParseError:
+        found = read_counts(text)
+        count = found.get(field) or (next(iter(found.values())) if len(found) == 1 else None)
+        if count is None:
+            raise
+        check_count(count.value, field)
+        return count
 
 
 def split_correction(args: str) -> tuple[str, str]:
@@ -170,8 +199,6 @@ def _village_line(data: dict[str, Any]) -> str:
 
 def summary(data: dict[str, Any]) -> str:
     """The entry as read or typed, to confirm; fields still to fill say so, rough counts carry 约."""
-    from datetime import date
-
     d = date.fromisoformat(data["date"]) if data.get("date") else None
     lines = [
         f"类别：{KIND_LABELS[ActivityKind(data['kind'])]}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -103,3 +104,17 @@ async def test_work_still_to_come_is_not_logged(town) -> None:
     assert "还没到" in reply and "开展以后" in reply and "请核对" not in reply
     assert "已保存" not in await chat.say("h1", "确认")
     assert await Activity.all().count() == 0
+
+
+async def test_answers_in_a_sentence_and_a_report_said_again_replaces_the_card(town) -> None:
+    fake, chat, villages = town
+    fake.media["P"] = JPEG
+    assert "参与人数" in await chat.say("h1", "昨天在石桥村上门走访 讲反诈")
+    card = await chat.say("h1", "走了十来户吧")
+    assert "请核对" in card and "约10人" in card
+    await chat.photo("h1", "P")
+    again = await chat.say("h1", "前天在上坂村上门走访讲反诈，走了十二户")
+    assert "请核对" in again and "上坂村" in again and "12人" in again and "照片：1张" in again
+    assert "附照片1张" in await chat.say("h1", "确认")
+    a = await Activity.get()
+    assert (a.village_id, a.participants, a.date) == (villages["上坂村"].id, 12, today() - dt.timedelta(days=2))
