@@ -142,7 +142,8 @@ def read_counts(t: str) -> dict[str, Count]:
     for m in _COUNT.finditer(t):
         num, unit = m.group("num"), m.group("unit") or ""
         before, after = _clause_before(t, m.start()), _clause_after(t, m.end())
-        if not re.search(r"[\d一二两三四五六七八九十百千万]", num) or before.endswith(_SKIP_BEFORE):
+        if not re.search(r"[\d一二两三四五六七八九十百千万]", num) or before.endswith(_SKIP_BEFORE) \
+                or re.search(r"(?:每|平均).?$", before):  # 每户2人: a rate, not a count
             continue
         pre = m.group("pre") or ""
         ahead = t[m.start() - 1:m.start()] if m.start() else ""
