@@ -91,9 +91,10 @@ async def seed_people(town: Town) -> tuple[dict[str, Village], User, User, User]
 
 
 @pytest.fixture
-async def world(make_settings: Callable[..., Any], make_client: Callable[..., Any], db: str) -> World:
-    """A running app with seeded people; chat goes through the real callback."""
-    client = await make_client(make_settings())
+async def world(make_settings: Callable[..., Any], make_client: Callable[..., Any], fake_wechat: Any,
+                db: str) -> World:
+    """A running app with seeded people; chat goes through the real callback, WeChat's API is the fake."""
+    client = await make_client(make_settings(wechat={"api_base_url": fake_wechat[1]}))
     town = await Town.get(name="江湾镇")
     villages, helper, helper2, admin = await seed_people(town)
     return World(town, villages, helper, helper2, admin, Chat(client, WeChatSimulator(TOKEN)), client)
