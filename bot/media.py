@@ -42,8 +42,8 @@ class MediaDownloader:
             for attempt in range(2):
                 token = await asyncio.to_thread(self._token, attempt > 0)
                 result = await self._get(media_id, token)
-                if result != "token":
-                    return result  # type: ignore[return-value]
+                if isinstance(result, Download):
+                    return result
             return Download(problem="unavailable")
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             log.warning("media download failed: %s", type(exc).__name__)
@@ -57,7 +57,8 @@ class MediaDownloader:
             self.client.fetch_access_token()
         return str(self.client.access_token)
 
-    async def _get(self, media_id: str, token: str) -> Download | str:
+    async def _get(self, media_id: str, token: str) -> Download | None:
+        """The download, or None when WeChat wants a fresh access token."""
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=self.timeout)
         params = {"access_token": token, "media_id": media_id}
@@ -65,7 +66,7 @@ class MediaDownloader:
             if resp.content_type in ("application/json", "text/plain"):
                 body = await resp.json(content_type=None)
                 if int(body.get("errcode", 0)) in TOKEN_ERRORS:
-                    return "token"
+                    return None
                 return Download(problem="unavailable")
             if resp.status != 200 or (resp.content_length or 0) > self.max_bytes:
                 return Download(problem="too_large" if resp.status == 200 else "unavailable")

@@ -21,6 +21,7 @@ class FakeWeChat:
     sessions: dict[str, str] = field(default_factory=dict)  # js_code -> openid
     media: dict[str, bytes] = field(default_factory=dict)  # media_id -> file served by media/get
     media_requests: list[str] = field(default_factory=list)
+    media_token_expired: int = 0  # how many next media/get calls answer "access token expired"
 
     def app(self) -> web.Application:
         """The aiohttp application to serve."""
@@ -61,6 +62,9 @@ class FakeWeChat:
         self.media_requests.append(media_id)
         if not request.query.get("access_token"):
             return web.json_response({"errcode": 41001, "errmsg": "access_token missing"})
+        if self.media_token_expired > 0:
+            self.media_token_expired -= 1
+            return web.json_response({"errcode": 42001, "errmsg": "access_token expired"})
         if media_id not in self.media:
             return web.json_response({"errcode": 40007, "errmsg": "invalid media_id"})
         return web.Response(body=self.media[media_id], content_type="image/jpeg")

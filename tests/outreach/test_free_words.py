@@ -118,3 +118,17 @@ async def test_answers_in_a_sentence_and_a_report_said_again_replaces_the_card(t
     assert "附照片1张" in await chat.say("h1", "确认")
     a = await Activity.get()
     assert (a.village_id, a.participants, a.date) == (villages["上坂村"].id, 12, today() - dt.timedelta(days=2))
+
+
+async def test_photo_download_renews_an_expired_token_and_refuses_what_is_not_an_image(town) -> None:
+    fake, chat, _ = town
+    fake.media.update(GOOD=JPEG, TEXT=b"not a picture at all")
+    fake.media_token_expired = 1
+    await chat.say("h1", "今天在石桥村讲座 讲民法典 三十人")
+    await chat.photo("h1", "GOOD")
+    await chat.photo("h1", "TEXT")
+    saved = await chat.say("h1", "确认")
+    assert "附照片1张" in saved and "不是图片" in saved
+    a = await Activity.get()
+    assert [p.data for p in await ActivityPhoto.filter(activity=a)] == [JPEG]
+    assert fake.token_requests >= 2  # the expired token was replaced
