@@ -18,7 +18,8 @@ from knowledge.wording.errors import ParseError
 CN_DIGITS = "零〇一二两三四五六七八九幺"
 CN_UNITS = "十百千万"
 # Arabic, Chinese or mixed (1百2十, 1.5万, 3千5): a digit or a numeral character, then more of them.
-NUMERAL = rf"(?:\d+(?:\.\d+)?|[{CN_DIGITS}{CN_UNITS}])(?:\d+(?:\.\d+)?|[{CN_DIGITS}{CN_UNITS}])*"
+# One character a step, so a long run that fails to match costs linear time, not exponential.
+NUMERAL = rf"[\d{CN_DIGITS}{CN_UNITS}](?:[\d{CN_DIGITS}{CN_UNITS}]|\.(?=\d))*"
 _DIGIT_VALUE = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2, "幺": 1}
 _UNIT_VALUE = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 
@@ -64,7 +65,7 @@ def to_int(text: str) -> int | None:
         return None
     if t.isascii() and t.isdigit():
         return int(t) if len(t) <= 12 else None
-    if not re.fullmatch(NUMERAL, t) or len(t) > 16:
+    if len(t) > 16 or not re.fullmatch(NUMERAL, t):
         return None
     if t.startswith("十") is False and t[0] in _UNIT_VALUE:
         t = "一" + t  # 百来人 = 一百

@@ -87,8 +87,11 @@ def read_report(text: str, *, villages: Sequence[str], home_village: str | None,
     return r
 
 
+MAX_CHARS = 1000  # a report is a few sentences; the rest of a longer message is not read
+
+
 def _clean(text: str) -> str:
-    t = normalize(text).strip()
+    t = normalize(text[:MAX_CHARS]).strip()
     t = re.sub(r"(?<=\d),(?=\d{3})", "", t)
     return re.sub(r"^(嗯+|啊+|那个|就是)[，, ]*", "", t)
 
@@ -239,8 +242,9 @@ def _first_of(t: str, table: dict[str, tuple[str, ...]]) -> str:
 
 # --- villages ---------------------------------------------------------------------------------------
 
-def _syllables(text: str) -> list[str]:
-    return [lazy_pinyin(c)[0] if "\u4e00" <= c <= "\u9fff" else c for c in text]
+@lru_cache(maxsize=4096)
+def _syllables(text: str) -> tuple[str, ...]:
+    return tuple(lazy_pinyin(c)[0] if "\u4e00" <= c <= "\u9fff" else c for c in text)
 
 
 def find_village(t: str, villages: Sequence[str], home: str | None) -> tuple[str, str]:
@@ -268,7 +272,6 @@ def find_village(t: str, villages: Sequence[str], home: str | None) -> tuple[str
 
 def _fuzzy_villages(t: str, villages: Sequence[str]) -> list[tuple[int, int, str, str]]:
     """Typed names ending in 村 that sound like a village (新堂村 → 新塘村) or differ by one character."""
-    sound = _syllables(t)
     hits: list[tuple[int, int, str, str]] = []
     stems = {v.removesuffix("村"): v for v in villages if len(v.removesuffix("村")) >= 2}
     for m in re.finditer("村", t):
@@ -279,7 +282,7 @@ def _fuzzy_villages(t: str, villages: Sequence[str]) -> list[tuple[int, int, str
             typed = t[start:m.start()]
             if typed in OWN_VILLAGE_WORDS or not all("\u4e00" <= c <= "\u9fff" for c in typed):
                 continue
-            same_sound = sound[start:m.start()] == _syllables(stem)
+            same_sound = _syllables(typed) == _syllables(stem)
             one_off = sum(a != b for a, b in zip(typed, stem, strict=True)) == 1 and len(stem) >= 2 \
                 and difflib.SequenceMatcher(None, typed, stem).ratio() >= 0.5 and typed[-1] == stem[-1]
             if same_sound or one_off:

@@ -96,3 +96,8 @@ def test_held_out_part_meets_its_targets() -> None:
     result = evaluate_part("holdout")
     assert result.reports >= 100 and result.non_reports >= 25
     assert result.fully_right_share >= TARGET_FULLY_RIGHT and result.carded == []
+
+
+def test_long_runs_of_digits_are_not_numbers_and_do_not_hang() -> None:
+    assert to_int("1" * 5000 + "x") is None and to_int("一" * 40) is None
+    assert not _read("一" * 5000 + "人")["is_report"]
