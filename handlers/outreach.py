@@ -238,7 +238,7 @@ async def correct_in_form(args: str, ctx: Context, state: FSMContext, settings: 
 
 
 def _report_words(msg: Message, data: dict[str, Any]) -> bool:
-    return looks_like_report(msg.text, today())
+    return looks_like_report(msg.text, today(), data["settings"].outreach.form_word_map)
 
 
 @router.text(EventForm.confirm, RoleIs(Role.HELPER), _report_words)
@@ -279,7 +279,8 @@ async def quick(msg: Message, ctx: Context, state: FSMContext, settings: Any) ->
         data = await parse_quick(args, town_id=ctx.town_id or 0, forms=settings.outreach.form_list)
     except (ActivityError, ParseError) as exc:
         # Words the template does not know ("活动 昨天在村里讲了民法典…"): read them as free words.
-        if str(exc).startswith("没看懂") and ctx.role == Role.HELPER and looks_like_report(msg.text, today()):
+        if str(exc).startswith("没看懂") and ctx.role == Role.HELPER \
+                and looks_like_report(msg.text, today(), settings.outreach.form_word_map):
             return await _start_from_words(msg, ctx, state, settings)
         return str(exc) if "示例" in str(exc) else f"{exc}\n{QUICK_EXAMPLE}"
     home = await _home_village(ctx)
@@ -368,7 +369,7 @@ async def withdraw(match: Any, ctx: Context, settings: Any) -> str:
 
 
 def _planned_work(msg: Message, data: dict[str, Any]) -> dict[str, Any] | None:
-    problem = planned_date_problem(msg.text, today())
+    problem = planned_date_problem(msg.text, today(), data["settings"].outreach.form_word_map)
     return {"problem": problem} if problem else None
 
 
@@ -388,7 +389,8 @@ async def _start_from_words(msg: Message, ctx: Context, state: FSMContext, setti
                             photos: list[dict[str, str]] | None = None) -> str:
     home = await _home_village(ctx)
     data, date_problem = await read_into_form(msg.text, town_id=ctx.town_id or 0, home=home,
-                                              forms=settings.outreach.form_list, today=today())
+                                              forms=settings.outreach.form_list, today=today(),
+                                              form_words=settings.outreach.form_word_map)
     await state.clear()
     data = await state.update_data(**data, photos=photos or [], home_village=list(home) if home else None)
     missing = [f for f in ASKED if f not in data]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from knowledge.wording.errors import ParseError
@@ -17,23 +17,26 @@ from models.core import Village
 ASKED = ("date", "village_id", "form", "theme", "participants")
 
 
-def looks_like_report(text: str, today: dt.date) -> bool:
+FormWords = Mapping[str, Sequence[str]]
+
+
+def looks_like_report(text: str, today: dt.date, form_words: FormWords | None = None) -> bool:
     """Whether a message reports work done (no village list needed to decide)."""
-    return read_report(text, villages=(), home_village=None, forms=(), today=today).is_report
+    return read_report(text, villages=(), home_village=None, forms=(), today=today, form_words=form_words).is_report
 
 
-def planned_date_problem(text: str, today: dt.date) -> str:
+def planned_date_problem(text: str, today: dt.date, form_words: FormWords | None = None) -> str:
     """Why a message that reads like a report of work still to come cannot be logged yet; '' if it is not one."""
-    r = read_report(text, villages=(), home_village=None, forms=(), today=today)
+    r = read_report(text, villages=(), home_village=None, forms=(), today=today, form_words=form_words)
     return r.date_problem if r.is_plan else ""
 
 
 async def read_into_form(text: str, *, town_id: int, home: tuple[int, str] | None, forms: Sequence[str],
-                         today: dt.date) -> tuple[dict[str, Any], str]:
+                         today: dt.date, form_words: FormWords | None = None) -> tuple[dict[str, Any], str]:
     """The form data a report gives (missing fields left out) and why its date was refused ('' if not)."""
     villages = {v.name: v.id for v in await Village.filter(town_id=town_id)}
     reading = read_report(text, villages=list(villages), home_village=home[1] if home else None, forms=forms,
-                          today=today)
+                          today=today, form_words=form_words)
     return form_data(reading, villages, home), reading.date_problem
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -65,8 +65,11 @@ class Reading:
 
 
 def read_report(text: str, *, villages: Sequence[str], home_village: str | None, forms: Sequence[str],
-                today: dt.date) -> Reading:
-    """Read one message; `is_report` says whether it reports work done at all."""
+                today: dt.date, form_words: Mapping[str, Sequence[str]] | None = None) -> Reading:
+    """Read one message; `is_report` says whether it reports work done at all.
+
+    `form_words` adds a town's own everyday names of its forms to the built-in ones.
+    """
     t = _clean(text)
     r = Reading()
     r.kind = _kind(t)
@@ -76,12 +79,12 @@ def read_report(text: str, *, villages: Sequence[str], home_village: str | None,
         r.date, r.date_problem = mention.value, mention.problem
         rest = t[:mention.start] + " " * (mention.end - mention.start) + t[mention.end:]
     r.counts = read_counts(rest)
-    r.form = "" if r.kind != PUBLICITY else find_form(t, forms)
+    r.form = "" if r.kind != PUBLICITY else find_form(t, forms, extra=form_words)
     r.six_target = "" if r.kind != PUBLICITY else _first_of(t.replace("小板凳", "···"), SIX_WORDS)
     r.theme = find_themes(t)
     r.village, r.village_note = find_village(t, villages, home_village if r.kind == PUBLICITY else None)
     # Work planned for a day still to come is an announcement, not a report.
-    reads = _looks_like_report(t, r, mention is not None)
+    reads = _looks_like_report(t, r, mention is not None, form_words or {})
     r.is_plan = bool(mention and mention.future) and reads
     r.is_report = reads and not r.is_plan
     return r
@@ -197,12 +200,13 @@ def _classify(num: str, unit: str, before: str, after: str, following: str, *, r
 
 # --- forms, themes, places ----------------------------------------------------------------------------
 
-def find_form(t: str, forms: Sequence[str], *, talk: bool = True) -> str:
+def find_form(t: str, forms: Sequence[str], *, talk: bool = True,
+              extra: Mapping[str, Sequence[str]] | None = None) -> str:
     """The configured form the text names, by its name or an everyday word (earliest wins); else, with
     `talk`, a lecture when someone 讲 (talked) about something."""
     best: tuple[int, str] | None = None
     for form in forms:
-        for word in (form, *FORM_WORDS.get(form, ())):
+        for word in (form, *(extra or {}).get(form, ()), *FORM_WORDS.get(form, ())):
             i = t.find(word)
             if i >= 0 and (best is None or i < best[0]):
                 best = (i, form)
@@ -303,11 +307,12 @@ _ASKING_ENDING = re.compile(r"[？?]|吗[。！!啊呀]?$")
 _THANKS = re.compile(r"^(?:谢谢|感谢|多谢|辛苦)")
 
 
-def _looks_like_report(t: str, r: Reading, dated: bool) -> bool:
+def _looks_like_report(t: str, r: Reading, dated: bool, form_words: Mapping[str, Sequence[str]]) -> bool:
     # A full report (a form by name, a date and a figure) may quote a question as its topic (讲了欠薪怎么办).
-    full = bool(find_form(t, ALL_FORMS, talk=False)) and dated and bool(r.counts)
+    forms = (*ALL_FORMS, *form_words)
+    full = bool(find_form(t, forms, talk=False, extra=form_words)) and dated and bool(r.counts)
     if _ASKING_ENDING.search(t) or ((_QUESTION.search(t) or _THANKS.search(t)) and not full):
         return False
     # Whether it reports work does not depend on which forms a town configured.
-    evidence = r.kind != PUBLICITY or bool(find_form(t, ALL_FORMS)) or bool(_ACTIVITY.search(t))
+    evidence = r.kind != PUBLICITY or bool(find_form(t, forms, extra=form_words)) or bool(_ACTIVITY.search(t))
     return evidence and (dated or bool(r.counts))

@@ -132,3 +132,19 @@ async def test_photo_download_renews_an_expired_token_and_refuses_what_is_not_an
     a = await Activity.get()
     assert [p.data for p in await ActivityPhoto.filter(activity=a)] == [JPEG]
     assert fake.token_requests >= 2  # the expired token was replaced
+
+
+async def test_a_town_adds_its_own_names_of_forms(make_settings, make_client, fake_wechat, db) -> None:
+    settings = make_settings(wechat={"api_base_url": fake_wechat[1]}, outreach={"form_words": "夜校=普法讲座"})
+    client = await make_client(settings)
+    await seed_people(await Town.get(name="江湾镇"))
+    chat = Chat(client, WeChatSimulator(TOKEN))
+    card = await chat.say("h1", "昨天晚上办了期法治夜校 防诈骗 二十人")
+    assert "请核对" in card and "普法讲座" in card and "20人" in card
+
+
+def test_form_words_must_name_configured_forms(make_settings) -> None:
+    from bot.config import ConfigError
+
+    with pytest.raises(ConfigError, match="form_words"):
+        make_settings(outreach={"form_words": "夜校=文艺演出"})
