@@ -17,6 +17,7 @@ from bot.admin import stats as admin_stats
 from bot.config import Settings
 from bot.cs_retry import QUEUE
 from bot.customer_service import CustomerService
+from bot.media import MediaDownloader
 from bot.metrics import Metrics
 from bot.proxy import forwarded_middleware, parse_networks
 from bot.redis_store import RedisRateCounter, RedisUserCache, RedisUserLocks, make_clients
@@ -93,11 +94,13 @@ async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
         users=ContextLoader(app[keys.DEFAULT_TOWN_ID]), user_cache=RedisUserCache(redis, breaker),
         observe=metrics.handler_latency.observe, on_limited=metrics.rate_limited.inc,
     )
+    media = MediaDownloader(customer_service.client, settings.wechat.api_base_url,
+                            settings.outreach.photo_max_bytes, settings.wechat.api_timeout_seconds)
     first_routers: tuple[Router, ...] = app[keys.EXTRA_ROUTERS]
     kb = await asyncio.to_thread(get_knowledge_base)  # built before the first question, off the event loop
     dispatcher = build_dispatcher(
         RedisStateStorage(redis, breaker=breaker), settings=settings, kb=kb, edge=edge,
-        first_routers=first_routers, deps={"question_log": question_log},
+        first_routers=first_routers, deps={"question_log": question_log, "media": media},
     )
     app[keys.DISPATCHER] = dispatcher
     delivery = Delivery(redis, breaker, dispatcher.feed, budget=settings.server.reply_budget_seconds,
@@ -109,6 +112,7 @@ async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
     await delivery.drain()
     await asyncio.to_thread(customer_service.close)
     await question_log.drain()
+    await media.close()
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "bot.commands.outreach",
     "bot.commands.screening",
     "bot.commands.helper_work",
+    "bot.commands.wording",
 ]
 
 

@@ -97,11 +97,22 @@ class OutreachSettings:
     photo_max_bytes: int = 2 * 1024 * 1024
     api_session_ttl_seconds: int = 7 * 24 * 3600
     screening_cycle_days: int = 15  # a village screens for disputes about twice a month (矛盾纠纷排查)
+    form_words: str = ""  # more everyday names of forms for free-words reports: "放映=送法下乡,夜校=普法讲座"
 
     @property
     def form_list(self) -> tuple[str, ...]:
         """The activity forms offered, in order."""
         return tuple(f.strip() for f in self.forms.replace("，", ",").split(",") if f.strip())
+
+    @property
+    def form_word_map(self) -> dict[str, tuple[str, ...]]:
+        """form_words as form -> the words that name it."""
+        out: dict[str, tuple[str, ...]] = {}
+        for pair in self.form_words.replace("，", ",").split(","):
+            word, _, form = pair.partition("=")
+            if word.strip() and form.strip():
+                out[form.strip()] = (*out.get(form.strip(), ()), word.strip())
+        return out
 
 
 @dataclass(frozen=True)
@@ -233,6 +244,8 @@ def _validate(s: Settings) -> None:
         raise ConfigError("[outreach] forms must not be empty, coverage_ratio >= 1, helpers_per_village >= 0")
     if s.outreach.invite_ttl_days < 1 or s.outreach.photo_max_bytes < 1024 or s.outreach.edit_window_days < 0:
         raise ConfigError("[outreach] invite_ttl_days >= 1, photo_max_bytes >= 1024, edit_window_days >= 0")
+    if unknown := set(s.outreach.form_word_map) - set(s.outreach.form_list):
+        raise ConfigError(f"[outreach] form_words: {'、'.join(sorted(unknown))} is not one of the forms")
     if s.mediation.due_days < 1 or s.mediation.followup_days < 1 or s.mediation.remind_before_days < 0:
         raise ConfigError("[mediation] due_days >= 1, followup_days >= 1, remind_before_days >= 0")
     if s.mediation.scan_interval_seconds < 10:

@@ -19,6 +19,7 @@ from handlers.core import (
     StatesGroup,
 )
 from handlers.menu import add_menu_line
+from handlers.outreach_words import ASKED, looks_like_report, planned_date_problem, read_into_form
 from handlers.parsing import (
     QUICK_EXAMPLE,
     kind_menu,
@@ -28,6 +29,7 @@ from handlers.parsing import (
     split_correction,
     summary,
 )
+from handlers.photos import PhotoSource, photo_records, problems_note
 from models.activities import (
     FIELD_LABELS,
     ActivityError,
@@ -41,7 +43,7 @@ from models.activities import (
 )
 from models.core import Role, User
 from models.outreach import SIX_TARGETS, Activity, ActivityKind, ActivitySource
-from models.parsing import ParseError
+from models.parsing import ParseError, today
 
 router = Router("outreach")
 
@@ -136,6 +138,8 @@ async def photo(msg: Message, state: FSMContext) -> str:
         return f"最多附{MAX_PHOTOS}张照片，这张没有保存。请继续填写。"
     photos.append({"media_id": msg.media_id[:128], "pic_url": msg.pic_url[:512]})
     await state.update_data(photos=photos)
+    if await state.get_state() == EventForm.confirm.name:
+        return f"已收到第{len(photos)}张照片，会和这条活动一起保存。{CONFIRM_HINT}"
     return f"已收到第{len(photos)}张照片。请继续填写上一步的内容。"
 
 
@@ -143,7 +147,7 @@ PHOTO_AFTER_SAVE_MINUTES = 30
 
 
 @router.message("image", RoleIs(*LOGGERS), NoState())
-async def photo_after_save(msg: Message, ctx: Context) -> str:
+async def photo_after_save(msg: Message, ctx: Context, settings: Any, media: PhotoSource | None = None) -> str:
     """A photo sent soon after saving goes with the entry just saved (helpers often send them last)."""
     since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=PHOTO_AFTER_SAVE_MINUTES)
     latest = await Activity.filter(author_id=ctx.user_id, withdrawn=False, created_at__gte=since) \
@@ -152,7 +156,12 @@ async def photo_after_save(msg: Message, ctx: Context) -> str:
         return "收到照片。要给活动附照片，请在“登记活动”的过程中发送。"
     if await latest.photos.all().count() >= MAX_PHOTOS:  # type: ignore[attr-defined]
         return f"编号{latest.id}的记录已有{MAX_PHOTOS}张照片，这张没有保存。"
-    await add_photo(latest, await _author(ctx), media_id=msg.media_id[:128], pic_url=msg.pic_url[:512])
+    limit = settings.outreach.photo_max_bytes
+    records, problems = await photo_records([{"media_id": msg.media_id[:128], "pic_url": msg.pic_url[:512]}],
+                                            media, limit)
+    if not records:
+        return problems_note(problems, limit)
+    await add_photo(latest, await _author(ctx), **records[0])
     return f"照片已附到刚登记的编号{latest.id}记录。"
 
 
@@ -187,23 +196,25 @@ for _state, _field in STEPS:
 
 
 @router.text(EventForm.confirm, Exact("确认", "确定", "保存", "是", "对", "ok"))
-async def confirm(ctx: Context, state: FSMContext) -> str:
-    """Save the entry, its photos and the audit record."""
+async def confirm(ctx: Context, state: FSMContext, settings: Any, media: PhotoSource | None = None) -> str:
+    """Save the entry, its photos (downloaded through the media API) and the audit record."""
     data = await state.get_data()
     values = _values(data)
     author = await _author(ctx)
     values["organiser"] = author.display_name if author else ""
+    limit = settings.outreach.photo_max_bytes
+    records, problems = await photo_records(data.get("photos") or [], media, limit)
     try:
         activity = await create_activity(ctx.town_id or 0, author, values, source=ActivitySource.CHAT,
-                                         photos=data.get("photos") or [])
+                                         photos=records)
     except DuplicateActivity as exc:
         await state.clear()
         return f"{exc}回复“我的记录”查看。"
     except ActivityError as exc:
         return f"{exc}\n{CONFIRM_HINT}"
     await state.clear()
-    photos = f"，附照片{len(data.get('photos') or [])}张" if data.get("photos") else ""
-    return (f"已保存，编号{activity.id}{photos}。谢谢您的辛勤工作！\n"
+    photos = f"，附照片{len(records)}张" if records else ""
+    return (f"已保存，编号{activity.id}{photos}。{problems_note(problems, limit)}谢谢您的辛勤工作！\n"
             f"7天内可以回复“修改 {activity.id} 人数 45”更正，或“撤回 {activity.id}”。")
 
 
@@ -222,6 +233,17 @@ async def correct_in_form(args: str, ctx: Context, state: FSMContext, settings: 
         return f"{exc}\n{CONFIRM_HINT}"
     data = await state.update_data(**value)
     return f"已修改{FIELD_LABELS[field]}。请再核对：\n{summary(data)}\n{CONFIRM_HINT}"
+
+
+def _report_words(msg: Message, data: dict[str, Any]) -> bool:
+    return looks_like_report(msg.text, today(), data["settings"].outreach.form_word_map)
+
+
+@router.text(EventForm.confirm, RoleIs(Role.HELPER), _report_words)
+async def report_again(msg: Message, ctx: Context, state: FSMContext, settings: Any) -> str:
+    """A whole new report at the card (a helper correcting by saying it again) replaces it; photos stay."""
+    photos = (await state.get_data()).get("photos") or []
+    return await _start_from_words(msg, ctx, state, settings, photos=photos)
 
 
 @router.text(EventForm.confirm)
@@ -246,7 +268,7 @@ def _values(data: dict[str, Any]) -> dict[str, Any]:
 
 @router.text(Regex(r"^(活动|培训|会议|快速登记)\s+\S"), RoleIs(*LOGGERS), NoState())
 async def quick(msg: Message, ctx: Context, state: FSMContext, settings: Any) -> str:
-    """The one-line form: parsed, then confirmed like the guided one."""
+    """The one-line form: parsed, then confirmed like the guided one; a helper's free words as a fallback."""
     args = msg.text.strip().split(maxsplit=1)[1]
     head = msg.text.strip().split(maxsplit=1)[0]
     if head in {"培训", "会议"}:
@@ -254,6 +276,10 @@ async def quick(msg: Message, ctx: Context, state: FSMContext, settings: Any) ->
     try:
         data = await parse_quick(args, town_id=ctx.town_id or 0, forms=settings.outreach.form_list)
     except (ActivityError, ParseError) as exc:
+        # Words the template does not know ("活动 昨天在村里讲了民法典…"): read them as free words.
+        if str(exc).startswith("没看懂") and ctx.role == Role.HELPER \
+                and looks_like_report(msg.text, today(), settings.outreach.form_word_map):
+            return await _start_from_words(msg, ctx, state, settings)
         return str(exc) if "示例" in str(exc) else f"{exc}\n{QUICK_EXAMPLE}"
     home = await _home_village(ctx)
     await state.update_data(**data, photos=[], home_village=list(home) if home else None)
@@ -316,7 +342,7 @@ async def correct_saved(match: Any, ctx: Context, settings: Any) -> str:
         field, text = split_correction(match.group(2))
         value = await parse_field(field, text, town_id=found.town_id, forms=settings.outreach.form_list,  # type: ignore[attr-defined]
                                   kind=found.kind)
-        value.pop("village_name", None)
+        value = {field: value[field]}
         if field == "date":
             value["date"] = dt.date.fromisoformat(value["date"])
         diff = await update_activity(found, await _author(ctx), value)
@@ -338,3 +364,39 @@ async def withdraw(match: Any, ctx: Context, settings: Any) -> str:
     except ActivityError as exc:
         return str(exc)
     return f"已撤回编号{found.id}的记录，不再计入统计。"
+
+
+def _planned_work(msg: Message, data: dict[str, Any]) -> dict[str, Any] | None:
+    problem = planned_date_problem(msg.text, today(), data["settings"].outreach.form_word_map)
+    return {"problem": problem} if problem else None
+
+
+@router.text(RoleIs(Role.HELPER), NoState(), _planned_work)
+async def planned(problem: str) -> str:
+    """Work still to come: nothing to log yet."""
+    return f"{problem.split('。')[0]}。活动开展以后，再把情况发给我登记。"
+
+
+@router.text(RoleIs(Role.HELPER), NoState(), _report_words)
+async def from_words(msg: Message, ctx: Context, state: FSMContext, settings: Any) -> str:
+    """A helper's report in their own words: the card of what was read, asking only what is missing."""
+    return await _start_from_words(msg, ctx, state, settings)
+
+
+async def _start_from_words(msg: Message, ctx: Context, state: FSMContext, settings: Any,
+                            photos: list[dict[str, str]] | None = None) -> str:
+    home = await _home_village(ctx)
+    data, date_problem = await read_into_form(msg.text, town_id=ctx.town_id or 0, home=home,
+                                              forms=settings.outreach.form_list, today=today(),
+                                              form_words=settings.outreach.form_word_map)
+    await state.clear()
+    data = await state.update_data(**data, photos=photos or [], home_village=list(home) if home else None)
+    missing = [f for f in ASKED if f not in data]
+    if not missing:
+        await state.set_state(EventForm.confirm)
+        return f"请核对：\n{summary(data)}\n{CONFIRM_HINT}"
+    step = next(st for st, f in STEPS if f == missing[0])
+    await state.set_state(step)
+    problem = f"{date_problem}\n" if date_problem and missing[0] == "date" else ""
+    return (f"收到，我读到的是：\n{summary(data)}\n还差{len(missing)}项，请逐项回复（“取消”放弃）。\n"
+            f"{problem}{_prompt(missing[0], data, settings)}")

@@ -19,6 +19,9 @@ class FakeWeChat:
     delay: float = 0.0
     fail_sends: int = 0  # how many next sends answer with an error
     sessions: dict[str, str] = field(default_factory=dict)  # js_code -> openid
+    media: dict[str, bytes] = field(default_factory=dict)  # media_id -> file served by media/get
+    media_requests: list[str] = field(default_factory=list)
+    media_token_expired: int = 0  # how many next media/get calls answer "access token expired"
 
     def app(self) -> web.Application:
         """The aiohttp application to serve."""
@@ -27,6 +30,7 @@ class FakeWeChat:
         app.router.add_post("/cgi-bin/message/custom/send", self.custom_send)
         app.router.add_post("/cgi-bin/message/template/send", self.custom_send)
         app.router.add_get("/sns/jscode2session", self.jscode2session)
+        app.router.add_get("/cgi-bin/media/get", self.media_get)
         return app
 
     async def token(self, request: web.Request) -> web.Response:
@@ -52,6 +56,18 @@ class FakeWeChat:
         if openid is None:
             return web.json_response({"errcode": 40029, "errmsg": "invalid code"})
         return web.json_response({"openid": openid, "session_key": "c2Vzc2lvbmtleQ=="})
+
+    async def media_get(self, request: web.Request) -> web.Response:
+        media_id = request.query.get("media_id", "")
+        self.media_requests.append(media_id)
+        if not request.query.get("access_token"):
+            return web.json_response({"errcode": 41001, "errmsg": "access_token missing"})
+        if self.media_token_expired > 0:
+            self.media_token_expired -= 1
+            return web.json_response({"errcode": 42001, "errmsg": "access_token expired"})
+        if media_id not in self.media:
+            return web.json_response({"errcode": 40007, "errmsg": "invalid media_id"})
+        return web.Response(body=self.media[media_id], content_type="image/jpeg")
 
     def texts_to(self, openid: str) -> list[str]:
         """The text contents sent to one user, in order."""

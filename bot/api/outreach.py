@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from aiohttp import web
@@ -24,6 +23,7 @@ from models.activities import (
 )
 from models.core import Role, Village
 from models.outreach import KIND_LABELS, SIX_TARGETS, Activity, ActivityKind, ActivityPhoto, ActivitySource
+from models.parsing import ParseError, parse_date
 
 LOGGERS = (Role.HELPER, Role.ADMIN, Role.COUNTY_ADMIN)
 MAX_PHOTOS = 9
@@ -87,7 +87,7 @@ async def _values(request: web.Request, caller: Caller, body: dict[str, Any]) ->
         if "kind" in values:
             values["kind"] = ActivityKind(values["kind"])
         if "date" in body:
-            values["date"] = dt.date.fromisoformat(body["date"])
+            values["date"] = parse_date(body["date"])  # the one date reader of every door
         if "form" in body:
             values["form"] = normalize_form(body["form"], settings.outreach.form_list)
         if "village_id" in body:
@@ -99,6 +99,8 @@ async def _values(request: web.Request, caller: Caller, body: dict[str, Any]) ->
             values["village_id"] = (await find_village(caller.town_id, body["village_name"])).id
     except ActivityError as exc:
         raise _activity_error(exc) from None
+    except ParseError as exc:
+        raise ApiError(422, "invalid", str(exc), "date") from None
     return values
 
 

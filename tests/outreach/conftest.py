@@ -17,14 +17,24 @@ from tests.conftest import TOKEN
 _ids = itertools.count(int(time.time() * 1000))
 
 
-def image_xml(openid: str, media_id: str, msg_id: int) -> str:
-    """An image message as WeChat posts it."""
+def _media_xml(openid: str, msg_type: str, fields: str, msg_id: int) -> str:
     return (
         f"<xml><ToUserName><![CDATA[gh_mingbai]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
-        f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[image]]></MsgType>"
-        f"<PicUrl><![CDATA[http://mmbiz.qpic.cn/{media_id}]]></PicUrl><MediaId><![CDATA[{media_id}]]></MediaId>"
+        f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[{msg_type}]]></MsgType>{fields}"
         f"<MsgId>{msg_id}</MsgId></xml>"
     )
+
+
+def image_xml(openid: str, media_id: str, msg_id: int) -> str:
+    """An image message as WeChat posts it."""
+    return _media_xml(openid, "image", f"<PicUrl><![CDATA[http://mmbiz.qpic.cn/{media_id}]]></PicUrl>"
+                      f"<MediaId><![CDATA[{media_id}]]></MediaId>", msg_id)
+
+
+def voice_xml(openid: str, recognition: str, msg_id: int) -> str:
+    """A voice message with WeChat's recognised text."""
+    return _media_xml(openid, "voice", f"<MediaId><![CDATA[VOICE{msg_id}]]></MediaId><Format><![CDATA[amr]]></Format>"
+                      f"<Recognition><![CDATA[{recognition}]]></Recognition>", msg_id)
 
 
 @dataclass
@@ -48,6 +58,10 @@ class Chat:
     async def photo(self, openid: str, media_id: str) -> str:
         """Send a picture, return the reply text."""
         return await self._post(image_xml(openid, media_id, next(_ids)))
+
+    async def voice(self, openid: str, recognition: str) -> str:
+        """Send a voice message WeChat recognised as these words, return the reply text."""
+        return await self._post(voice_xml(openid, recognition, next(_ids)))
 
 
 @dataclass
@@ -77,9 +91,10 @@ async def seed_people(town: Town) -> tuple[dict[str, Village], User, User, User]
 
 
 @pytest.fixture
-async def world(make_settings: Callable[..., Any], make_client: Callable[..., Any], db: str) -> World:
-    """A running app with seeded people; chat goes through the real callback."""
-    client = await make_client(make_settings())
+async def world(make_settings: Callable[..., Any], make_client: Callable[..., Any], fake_wechat: Any,
+                db: str) -> World:
+    """A running app with seeded people; chat goes through the real callback, WeChat's API is the fake."""
+    client = await make_client(make_settings(wechat={"api_base_url": fake_wechat[1]}))
     town = await Town.get(name="江湾镇")
     villages, helper, helper2, admin = await seed_people(town)
     return World(town, villages, helper, helper2, admin, Chat(client, WeChatSimulator(TOKEN)), client)
