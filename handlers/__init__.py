@@ -38,8 +38,9 @@ def build_router(first: Sequence[Router] = ()) -> Router:
     root.include(basic.router)
     # Feature routers are included here, before the fallbacks.
     forms = Router("forms", forms=True)
-    forms.include(binding.router, outreach.router)
-    forms.include(screening.router, helper_work.router)
+    forms.include(binding.router)
+    forms.include(screening.router, helper_work.router)  # their commands before outreach's free-words reports
+    forms.include(outreach.router)
     forms.include(mediation.router)
     root.include(forms)
     root.include(stats.router)

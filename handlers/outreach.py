@@ -383,6 +383,22 @@ async def from_words(msg: Message, ctx: Context, state: FSMContext, settings: An
     return await _start_from_words(msg, ctx, state, settings)
 
 
+def _not_an_activity(text: str, data: dict[str, Any]) -> str:
+    """A helper's words about a screening or a training they attended belong to their own records, not the
+    town's outreach figures (镇村干部培训 and 专题会议 are logged by town staff)."""
+    day = dt.date.fromisoformat(data["date"]).strftime("%-m月%-d日") if data.get("date") else "11月20日"
+    if "排查" in text:
+        return ("这是一次矛盾纠纷排查吧？请回复“登记排查”逐项登记，或一句话：“排查 "
+                f"{day} 村名 发现3件 化解2件 登记1件”。")
+    if data.get("kind") == ActivityKind.TRAINING.value:
+        theme = data.get("theme") or "民法典"
+        return (f"您参加的培训记入您本人的培训记录和积分，请发送：参加培训 {day} {theme} 3小时"
+                "（学时按实际填写）。镇村干部培训由镇里的工作人员登记。")
+    if data.get("kind") == ActivityKind.MEETING.value:
+        return "法治建设专题会议由镇里的工作人员登记。您在村里开展的普法活动，请说说时间、地点、形式和人数。"
+    return ""
+
+
 async def _start_from_words(msg: Message, ctx: Context, state: FSMContext, settings: Any,
                             photos: list[dict[str, str]] | None = None) -> str:
     home = await _home_village(ctx)
@@ -390,6 +406,8 @@ async def _start_from_words(msg: Message, ctx: Context, state: FSMContext, setti
                                               forms=settings.outreach.form_list, today=today(),
                                               form_words=settings.outreach.form_word_map)
     await state.clear()
+    if ctx.role == Role.HELPER and (other := _not_an_activity(msg.text, data)):
+        return other
     data = await state.update_data(**data, photos=photos or [], home_village=list(home) if home else None)
     missing = [f for f in ASKED if f not in data]
     if not missing:

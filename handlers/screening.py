@@ -257,6 +257,13 @@ async def withdraw(match: Any, ctx: Context) -> str:
     return f"已撤回编号{found.id}的排查记录，不再计入统计。"
 
 
+@router.text(Regex(r"排查.{0,30}(纠纷|矛盾|发现|化解)|(纠纷|矛盾).{0,10}排查"), RoleIs(*SCREENERS), NoState())
+async def screening_in_words(ctx: Context) -> str:
+    """A helper telling of a screening in their own words: point to the form (it needs the counts)."""
+    return (f"这是一次矛盾纠纷排查吧？请回复“登记排查”逐项登记，或一句话登记，例如：{QUICK_EXAMPLE}"
+            "（发现、当场化解、登记调解各几件）。")
+
+
 def _not_screener(msg: Message, data: dict[str, Any]) -> bool:
     return data["ctx"].role not in SCREENERS
 

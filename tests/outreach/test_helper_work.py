@@ -99,3 +99,12 @@ async def test_points_count_each_kind_of_work_by_the_rules(town, tmp_path: Path)
     assert ws["A1"].value == "积分镇2026年度法律明白人积分表" and ws.freeze_panes == "A4"
     assert [c.value for c in ws[4]] == [1, "乙", "西村", "否", 0, 1, 5, 1, 0, 8]
     assert [c.value for c in wb["村积分"][4]] == ["西村", 1, 8, 8.0]
+
+
+async def test_a_helpers_words_about_a_training_or_a_screening_are_not_town_activities(world) -> None:
+    say = world.chat.say
+    reply = await say("h1", "昨天去镇上参加了民法典培训 学了一下午")
+    assert "参加培训" in reply and "请核对" not in reply and "读到的是" not in reply
+    reply = await say("h1", "今天在村里排查了一下矛盾纠纷 发现两起")
+    assert "登记排查" in reply and "读到的是" not in reply
+    assert await Activity.all().count() == 0
