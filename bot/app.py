@@ -22,6 +22,7 @@ from bot.metrics import Metrics
 from bot.redis_store import make_clients
 from bot.users import ContextLoader, ensure_town, install_cache_invalidation
 from bot.wechat import view as wechat_view
+from bot.wechat.platform import PLATFORM, mount_stand_in, platform_ctx
 from bot.wechat.protocol import WeChatCodec
 from handlers import build_dispatcher
 from handlers.core import Middleware, Router
@@ -124,7 +125,8 @@ async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
     app[keys.DISPATCHER] = build_dispatcher(
         FallbackStateStorage(RedisStateStorage(redis), breaker, cache.local), settings=settings,
         middlewares=middlewares,
-        first_routers=first_routers, deps={"question_log": question_log},
+        first_routers=first_routers, deps={"question_log": question_log, "wechat_platform": app[PLATFORM],
+                                           "wechat_menu": app[PLATFORM].menu},
     )
     get_knowledge_base()  # build the search index before the first question, not during it
     uninstall = install_cache_invalidation(redis)
@@ -198,7 +200,9 @@ def create_app(settings: Settings, *, extra_routers: Sequence[Router] = ()) -> w
         settings.wechat.token, settings.wechat.appid, settings.wechat.aes_key, settings.wechat.mode,
         settings.wechat.timestamp_tolerance_seconds,
     )
-    app.cleanup_ctx.extend([redis_ctx, arq_ctx, database_ctx, background_ctx, dispatcher_ctx])
+    app.cleanup_ctx.extend([redis_ctx, arq_ctx, database_ctx, background_ctx, platform_ctx, dispatcher_ctx])
+    if settings.wechat.fake_api:  # no real WeChat credentials: the local stand-in plays the WeChat API
+        mount_stand_in(app)
     wechat_view.setup(app)
     admin.setup(app)
     admin_stats.setup(app)

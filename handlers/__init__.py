@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from handlers import basic, binding, legal, mediation, outreach, stats
+from handlers import basic, binding, legal, mediation, outreach, stats, wechat_events
 from handlers.core import Dispatcher, Middleware, Router
 from handlers.core.fsm import StateStorage
 from handlers.core.middlewares import PagingMiddleware
@@ -16,11 +16,13 @@ def build_router(first: Sequence[Router] = ()) -> Router:
     """All routers, in priority order: `first` (tests, plugins), commands and forms, the fallbacks last."""
     root = Router("root")
     root.include(*first)
+    root.include(wechat_events.router)  # QR scenes, subscribe, menu buttons with a fixed answer
     root.include(basic.router)
     # Feature routers are included here, before the fallbacks.
     root.include(binding.router, outreach.router)
     root.include(mediation.router)
     root.include(stats.router)
+    root.include(wechat_events.unclaimed_clicks)  # a menu key no handler took is not a question
     root.include(legal.router)  # any other text is a legal question
     root.include(basic.fallback_router)
     return root

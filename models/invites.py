@@ -8,7 +8,8 @@ import secrets
 
 from tortoise.transactions import in_transaction
 
-from models.core import Role, User
+from models.core import User, WeChatApp
+from models.identities import IdentityError, attach, detach_all
 from models.outreach import InviteCode
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud and typed on phones
@@ -41,8 +42,9 @@ async def create_invite(user: User, ttl_days: int) -> str:
     return code
 
 
-async def redeem_invite(code: str, openid: str) -> User:
-    """Bind openid to the code's person and spend the code; InviteError when it cannot be used."""
+async def redeem_invite(code: str, openid: str, app: WeChatApp = WeChatApp.OFFICIAL_ACCOUNT,
+                        unionid: str | None = None) -> User:
+    """Bind an app's openid to the code's person and spend the code; InviteError when it cannot be used."""
     async with in_transaction():
         invite = await InviteCode.filter(code_hash=_hash(code)).select_for_update().first()
         if invite is None:
@@ -50,28 +52,19 @@ async def redeem_invite(code: str, openid: str) -> User:
         if invite.used_at is not None:
             raise InviteError("这个邀请码已经用过了。如需重新绑定，请联系管理员发新的邀请码。", "invite_used")
         if invite.expires_at < _now():
-            raise InviteError("这个邀请码已过期（有效期7天），请联系管理员重新生成。", "invite_expired")
+            raise InviteError("这个邀请码已过期，请联系管理员重新生成。", "invite_expired")
         user = await User.get(id=invite.user_id)  # type: ignore[attr-defined]
         if not user.active:
             raise InviteError("该账号已停用，请联系管理员。", "inactive")
-        holder = await User.get_or_none(openid=openid)
-        if holder is not None and holder.id != user.id:
-            if holder.role != Role.VILLAGER:
-                raise InviteError(f"您的微信已绑定为{holder.display_name}（{Role(holder.role).label}），"
-                                  "如需更换请联系管理员先解绑。", "already_bound")
-            holder.openid = None  # a plain villager record gives way to the staff identity
-            await holder.save(update_fields=["openid"])
-        user.openid = openid
-        await user.save(update_fields=["openid"])
+        try:
+            await attach(user, app, openid, unionid)
+        except IdentityError as exc:
+            raise InviteError(exc.message.replace("这个微信", "您的微信"), "already_bound") from None
         invite.used_at, invite.used_by = _now(), openid
         await invite.save(update_fields=["used_at", "used_by"])
     return user
 
 
 async def unbind(user: User) -> bool:
-    """Detach a person's WeChat; False when nothing was bound."""
-    if not user.openid:
-        return False
-    user.openid = None
-    await user.save(update_fields=["openid"])
-    return True
+    """Detach a person's WeChat (every app); False when nothing was bound."""
+    return await detach_all(user)

@@ -96,6 +96,8 @@ LOGGER_ONE = api_row(401, 403, 403, 200, 403, 200, 200, 404)  # helper's own ent
 API: dict[str, dict[str, int]] = {
     "POST /api/v1/auth/login": api_row(200, 200, 200, 200, 200, 200, 200, 200),
     "POST /api/v1/auth/bind": api_row(401, 400, 400, 400, 400, 400, 400, 400),  # a wrong code
+    "POST /api/v1/auth/link": api_row(401, 400, 400, 400, 400, 400, 400, 400),  # a wrong link code
+    "POST /api/v1/auth/link-code": api_row(401, 403, 200, 200, 200, 200, 200, 200),  # bound people only
     "GET /api/v1/me": api_row(401, 200, 200, 200, 200, 200, 200, 200),
     "GET /api/v1/villages": api_row(401, 403, 200, 200, 200, 200, 200, 200),
     "GET /api/v1/forms": api_row(200, 200, 200, 200, 200, 200, 200, 200),
@@ -284,6 +286,8 @@ async def _api_call(w: World, key: str, role: str) -> tuple[str, str, dict[str, 
         kwargs["json"] = {"code": code}
     elif key == "POST /api/v1/auth/bind":
         kwargs["json"] = {"invite_code": "WRONG999"}
+    elif key == "POST /api/v1/auth/link":
+        kwargs["json"] = {"code": "000000"}
     elif key == "POST /api/v1/activities":
         kwargs["json"] = {"kind": "publicity", "date": yesterday, "village_name": "江湾村", "theme": f"api{role}"}
     elif key == "PATCH /api/v1/activities/{id}":
