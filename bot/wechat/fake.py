@@ -60,6 +60,7 @@ class FakeWeChat:
         r.add_get("/cgi-bin/menu/delete", self.menu_delete)
         r.add_post("/cgi-bin/menu/addconditional", self.menu_conditional)
         r.add_post("/cgi-bin/tags/create", self.tag_create)
+        r.add_get("/cgi-bin/tags/get", self.tag_list)
         r.add_post("/cgi-bin/tags/members/batchtagging", self.tag_members)
         r.add_post("/cgi-bin/qrcode/create", self.qrcode_create)
         r.add_get("/cgi-bin/media/get", self.media_get)
@@ -178,6 +179,12 @@ class FakeWeChat:
         tid = 100 + len(self.tags)
         self.tags[tid] = name
         return web.json_response({"tag": {"id": tid, "name": name}})
+
+    async def tag_list(self, request: web.Request) -> web.Response:
+        if (answer := self._checked(request) or self._record("tags/get", {})) is not None:
+            return answer
+        return web.json_response({"tags": [{"id": i, "name": n, "count": 0} for i, n in self.tags.items()]},
+                                 dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
     async def tag_members(self, request: web.Request) -> web.Response:
         body = await self._body(request)

@@ -139,3 +139,37 @@ def load_menu(path: str = "") -> Menu:
         return parse_menu(data, source)
     except MenuError as exc:
         raise MenuError(f"{source}：{exc}") from None
+
+
+async def push_menu(api: Any, menu: Menu, miniprogram_appid: str) -> list[str]:
+    """Create the default menu, then each conditional menu for its tag (tagging the bound people of its role).
+
+    Returns what was done, line by line, in Chinese. An account without 个性化菜单 (not 认证) gets the
+    default menu and a line saying so.
+    """
+    from bot.wechat.api import WeChatApiError
+    from models.core import User
+
+    await api.call("menu/create", menu.wechat_json(menu.buttons, miniprogram_appid))
+    done = [f"默认菜单已推送（{len(menu.buttons)}个一级菜单）"]
+    for tag, buttons in menu.conditional:
+        try:
+            tag_id = await _tag_id(api, tag)
+            openids = await User.filter(role__in=[r.value for r in TAG_ROLES[tag]], active=True,
+                                        openid__not_isnull=True).values_list("openid", flat=True)
+            for i in range(0, len(openids), 50):  # WeChat tags at most 50 openids a call
+                await api.call("tags/members/batchtagging", {"openid_list": list(openids[i:i + 50]), "tagid": tag_id})
+            body = {**menu.wechat_json(buttons, miniprogram_appid), "matchrule": {"tag_id": str(tag_id)}}
+            await api.call("menu/addconditional", body)
+            done.append(f"个性化菜单“{tag}”已推送，{len(openids)}人已打标签")
+        except WeChatApiError as exc:
+            done.append(f"个性化菜单“{tag}”未推送：{exc.description}")
+    return done
+
+
+async def _tag_id(api: Any, name: str) -> int:
+    tags = (await api.call("tags/get", method="GET")).get("tags", [])
+    for t in tags:
+        if t.get("name") == name:
+            return int(t["id"])
+    return int((await api.call("tags/create", {"tag": {"name": name}}))["tag"]["id"])
