@@ -110,6 +110,7 @@ async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
     app[keys.CUSTOMER_SERVICE] = CustomerService(
         settings.wechat.appid, settings.wechat.secret, settings.wechat.api_base_url,
         app[keys.SYNC_REDIS], settings.wechat.api_timeout_seconds,
+        shared_token=app[PLATFORM].blocking_token(asyncio.get_running_loop()),  # one token, one refresh
     )
     budget = settings.server.reply_budget_seconds
     middlewares: list[Middleware] = [

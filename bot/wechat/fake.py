@@ -35,6 +35,7 @@ class FakeWeChat:
     delay: float = 0.0
     fail_sends: int = 0  # how many next sends answer with an error
     busy: int = 0  # how many next API calls answer -1 (system busy)
+    hold: asyncio.Event | None = None  # while set and not yet fired, user/info waits (a WeChat API that hangs)
     sessions: dict[str, str] = field(default_factory=dict)  # js_code -> mini-program openid
     unionids: dict[str, str] = field(default_factory=dict)  # openid (either app) -> UnionID
     accept_any_code: bool = False  # dev tool: an unknown js_code logs in as openid "mp-<code>"
@@ -126,6 +127,8 @@ class FakeWeChat:
 
     async def user_info(self, request: web.Request) -> web.Response:
         openid = request.query.get("openid", "")
+        if self.hold is not None:
+            await self.hold.wait()
         if (answer := self._checked(request) or self._record("user/info", {"openid": openid})) is not None:
             return answer
         info: dict[str, Any] = {"subscribe": 1, "openid": openid, "language": "zh_CN",

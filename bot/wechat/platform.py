@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
 import aiohttp
@@ -36,12 +36,23 @@ class WeChatPlatform:
         w = settings.wechat
         self.settings = settings
         self.oa = WeChatApi(w.appid, w.secret, w.api_base_url, redis, http)
+        mp = settings.miniprogram  # its own token (subscribe messages, QR codes of pages)
+        self.mp = WeChatApi(mp.appid, mp.secret, mp.api_base_url or w.api_base_url, redis, http) if mp.appid else None
         try:
             self.menu: Menu | None = load_menu(w.menu_file)
         except MenuError as exc:
             log.error("菜单文件有误，菜单点击按关键词处理：%s", exc)
             self.menu = None
         self.tasks: set[asyncio.Task[Any]] = set()
+
+    def blocking_token(self, loop: asyncio.AbstractEventLoop) -> Callable[[bool], str]:
+        """The 公众号 token for code in other threads (wechatpy's sender): asked of this loop's client."""
+
+        def token(force: bool) -> str:
+            future = asyncio.run_coroutine_threadsafe(self.oa.access_token(force=force), loop)
+            return future.result(timeout=self.settings.wechat.api_timeout_seconds * 3)
+
+        return token
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         """Run in the background, tracked so shutdown waits for it."""
