@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.admin import cases, people
+from bot.admin import cases, people, roster
 from bot.admin.web import current_user, render, require_role, town_scope
 from models.case_queries import BoardFilter, board, deadlines
 from models.cases import today
@@ -34,3 +34,4 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/admin/", home, name="admin_home")
     cases.setup(app)
     people.setup(app)
+    roster.setup(app)

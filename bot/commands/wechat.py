@@ -133,3 +133,46 @@ def run_fake(args: argparse.Namespace, settings: Settings) -> int:
           f"GET /_sent 看发出的消息）", flush=True)
     web.run_app(fake.app(), host=args.host, port=args.port, print=None, access_log=None)
     return 0
+
+
+async def write_invite_sheets(settings: Settings, town_id: int, folder: str, days: int, *, renew: bool = False,
+                              village: str = "") -> int:
+    """Issue codes for the unbound helpers (database already open) and write a sheet per village."""
+    from bot.redis_store import make_clients
+    from bot.wechat.api import WeChatApi
+    from bot.wechat.invite_sheets import issue_sheets
+    from models.core import Town, Village
+
+    town = await Town.get(id=town_id)
+    village_id = None
+    if village:
+        v = await Village.get_or_none(town_id=town_id, name=village) or \
+            await Village.get_or_none(town_id=town_id, name=village + "村")
+        if v is None:
+            print(f"本镇没有“{village}”。", file=sys.stderr)
+            return 1
+        village_id = v.id
+    s = _api_settings(settings)
+    w = s.wechat
+    aio, sync = make_clients(s.redis.url)
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=w.api_timeout_seconds)) as http:
+            api = WeChatApi(w.appid, w.secret, w.api_base_url, aio, http)
+            sheets = await issue_sheets(api, town_id, town.name, days=days, renew=renew, village_id=village_id)
+    finally:
+        await aio.aclose()
+        sync.close()
+    out = Path(folder)
+    await asyncio.to_thread(_write_all, out, {f"{name}邀请码.docx": data for name, data in sheets.files.items()})
+    if sheets.skipped_live:
+        print(f"{sheets.skipped_live}人已有未过期的邀请码，未重新生成"
+              "（全部重新生成：mingbai helpers invites --renew）。")
+    if not sheets.issued:
+        print("没有需要生成邀请码的人员（都已绑定微信或已有邀请码）。")
+        return 0
+    assert sheets.expires is not None
+    print(f"已为{sheets.issued}名未绑定微信的人员生成邀请码（{sheets.expires:%Y-%m-%d}前有效），"
+          f"按村打印单{len(sheets.files)}份：{out}/")
+    if sheets.qr_problem:
+        print(f"二维码未生成（{sheets.qr_problem}）：打印单上只有邀请码，请本人发送“绑定 邀请码”。", file=sys.stderr)
+    return 0
