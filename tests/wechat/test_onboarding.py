@@ -38,7 +38,7 @@ def write_roster(tmp: Path, count: int) -> Path:
 
 
 async def import_roster(p: Platform, tmp: Path, db_url: str, base: str, count: int, *extra: str) -> int:
-    """Villages, then `mingbai helpers import roster.csv --sheets DIR` in one command (in a thread: it runs its own loop)."""
+    """Villages, then `mingbai helpers import roster.csv --sheets DIR` (in a thread: it runs its own loop)."""
     for name in VILLAGES:
         await Village.get_or_create(town=p.town, name=name, defaults={"households": 300})
     cfg = write_config(tmp, db_url, base)
