@@ -59,9 +59,19 @@ async def _with_api(settings: Settings, work: Callable[[Any, Settings], Awaitabl
         sync.close()
 
 
+def _run_with_api(settings: Settings, work: Callable[[Any, Settings], Awaitable[int]]) -> int:
+    """Run a command's work against the WeChat API; a WeChat error is one Chinese line and exit code 1."""
+    from bot.wechat.api import WeChatApiError
+
+    try:
+        return asyncio.run(_with_api(settings, work))
+    except WeChatApiError as exc:
+        print(f"微信接口出错：{exc.description}", file=sys.stderr)
+        return 1
+
+
 def run_menu(args: argparse.Namespace, settings: Settings) -> int:
     """Push the menu file, or show the menu WeChat has."""
-    from bot.wechat.api import WeChatApiError
     from bot.wechat.menu import MenuError, load_menu, push_menu
 
     try:
@@ -78,16 +88,11 @@ def run_menu(args: argparse.Namespace, settings: Settings) -> int:
             print(line)
         return 0
 
-    try:
-        return asyncio.run(_with_api(settings, work))
-    except WeChatApiError as exc:
-        print(f"微信接口出错：{exc.description}", file=sys.stderr)
-        return 1
+    return _run_with_api(settings, work)
 
 
 def run_qr(args: argparse.Namespace, settings: Settings) -> int:
     """Permanent QR codes per village: a villager who follows through one has their questions counted for it."""
-    from bot.wechat.api import WeChatApiError
     from bot.wechat.qrcodes import village_qr_png
     from models.core import Town, Village
 
@@ -105,11 +110,7 @@ def run_qr(args: argparse.Namespace, settings: Settings) -> int:
         print(f"已生成{len(villages)}个村的二维码：{out}/")
         return 0
 
-    try:
-        return asyncio.run(_with_api(settings, work))
-    except WeChatApiError as exc:
-        print(f"微信接口出错：{exc.description}", file=sys.stderr)
-        return 1
+    return _run_with_api(settings, work)
 
 
 def _write_all(folder: Path, files: dict[str, bytes]) -> None:
