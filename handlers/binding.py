@@ -59,7 +59,7 @@ async def bind(msg: Message, args: str, ctx: Context, dispatcher: Dispatcher, we
         return exc.message
     await dispatcher.storage.delete(f"bindfail:{msg.openid}")
     if wechat_platform is not None:
-        wechat_platform.learn_unionid(msg.openid)  # the UnionID, in the background
+        wechat_platform.on_bound(msg.openid)  # UnionID and menu tag, in the background
     role = Role(user.role)
     hint = "回复“帮助”查看您可以做什么。"
     if role == Role.HELPER:

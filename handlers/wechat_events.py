@@ -53,7 +53,8 @@ async def _bind_by_scan(msg: Message, ctx: Context, code: str, platform: Any) ->
         if exc.code == "invalid_invite":
             return "这个二维码里的邀请码无效。请联系镇司法所核对，或发送“绑定 邀请码”。"
         return exc.message
-    _learn(platform, msg.openid)
+    if platform is not None:
+        platform.on_bound(msg.openid)  # UnionID and menu tag, in the background
     role = Role(user.role)
     hint = "回复“登记活动”记录普法工作，" if role == Role.HELPER else ""
     return f"绑定成功！{user.display_name}，您的身份是{role.label}。{hint}回复“帮助”查看全部功能。"

@@ -154,17 +154,23 @@ async def push_menu(api: Any, menu: Menu, miniprogram_appid: str) -> list[str]:
     done = [f"默认菜单已推送（{len(menu.buttons)}个一级菜单）"]
     for tag, buttons in menu.conditional:
         try:
-            tag_id = await _tag_id(api, tag)
             openids = await User.filter(role__in=[r.value for r in TAG_ROLES[tag]], active=True,
                                         openid__not_isnull=True).values_list("openid", flat=True)
-            for i in range(0, len(openids), 50):  # WeChat tags at most 50 openids a call
-                await api.call("tags/members/batchtagging", {"openid_list": list(openids[i:i + 50]), "tagid": tag_id})
+            tag_id = await tag_members(api, tag, [str(o) for o in openids])
             body = {**menu.wechat_json(buttons, miniprogram_appid), "matchrule": {"tag_id": str(tag_id)}}
             await api.call("menu/addconditional", body)
             done.append(f"个性化菜单“{tag}”已推送，{len(openids)}人已打标签")
         except WeChatApiError as exc:
             done.append(f"个性化菜单“{tag}”未推送：{exc.description}")
     return done
+
+
+async def tag_members(api: Any, tag: str, openids: list[str]) -> int:
+    """Give these followers the user tag (created if missing); returns the tag's id."""
+    tag_id = await _tag_id(api, tag)
+    for i in range(0, len(openids), 50):  # WeChat tags at most 50 openids a call
+        await api.call("tags/members/batchtagging", {"openid_list": openids[i:i + 50], "tagid": tag_id})
+    return tag_id
 
 
 async def _tag_id(api: Any, name: str) -> int:

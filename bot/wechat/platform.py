@@ -19,8 +19,8 @@ from bot import keys
 from bot.config import Settings
 from bot.wechat.api import WeChatApi, WeChatApiError
 from bot.wechat.fake import FakeWeChat, describe_message
-from bot.wechat.menu import Menu, MenuError, load_menu
-from models.core import WeChatApp
+from bot.wechat.menu import TAG_ROLES, Menu, MenuError, load_menu, tag_members
+from models.core import Role, User, WeChatApp
 from models.identities import needs_info, store_info
 
 log = logging.getLogger("mingbai.wechat")
@@ -63,6 +63,23 @@ class WeChatPlatform:
     def learn_unionid(self, openid: str) -> None:
         """Ask user/info for a follower's UnionID in the background (once a week at most per openid)."""
         self.spawn(self._learn(openid))
+
+    def on_bound(self, openid: str) -> None:
+        """A person bound their 公众号 openid: learn the UnionID, and tag them for their role's menu."""
+        self.spawn(self._bound(openid))
+
+    async def _bound(self, openid: str) -> None:
+        await self._learn(openid)
+        try:
+            user = await User.get_or_none(openid=openid)
+            tags = [tag for tag, _ in (self.menu.conditional if self.menu else [])
+                    if user is not None and Role(user.role) in TAG_ROLES[tag]]
+            for tag in tags:
+                await tag_members(self.oa, tag, [openid])
+        except WeChatApiError as exc:
+            log.info("菜单标签未打上（%s）：重新运行 mingbai wechat menu push 即可", exc.description)
+        except Exception:
+            log.exception("tagging a newly bound person failed")
 
     async def _learn(self, openid: str) -> None:
         try:

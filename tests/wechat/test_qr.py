@@ -39,6 +39,11 @@ async def test_invite_qr_is_temporary_and_its_scan_binds_a_new_follower(platform
     await person.refresh_from_db()
     assert person.openid == "oa-zhao"
     assert "活动类别" in await p.chat.say("oa-zhao", "登记活动")
+    for _ in range(200):  # tagged in the background, so the helpers' 个性化菜单 shows at once
+        if p.fake.tagged.get("oa-zhao"):
+            break
+        await asyncio.sleep(0.02)
+    assert [p.fake.tags[t] for t in p.fake.tagged["oa-zhao"]] == ["法律明白人"]
 
 
 async def test_scan_by_a_follower_binds_and_used_expired_or_wrong_codes_are_explained(platform: Platform) -> None:
