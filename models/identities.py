@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from models.core import LinkCode, Role, User, WeChatApp, WeChatIdentity
@@ -188,3 +190,23 @@ async def redeem_link_code(code: str, app: WeChatApp, openid: str, unionid: str 
         await attach(user, app, openid, unionid)
         await link.delete()
     return user
+
+
+async def same_person_openids(openid: str) -> list[str]:
+    """Every openid of the person behind this one: their other app, by binding or by a shared UnionID.
+
+    Records keyed by openid (a villager's cases) follow the person this way across the 公众号 and the
+    mini-program, also for villagers who have no person record.
+    """
+    mine: Any = await WeChatIdentity.filter(openid=openid).values_list("user_id", "unionid")
+    legacy: Any = await User.filter(openid=openid).values_list("id", flat=True)
+    users = {int(u) for u, _ in mine if u is not None} | {int(u) for u in legacy}
+    unions = {str(n) for _, n in mine if n}
+    if not users and not unions:
+        return [openid]
+    rule = Q(user_id__in=list(users)) if users else Q(unionid__in=list(unions))
+    if users and unions:
+        rule = rule | Q(unionid__in=list(unions))
+    found: Any = await WeChatIdentity.filter(rule).values_list("openid", flat=True)
+    chat: Any = await User.filter(id__in=list(users), openid__not_isnull=True).values_list("openid", flat=True)
+    return sorted({str(o) for o in found} | {str(o) for o in chat} | {openid})

@@ -161,3 +161,25 @@ async def test_migration_turns_bound_openids_into_chat_identities(tmp_path: Path
     async with models.database(url):
         idents = await WeChatIdentity.all().values_list("app", "openid", "user__display_name")
     assert idents == [(WeChatApp.OFFICIAL_ACCOUNT, "o-old", "老李")]
+
+
+async def test_a_villagers_cases_follow_them_across_the_two_apps(platform: Platform) -> None:
+    p = platform
+    p.fake.unionids["oa-villager"] = "union-villager"
+    assert "欢迎关注" in await p.event("oa-villager", "subscribe")  # user/info is asked in the background
+    await _wait_for_unionid("oa-villager")
+    headers, me = await p.login("mp-villager", unionid="union-villager")
+    assert me["role"] == "villager" and not me["bound"]  # no person record: a villager
+    r = await p.client.post("/api/v1/cases", headers=headers, json={
+        "case_type": "邻里", "village_id": p.villages["江湾村"].id, "applicant_name": "周甲",
+        "applicant_phone": "13800001111", "other_name": "周乙", "summary": "两家因为排水沟的事情吵了起来。"})
+    assert r.status == 201, await r.text()
+    number = (await r.json())["number"]
+    assert number in await p.chat.say("oa-villager", "我的案件")  # applied in the mini-program, seen in chat
+    assert "下一步" in await p.chat.say("oa-villager", f"查询 {number}")
+    assert "没有找到" in await p.chat.say("oa-someone", "我的案件")
+    assert "没有找到" in await p.chat.say("oa-someone", f"查询 {number}")
+    listing = await (await p.client.get("/api/v1/cases", headers=(await p.login("mp-other"))[0])).json()
+    assert listing["items"] == []
+    mine = await (await p.client.get("/api/v1/cases", headers=headers)).json()
+    assert [c["number"] for c in mine["items"]] == [number]
