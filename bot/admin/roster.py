@@ -109,11 +109,31 @@ async def invite_sheets(request: web.Request) -> web.StreamResponse:
     return _download(f"{town.name}邀请码.zip", buf.getvalue(), "application/zip")
 
 
+@require_role(*ADMIN_ROLES)
+async def person_invite(request: web.Request) -> web.StreamResponse:
+    """A new invite code and QR code for one person not yet bound (a mediator, a helper added by hand)."""
+    actor = current_user(request)
+    assert actor is not None
+    user = await User.get_or_none(id=_int(request.match_info["user_id"]) or 0).prefetch_related("town")
+    scope = town_scope(actor)
+    if user is None or user.town is None or (scope is not None and user.town.id != scope):
+        raise web.HTTPNotFound()
+    if not user.active or Role(user.role) is Role.VILLAGER or await bound_user_ids([user.id]):
+        await flash(request, f"{user.display_name}已绑定微信、已停用或是村民，不需要邀请码。")
+        raise web.HTTPFound(f"/admin/users/{user.id}")
+    sheets = await issue_sheets(request.app[PLATFORM].oa, user.town.id, user.town.name, days=MAX_DAYS, renew=True,
+                                person=user)
+    data = next(iter(sheets.files.values()))
+    return _download(f"{user.display_name}邀请码.docx", data,
+                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+
 def _download(filename: str, data: bytes, content_type: str) -> web.Response:
     return web.Response(body=data, content_type=content_type, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
 
 
 def setup(app: web.Application) -> None:
-    """Register the invite sheet download."""
+    """Register the invite sheet downloads."""
     app.router.add_post("/admin/invites", invite_sheets, name="admin_invites")
+    app.router.add_post("/admin/users/{user_id:\\d+}/invite", person_invite, name="admin_user_invite")

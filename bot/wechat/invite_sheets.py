@@ -56,15 +56,21 @@ class Sheets:
 
 
 async def issue_sheets(api: Any | None, town_id: int, town_name: str, *, days: int, renew: bool = False,
-                       village_id: int | None = None, roles: tuple[Role, ...] = (Role.HELPER,)) -> Sheets:
+                       village_id: int | None = None, roles: tuple[Role, ...] = (Role.HELPER,),
+                       person: User | None = None) -> Sheets:
     """Codes (and QR codes) for the unbound people of the town or one village, as a sheet per village.
 
     Without `renew`, people who still hold a live code are left alone (their printed code stays valid).
+    `person`: only this one (any role), with a new code.
     """
     days = max(1, min(days, MAX_DAYS))
-    people = await unbound_people(town_id, roles, village_id=village_id, without_live_code=not renew)
     out = Sheets(expires=(dt.datetime.now(dt.UTC) + dt.timedelta(days=days)).date())
-    if not renew:
+    if person is not None:
+        await person.fetch_related("village")
+        people = [person]
+    else:
+        people = await unbound_people(town_id, roles, village_id=village_id, without_live_code=not renew)
+    if not renew and person is None:
         out.skipped_live = len(await unbound_people(town_id, roles, village_id=village_id)) - len(people)
     if not people:
         return out

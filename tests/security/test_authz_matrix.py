@@ -72,6 +72,7 @@ CONSOLE: dict[str, dict[str, str]] = {
     "GET /admin/villages": ADMIN_PAGE,
     "POST /admin/villages": ADMIN_SAVE,  # town B's admin: the village lands in town B
     "POST /admin/villages/{village_id}": TOWN_A_USER_SAVE,
+    "POST /admin/users/{user_id}/invite": TOWN_A_USER_SAVE,  # the helper has bound already: 302 with a note
     "POST /admin/invites": TOWN_A_USER_SAVE,  # the sheet of A's village (302: nobody left to invite); B: 404
     "GET /admin/stats": ADMIN_PAGE,
     "GET /admin/stats/chart/{name}.png": ADMIN_PAGE,
@@ -173,6 +174,7 @@ def _console_request(w: World, key: str, role: str, csrf: str) -> tuple[str, str
         "/admin/villages": {"name": f"新村{role}", "households": "10", "town": str(w.town.id)},
         f"/admin/villages/{w.village2.id}": {"name": "石桥村", "households": "45"},
         "/admin/invites": {"village": str(w.village.id)},
+        f"/admin/users/{helper.id}/invite": {},
         "/admin/logout": {},
     }
     if method == "GET" or template.startswith("/wechat"):

@@ -95,3 +95,24 @@ async def test_without_the_wechat_api_the_sheets_still_carry_the_codes(platform:
     rows = sheet_rows(tmp_path / "sheets" / "新0村邀请码.docx")
     assert len(rows) == 2 and all(pics == 0 and len(code) == 8 for _, _, code, pics in rows)
     assert await InviteCode.all().count() == 20
+
+
+async def test_the_console_gives_one_person_a_code_and_qr_sheet(platform: Platform, tmp_path: Path) -> None:
+    from tests.admin.conftest import csrf_from, login, make_staff
+
+    p = platform
+    await make_staff("周所长", Role.ADMIN, p.town)
+    await login(p.client, "周所长")
+    mediator = await User.create(role=Role.MEDIATOR, display_name="洪调解", town=p.town)  # added with no code
+    page = await (await p.client.get(f"/admin/users/{mediator.id}")).text()
+    assert "生成邀请码" in page
+    r = await p.client.post(f"/admin/users/{mediator.id}/invite", data={"csrf_token": csrf_from(page)})
+    assert r.status == 200 and "attachment" in r.headers["Content-Disposition"]
+    saved = tmp_path / "one.docx"
+    saved.write_bytes(await r.read())
+    [(name, _, code, pictures)] = sheet_rows(saved)
+    assert name == "洪调解" and pictures == 1
+    assert "人民调解员" in await p.chat.say("oa-hong", f"绑定 {code}")
+    r = await p.client.post(f"/admin/users/{mediator.id}/invite", data={"csrf_token": csrf_from(page)},
+                            allow_redirects=False)
+    assert r.status == 302 and await InviteCode.filter(user=mediator).count() == 1  # bound: nothing new
