@@ -24,6 +24,7 @@ from bot.redis_store import RedisRateCounter, RedisUserCache, RedisUserLocks, ma
 from bot.users import ContextLoader, ensure_town, install_cache_invalidation
 from bot.wechat import view as wechat_view
 from bot.wechat.delivery import Delivery
+from bot.wechat.platform import PLATFORM, mount_stand_in, platform_ctx
 from bot.wechat.protocol import WeChatCodec
 from handlers import Edge, build_dispatcher
 from handlers.core import Router
@@ -86,6 +87,7 @@ async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
     customer_service = CustomerService(
         settings.wechat.appid, settings.wechat.secret, settings.wechat.api_base_url,
         app[keys.SYNC_REDIS], settings.wechat.api_timeout_seconds,
+        shared_token=app[PLATFORM].blocking_token(asyncio.get_running_loop()),  # one token, one refresh
     )
     app[keys.CUSTOMER_SERVICE] = customer_service
     question_log = DatabaseQuestionLog(settings.security.secret_key)
@@ -100,7 +102,8 @@ async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
     kb = await asyncio.to_thread(get_knowledge_base)  # built before the first question, off the event loop
     dispatcher = build_dispatcher(
         RedisStateStorage(redis, breaker=breaker), settings=settings, kb=kb, edge=edge,
-        first_routers=first_routers, deps={"question_log": question_log, "media": media},
+        first_routers=first_routers, deps={"question_log": question_log, "media": media,
+                                           "wechat_platform": app[PLATFORM], "wechat_menu": app[PLATFORM].menu},
     )
     app[keys.DISPATCHER] = dispatcher
     delivery = Delivery(redis, breaker, dispatcher.feed, budget=settings.server.reply_budget_seconds,
@@ -180,7 +183,9 @@ def create_app(settings: Settings, *, extra_routers: Sequence[Router] = ()) -> w
         settings.wechat.token, settings.wechat.appid, settings.wechat.aes_key, settings.wechat.mode,
         settings.wechat.timestamp_tolerance_seconds,
     )
-    app.cleanup_ctx.extend([redis_ctx, arq_ctx, database_ctx, dispatcher_ctx])
+    app.cleanup_ctx.extend([redis_ctx, arq_ctx, database_ctx, platform_ctx, dispatcher_ctx])
+    if settings.wechat.fake_api:  # no real WeChat credentials: the local stand-in plays the WeChat API
+        mount_stand_in(app)
     wechat_view.setup(app)
     admin.setup(app)
     admin_stats.setup(app)

@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "bot.commands.screening",
     "bot.commands.helper_work",
     "bot.commands.wording",
+    "bot.commands.wechat",
 ]
 
 

@@ -67,6 +67,19 @@ class WeChatSettings:
     api_base_url: str = "https://api.weixin.qq.com"
     api_timeout_seconds: float = 5.0
     timestamp_tolerance_seconds: int = 300
+    # The local stand-in for the WeChat API (bot/wechat/fake.py) mounted at /fake-wechat; `mingbai serve`
+    # turns it on when no real secret is configured.
+    fake_api: bool = False
+    menu_file: str = ""  # the 公众号 menu (TOML); empty: bot/wechat/menu.toml
+
+
+@dataclass(frozen=True)
+class MiniProgramSettings:
+    """The mini-program: an app of its own, with its own AppID and secret (not the 公众号's)."""
+
+    appid: str = ""
+    secret: str = ""
+    api_base_url: str = ""  # empty: [wechat] api_base_url
 
 
 @dataclass(frozen=True)
@@ -140,6 +153,7 @@ class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     redis: RedisSettings = field(default_factory=RedisSettings)
     wechat: WeChatSettings = field(default_factory=WeChatSettings)
+    miniprogram: MiniProgramSettings = field(default_factory=MiniProgramSettings)
     town: TownSettings = field(default_factory=TownSettings)
     limits: LimitSettings = field(default_factory=LimitSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
@@ -236,6 +250,8 @@ def _validate(s: Settings) -> None:
         )
     if not s.wechat.api_base_url.startswith(("http://", "https://")):
         raise ConfigError("[wechat] api_base_url: must start with http:// or https://")
+    if s.miniprogram.api_base_url and not s.miniprogram.api_base_url.startswith(("http://", "https://")):
+        raise ConfigError("[miniprogram] api_base_url: must be empty or start with http:// or https://")
     if not s.town.name:
         raise ConfigError("[town] name: must not be empty")
     if s.limits.messages_per_minute < 1:

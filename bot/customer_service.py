@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -19,12 +20,20 @@ log = logging.getLogger("mingbai.cs")
 class _Client(WeChatClient):  # type: ignore[misc]
     """wechatpy's client, pointed at a configurable API base (the fake WeChat API in tests)."""
 
-    def __init__(self, appid: str, secret: str, base_url: str, storage: Any, timeout: float) -> None:
+    def __init__(self, appid: str, secret: str, base_url: str, storage: Any, timeout: float,
+                 shared_token: Callable[[bool], str] | None = None) -> None:
         super().__init__(appid, secret, session=storage, timeout=timeout, auto_retry=True)
         self.API_BASE_URL = base_url.rstrip("/") + "/cgi-bin/"
+        self.shared_token = shared_token
 
     def fetch_access_token(self) -> Any:
-        """wechatpy hard-codes api.weixin.qq.com here; use the configured base."""
+        """wechatpy hard-codes api.weixin.qq.com here; use the configured base.
+
+        With `shared_token` (the server's WeChatApi), the token comes from there: one refresh for every
+        process. wechatpy calls this when the token is missing, or after WeChat refused it (then forced).
+        """
+        if self.shared_token is not None:
+            return {"access_token": self.shared_token(self.session.get(self.access_token_key) is not None)}
         return self._fetch_access_token(
             url=self.API_BASE_URL + "token",
             params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret},
@@ -38,9 +47,9 @@ class CustomerService:
     """
 
     def __init__(self, appid: str, secret: str, base_url: str, sync_redis: Any, timeout: float,
-                 threads: int = 32) -> None:
+                 threads: int = 32, shared_token: Callable[[bool], str] | None = None) -> None:
         storage = RedisStorage(sync_redis, prefix=f"mingbai:wechat:{appid}")
-        self.client = _Client(appid, secret, base_url, storage, timeout)
+        self.client = _Client(appid, secret, base_url, storage, timeout, shared_token)
         self.timeout = timeout
         # Sends wait on WeChat, not on the CPU: their own threads, so a slow API does not queue
         # them behind the event loop's small default pool (and then time them out unsent).

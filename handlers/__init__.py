@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from handlers import basic, binding, helper_work, legal, mediation, outreach, screening, stats
+from handlers import basic, binding, helper_work, legal, mediation, outreach, screening, stats, wechat_events
 from handlers.core import Dispatcher, Middleware, Router
 from handlers.core.fsm import StateStorage
 from handlers.core.middlewares import (
@@ -35,6 +35,7 @@ def build_router(first: Sequence[Router] = ()) -> Router:
     """
     root = Router("root")
     root.include(*first)
+    root.include(wechat_events.router)  # QR scenes, subscribe, menu buttons with a fixed answer
     root.include(basic.router)
     # Feature routers are included here, before the fallbacks.
     forms = Router("forms", forms=True)
@@ -44,6 +45,7 @@ def build_router(first: Sequence[Router] = ()) -> Router:
     forms.include(mediation.router)
     root.include(forms)
     root.include(stats.router)
+    root.include(wechat_events.unclaimed_clicks)  # a menu key no handler took is not a question
     root.include(legal.router)  # any other text is a legal question
     root.include(basic.fallback_router)
     return root

@@ -112,7 +112,7 @@ class DatabaseQuestionLog:
             band=result.band if result else "statute", score=round(result.confidence, 4) if result else 1.0,
         )
         try:
-            self.queue.put_nowait(row)
+            self.queue.put_nowait((row, ctx.openid))  # the openid finds the asker's village, then is dropped
         except asyncio.QueueFull:
             self.dropped += 1
             if self.dropped % 1000 == 1:
@@ -121,6 +121,8 @@ class DatabaseQuestionLog:
             self.writer = asyncio.create_task(self._write())
 
     async def _write(self) -> None:
+        from models.core import WeChatApp
+        from models.identities import village_of
         from models.questions import QuestionLog
 
         while True:
@@ -128,7 +130,10 @@ class DatabaseQuestionLog:
             while len(rows) < self.batch and not self.queue.empty():
                 rows.append(self.queue.get_nowait())
             try:
-                await QuestionLog.bulk_create(rows)
+                villages = await village_of(WeChatApp.OFFICIAL_ACCOUNT, list({openid for _, openid in rows}))
+                for row, openid in rows:
+                    row.village_id = villages.get(openid)
+                await QuestionLog.bulk_create([row for row, _ in rows])
             except Exception as exc:  # a lost log line must never cost the villager the answer
                 log.warning("question log write failed (%d lines): %s", len(rows), type(exc).__name__)
             finally:

@@ -10,6 +10,7 @@ from handlers.menu import add_menu_line
 from models import cases
 from models.case_flow import CASE_TYPES, NEXT_STEP_TEXT, Source, Status
 from models.core import Role, Village
+from models.identities import same_person_openids
 from models.mediation import Assignment, Case
 
 router = Router("mediation")
@@ -289,8 +290,9 @@ async def lookup(msg: Message, ctx: Context) -> str:
 @router.text(Exact("查询", "我的案件", "查询案件", "查询进度", "调解进度"))
 async def my_cases(ctx: Context) -> str:
     """The user's own cases, newest first."""
-    own = await Case.filter(applicant_openid=ctx.openid).order_by("-id").limit(5)
-    reported = await Case.filter(reporter_openid=ctx.openid).order_by("-id").limit(5)
+    openids = await same_person_openids(ctx.openid)  # the mini-program's cases too
+    own = await Case.filter(applicant_openid__in=openids).order_by("-id").limit(5)
+    reported = await Case.filter(reporter_openid__in=openids).order_by("-id").limit(5)
     found = sorted({c.id: c for c in [*own, *reported]}.values(), key=lambda c: -c.id)[:5]
     if not found:
         return "没有找到您申请的案件。需要调解请回复“申请调解”。"

@@ -385,9 +385,11 @@ async def set_flags(case_id: int, actor: Actor, flags: dict[str, bool]) -> Case:
 
 
 async def find_own_case(number: str, openid: str) -> Case | None:
-    """A case by number, only if this openid applied for it (or reported it)."""
+    """A case by number, only if this person applied for it (or reported it), through either WeChat app."""
+    from models.identities import same_person_openids
+
     case = await Case.get_or_none(number=number.strip())
-    if case is None or openid not in {case.applicant_openid, case.reporter_openid}:
+    if case is None or not set(await same_person_openids(openid)) & {case.applicant_openid, case.reporter_openid}:
         return None
     return case
 

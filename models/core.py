@@ -102,3 +102,51 @@ class User(Model):
 
     def __str__(self) -> str:
         return f"{self.display_name or self.openid} ({self.role})"
+
+
+class WeChatApp(StrEnum):
+    """The WeChat apps a person reaches mingbai through; each gives them an openid of its own."""
+
+    OFFICIAL_ACCOUNT = "oa"  # 公众号: the chat
+    MINI_PROGRAM = "mp"  # 小程序
+
+
+class WeChatIdentity(Model):
+    """One openid of one WeChat app, the person it belongs to (if bound), and the UnionID when WeChat gives it"""
+
+    id = fields.IntField(primary_key=True)
+    app = fields.CharEnumField(WeChatApp, max_length=4)
+    openid = fields.CharField(max_length=64)
+    unionid = fields.CharField(max_length=64, null=True, db_index=True)
+    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "core.User", related_name="identities", null=True, on_delete=fields.SET_NULL
+    )
+    # The village whose QR code this follower scanned: their questions count for it.
+    village: fields.ForeignKeyNullableRelation[Village] = fields.ForeignKeyField(
+        "core.Village", related_name="followers", null=True, on_delete=fields.SET_NULL
+    )
+    info_fetched_at = fields.DatetimeField(null=True)  # when user/info was last asked for the UnionID
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "wechat_identity"
+        unique_together = (("app", "openid"),)
+
+    def __str__(self) -> str:
+        return f"{self.app}:{self.openid}"
+
+
+class LinkCode(Model):
+    """A short-lived 6-digit code: a person bound in one app enters it in the other to link the two"""
+
+    id = fields.IntField(primary_key=True)
+    code_hash = fields.CharField(max_length=64, unique=True)  # sha256 of the code, never the code
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "core.User", related_name="link_codes", on_delete=fields.CASCADE
+    )
+    app = fields.CharEnumField(WeChatApp, max_length=4)  # the app the code is to be entered in
+    expires_at = fields.DatetimeField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "wechat_link_code"

@@ -13,6 +13,10 @@ class QuestionLog(Model):
     town: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "core.Town", related_name="questions", null=True, on_delete=fields.CASCADE
     )
+    # The village whose QR code the asker followed through (None: unknown); the town's figures per village.
+    village: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "core.Village", related_name="questions", null=True, on_delete=fields.SET_NULL
+    )
     asker = fields.CharField(max_length=64)  # HMAC of the openid with the secret key, never the openid
     question = fields.CharField(max_length=500)
     entry_id = fields.CharField(max_length=64, null=True)

@@ -219,6 +219,7 @@ class QuestionFigures:
     asked: int = 0
     unanswered: int = 0
     by_topic: dict[str, int] = field(default_factory=dict)
+    by_village: dict[str, int] = field(default_factory=dict)  # askers who came through a village QR code
 
     @property
     def answered(self) -> int:
@@ -301,6 +302,7 @@ def sum_figures(parts: list[ReportFigures], name: str, period: Period) -> Report
         q.asked += pq.asked
         q.unanswered += pq.unanswered
         _add_counts(q.by_topic, pq.by_topic)
+        _add_counts(q.by_village, {f"{p.town}{k}": v for k, v in pq.by_village.items()})
     d.avg_days_to_close = round(closed_days / closed, 1) if closed else None
     prevs = [p.previous for p in parts if p.previous is not None]
     if prevs:

@@ -233,9 +233,10 @@ async def _disputes(
 
 
 async def _questions(db: _Db, period: Period, scope: Scope, out: dict[int, ReportFigures]) -> None:
-    """Villagers' questions (the anonymised log); band 'low' means no answer could be given."""
-    if scope.village_id is not None:  # questions are logged per town, not per village
-        return
+    """Villagers' questions (the anonymised log); band 'low' means no answer could be given.
+
+    A question has a village when its asker followed through that village's QR code.
+    """
     start, end = _utc_bounds(period)
     params: list[Any] = [db.bound(start), db.bound(end)]
     at = db.instant("q.created_at")
@@ -243,7 +244,10 @@ async def _questions(db: _Db, period: Period, scope: Scope, out: dict[int, Repor
     sql = f"""SELECT q.town_id AS t, q.topic AS topic, COUNT(*) AS n,
         SUM(CASE WHEN q.band = 'low' THEN 1 ELSE 0 END) AS low
         FROM question_log q {where} GROUP BY q.town_id, q.topic"""
-    for r in await db.rows(sql, params):
+    by_village = f"""SELECT q.town_id AS t, v.name AS g, COUNT(*) AS n
+        FROM question_log q JOIN village v ON v.id = q.village_id {where} GROUP BY q.town_id, v.name"""
+    rows, village_rows = await asyncio.gather(db.rows(sql, params), db.rows(by_village, params))
+    for r in rows:
         f = out.get(r["t"])
         if f is None:
             continue
@@ -252,6 +256,9 @@ async def _questions(db: _Db, period: Period, scope: Scope, out: dict[int, Repor
         q.unanswered += _n(r["low"])
         if r["topic"]:
             q.by_topic[r["topic"]] = q.by_topic.get(r["topic"], 0) + _n(r["n"])
+    for r in village_rows:
+        if r["t"] in out:
+            out[r["t"]].questions.by_village[str(r["g"])] = _n(r["n"])
 
 
 async def _helpers(db: _Db, scope: Scope, out: dict[int, ReportFigures], ratio: int, floor: int) -> None:

@@ -25,6 +25,7 @@ REDIS_URL = os.environ.get("MINGBAI_TEST_REDIS", "redis://127.0.0.1:6379/15")
 TOKEN = "testtoken123"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 APPID = "wx1234567890abcdef"
+MP_APPID = "wxminiprogram00001"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -156,6 +157,7 @@ def make_settings(db_url: str, redis_url: str) -> Callable[..., Settings]:
             "database": {"url": db_url},
             "redis": {"url": redis_url},
             "wechat": {"token": TOKEN, "appid": APPID, "secret": "s3cret", "aes_key": AES_KEY, "mode": "plain"},
+            "miniprogram": {"appid": MP_APPID, "secret": "mp-s3cret"},
             "security": {"secret_key": "test-secret-key-0123456789"},
             "limits": {"messages_per_minute": 1000},
         }

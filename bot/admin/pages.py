@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.admin import cases, people, points, screening
+from bot.admin import cases, people, points, roster, screening
 from bot.admin.web import current_user, render, require_role, town_scope
 from models.case_queries import BoardFilter, board, deadlines
 from models.cases import today
@@ -36,3 +36,4 @@ def setup(app: web.Application) -> None:
     people.setup(app)
     screening.setup(app)
     points.setup(app)
+    roster.setup(app)

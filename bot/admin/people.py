@@ -9,6 +9,7 @@ from tortoise.exceptions import IntegrityError
 
 from bot import keys
 from bot.admin.passwords import hash_password, password_problem
+from bot.admin.roster import people_listing
 from bot.admin.session import end_user_sessions
 from bot.admin.web import (
     ADMIN_ROLES,
@@ -58,20 +59,15 @@ async def _visible_user(request: web.Request) -> User:
 
 @require_role(*ADMIN_ROLES)
 async def users_page(request: web.Request) -> web.StreamResponse:
-    """The people of the town (all towns for a county admin), filterable by role."""
+    """The people of the town (all towns for a county admin): search, filters, pages, who has bound WeChat."""
     actor = current_user(request)
     assert actor is not None
-    scope = town_scope(actor)
-    qs = User.all() if scope is None else User.filter(town_id=scope)
-    role = request.query.get("role", "")
-    if role in {r.value for r in Role}:
-        qs = qs.filter(role=role)
-    users = await qs.order_by("role", "id").limit(500).prefetch_related("village", "town")
+    listing = await people_listing(actor, request.query)
     rows = [{"u": u, "phone": mask_phone(u.phone) if Role(u.role) in {Role.VILLAGER} else u.phone,
-             "console": bool(u.password_hash)} for u in users]
+             "console": bool(u.password_hash), "bound": u.id in listing.bound} for u in listing.users]
     return await render(request, "people/users.html", {
-        "rows": rows, "roles": ROLE_LABELS, "role": role, "towns": await _towns(actor),
-        "villages": await _villages(actor), "assignable": _assignable_roles(actor),
+        "rows": rows, "roles": ROLE_LABELS, "role": listing.filters["role"], "towns": await _towns(actor),
+        "villages": await _villages(actor), "assignable": _assignable_roles(actor), "listing": listing,
     })
 
 

@@ -14,6 +14,7 @@ from bot.api.spec import ApiSpec, body, params, path_id, query_int
 from models import cases
 from models.case_flow import CASE_TYPES, NEXT_STEP_TEXT, Source, Status
 from models.core import Role, Village
+from models.identities import same_person_openids
 from models.mediation import Assignment, Case
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
@@ -31,10 +32,11 @@ async def _case_json(case: Case) -> dict[str, Any]:
     }
 
 
-def _own(caller: Caller) -> Any:
+async def _own(caller: Caller) -> Any:
     from tortoise.expressions import Q
 
-    return Q(applicant_openid=caller.openid) | Q(reporter_openid=caller.openid)
+    openids = await same_person_openids(caller.openid)  # the chat's cases too: one person, two apps
+    return Q(applicant_openid__in=openids) | Q(reporter_openid__in=openids)
 
 
 def _phone(value: str, field: str, required: bool) -> str:
@@ -88,14 +90,14 @@ async def list_own(request: web.Request) -> web.Response:
     """The caller's own cases (applied for or reported), newest first."""
     caller = await current_caller(request)
     limit = params(request)["limit"]
-    found = await Case.filter(_own(caller)).order_by("-id").limit(limit)
+    found = await Case.filter(await _own(caller)).order_by("-id").limit(limit)
     return json_response({"items": [await _case_json(c) for c in found]})
 
 
 async def get_own(request: web.Request) -> web.Response:
     """One of the caller's cases; anybody else's is 'not found'."""
     caller = await current_caller(request)
-    case = await Case.filter(_own(caller)).get_or_none(id=params(request)["id"])
+    case = await Case.filter(await _own(caller)).get_or_none(id=params(request)["id"])
     if case is None:
         raise ApiError(404, "not_found", "没有找到这个案件。")
     return json_response(await _case_json(case))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import secrets
 import sys
 import time
@@ -20,6 +21,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p = sub.add_parser("chat", help="chat with a running server as a WeChat user would")
     p.add_argument("--url", help="callback URL (default: http://HOST:PORT/wechat from the config)")
     p.add_argument("--openid", default="", help="the WeChat user to play (default: a new one)")
+    p.add_argument("--inbox", default="",
+                   help="the stand-in's /_sent URL, to show customer-service messages sent to this user "
+                        "(default: the local stand-in when no WeChat secret is configured)")
     p.set_defaults(func=run)
 
 
@@ -39,6 +43,20 @@ def exchange(sim: WeChatSimulator, url: str, openid: str, text: str, msg_id: int
     if fields.get("MsgType") == "news":
         return "[图文消息]"
     return fields.get("Content", "")
+
+
+def _inbox(url: str, openid: str, seen: int) -> tuple[list[str], int]:
+    """Customer-service messages the stand-in received for this user since the first `seen`."""
+    from urllib.parse import urlencode
+
+    from bot.wechat.fake import describe_message
+
+    try:
+        with urllib.request.urlopen(f"{url}?{urlencode({'touser': openid, 'after': seen})}", timeout=5) as resp:
+            data = json.loads(resp.read())
+    except (OSError, ValueError):
+        return [], seen
+    return [describe_message(m) for m in data["items"]], int(data["total"])
 
 
 def _lines(interactive: bool) -> Iterator[str]:
@@ -63,6 +81,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if interactive:
         print(f"已连接 {url}（用户 {openid}）。输入文字回车发送，Ctrl-D 退出。")
     ids = itertools.count(int(time.time() * 1000))
+    inbox = args.inbox or (url.rsplit("/wechat", 1)[0] + "/fake-wechat/_sent" if not w.secret else "")
+    seen = _inbox(inbox, openid, 0)[1] if inbox else 0
     for line in _lines(interactive):
         text = line.strip()
         if not text:
@@ -73,4 +93,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print(f"连接失败：{exc}。服务器在运行吗？（make run）", file=sys.stderr)
             return 1
         print(f"明白> {reply}\n")
+        waits = 40 if reply.startswith("[服务器回复 success") else 1  # a late answer comes within seconds
+        for _ in range(waits if inbox else 0):
+            arrived, seen = _inbox(inbox, openid, seen)
+            for m in arrived:
+                print(f"明白（客服消息）> {m}\n")
+            if arrived:
+                break
+            time.sleep(0.25)
     return 0

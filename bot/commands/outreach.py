@@ -33,7 +33,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     hsub = h.add_subparsers(dest="helpers_command", required=True)
     hi = hsub.add_parser("import", help="import or update helpers from CSV/XLSX (all or nothing)")
     hi.add_argument("file")
+    hi.add_argument("--sheets", default="邀请码", help="folder for the invite sheets (one docx per village)")
+    hi.add_argument("--days", type=int, default=30, help="days the new invite codes and QR codes last (at most 30)")
     hi.set_defaults(func=run_helpers_import)
+    hv = hsub.add_parser("invites", help="invite codes and printable sheets for everyone not yet bound")
+    hv.add_argument("--village", default="", help="only this village")
+    hv.add_argument("--renew", action="store_true", help="new codes also for those holding a live one")
+    hv.add_argument("-o", "--output", default="邀请码", help="folder for the sheets (one docx per village)")
+    hv.add_argument("--days", type=int, default=30, help="days the codes and QR codes last (at most 30)")
+    hv.set_defaults(func=run_helpers_invites)
 
     u = sub.add_parser("user", help="people who bind their WeChat with an invite code")
     usub = u.add_subparsers(dest="user_command", required=True)
@@ -112,9 +120,21 @@ def run_helpers_import(args: argparse.Namespace, settings: Settings) -> int:
         if problems:
             print(f"文件有问题，没有导入任何数据：\n{problems.report()}", file=sys.stderr)
             return 1
-        print(f"法律明白人：新增{created}人，更新{updated}人，共{len(rows)}行。"
-              "新增人员需用“mingbai user add”生成邀请码后才能在微信中绑定。")
-        return 0
+        print(f"法律明白人：新增{created}人，更新{updated}人，共{len(rows)}行。")
+        from bot.commands.wechat import write_invite_sheets
+
+        return await write_invite_sheets(settings, town_id, args.sheets, args.days)
+
+    return _in_db(settings, body)
+
+
+def run_helpers_invites(args: argparse.Namespace, settings: Settings) -> int:
+    """mingbai helpers invites: codes and sheets for everyone not yet bound (--renew: everyone, anew)."""
+    from bot.commands.wechat import write_invite_sheets
+
+    async def body(town_id: int) -> int:
+        return await write_invite_sheets(settings, town_id, args.output, args.days, renew=args.renew,
+                                         village=args.village)
 
     return _in_db(settings, body)
 

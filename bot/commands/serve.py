@@ -47,6 +47,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     """Start the server until SIGINT/SIGTERM; in-flight requests finish first."""
     host = args.host or settings.server.host
     port = args.port or settings.server.port
+    from bot.wechat.platform import with_stand_in
+
+    settings = with_stand_in(settings, host, port)  # no WeChat secret: the local stand-in plays the API
+    if settings.wechat.fake_api:
+        print(f"WARNING: no [wechat] secret: the stand-in for the WeChat API answers at "
+              f"{settings.wechat.api_base_url} (mini-program login, customer-service messages, menu, QR codes)",
+              file=sys.stderr)
     if settings.source == "<embedded default>":
         print(
             f"WARNING: embedded default (SQLite in {data_home()}, in-process Redis). For local trials only.\n"

@@ -61,6 +61,7 @@ def served(migrated_template: str, tmp_path_factory: pytest.TempPathFactory) -> 
         "database": {"url": db_url}, "redis": {"url": REDIS_URL},
         "wechat": {"token": TOKEN, "appid": APPID, "secret": "s", "api_base_url": str(wechat.make_url("")).rstrip("/")},
         "security": {"secret_key": "test-secret-key-0123456789"},
+        "miniprogram": {"appid": "wxminiprogram00001", "secret": "s"},
         "outreach": {"photo_max_bytes": 8192},
     })
     app = TestServer(create_app(settings_))

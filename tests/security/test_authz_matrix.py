@@ -77,6 +77,8 @@ CONSOLE: dict[str, dict[str, str]] = {
     "POST /admin/screenings/{screening_id}/withdraw": TOWN_A_USER_SAVE,
     "GET /admin/points": ADMIN_PAGE,
     "GET /admin/points.xlsx": ADMIN_PAGE,
+    "POST /admin/users/{user_id}/invite": TOWN_A_USER_SAVE,  # the helper has bound already: 302 with a note
+    "POST /admin/invites": TOWN_A_USER_SAVE,  # the sheet of A's village (302: nobody left to invite); B: 404
     "GET /admin/stats": ADMIN_PAGE,
     "GET /admin/stats/chart/{name}.png": ADMIN_PAGE,
     "GET /admin/stats/download": ADMIN_PAGE,
@@ -101,6 +103,8 @@ LOGGER_ONE = api_row(401, 403, 403, 200, 403, 200, 200, 404)  # helper's own ent
 API: dict[str, dict[str, int]] = {
     "POST /api/v1/auth/login": api_row(200, 200, 200, 200, 200, 200, 200, 200),
     "POST /api/v1/auth/bind": api_row(401, 400, 400, 400, 400, 400, 400, 400),  # a wrong code
+    "POST /api/v1/auth/link": api_row(401, 400, 400, 400, 400, 400, 400, 400),  # a wrong link code
+    "POST /api/v1/auth/link-code": api_row(401, 403, 200, 200, 200, 200, 200, 200),  # bound people only
     "GET /api/v1/me": api_row(401, 200, 200, 200, 200, 200, 200, 200),
     "GET /api/v1/villages": api_row(401, 403, 200, 200, 200, 200, 200, 200),
     "GET /api/v1/forms": api_row(200, 200, 200, 200, 200, 200, 200, 200),
@@ -179,6 +183,8 @@ def _console_request(w: World, key: str, role: str, csrf: str,
                                       "village": str(w.village.id), "phone": "13800000000", "active": "1"},
         "/admin/villages": {"name": f"新村{role}", "households": "10", "town": str(w.town.id)},
         f"/admin/villages/{w.village2.id}": {"name": "石桥村", "households": "45"},
+        "/admin/invites": {"village": str(w.village.id)},
+        f"/admin/users/{helper.id}/invite": {},
         "/admin/logout": {},
         "/admin/screenings": {"date": "2026-03-05", "level": "village", "village": str(w.village.id), "found": "1",
                               "scope": f"{role}排查"},
@@ -308,6 +314,8 @@ async def _api_call(w: World, key: str, role: str) -> tuple[str, str, dict[str, 
         kwargs["json"] = {"code": code}
     elif key == "POST /api/v1/auth/bind":
         kwargs["json"] = {"invite_code": "WRONG999"}
+    elif key == "POST /api/v1/auth/link":
+        kwargs["json"] = {"code": "000000"}
     elif key == "POST /api/v1/activities":
         kwargs["json"] = {"kind": "publicity", "date": yesterday, "village_name": "江湾村", "theme": f"api{role}"}
     elif key == "POST /api/v1/screenings":
