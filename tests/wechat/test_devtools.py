@@ -31,7 +31,7 @@ def test_miniprogram_session_on_a_fresh_checkout(embedded_server) -> None:  # no
     me = urllib.request.urlopen(urllib.request.Request(
         f"{base}/api/v1/me", headers={"Authorization": f"Bearer {session['token']}"}), timeout=10)
     assert json.loads(me.read())["bound"] is False
-    e = {**env(), "MINGBAI_SERVER_PORT": str(port)}
+    e = {**env(cwd / "var"), "MINGBAI_SERVER_PORT": str(port)}
     (cwd / "villages.csv").write_text("村名,户数\n江湾村,300\n", encoding="utf-8")
     subprocess.run([*MINGBAI, "villages", "import", "villages.csv"], cwd=cwd, env=e, capture_output=True,
                    text=True, timeout=60, check=True)
