@@ -254,6 +254,128 @@ async def _questions(db: _Db, period: Period, scope: Scope, out: dict[int, Repor
             q.by_topic[r["topic"]] = q.by_topic.get(r["topic"], 0) + _n(r["n"])
 
 
+def uses_tallies(period: Period, scope: Scope) -> bool:
+    """Whole months of a town or the county come from the tallies; a village or a part of a month is counted
+    from the records (a village's records are few and indexed; the tallies keep no village per dimension)."""
+    return scope.village_id is None and period.start.day == 1 and period.end.day == 1
+
+
+async def _activities_tally(db: _Db, period: Period, scope: Scope, out: dict[int, ReportFigures], full: bool
+                            ) -> None:
+    params: list[Any] = [period.start, period.end]
+    base = f"FROM tally_activity t WHERE t.month >= ? AND t.month < ?{_where(scope, 't', params)}"
+    totals = db.rows(
+        "SELECT t.town_id AS t, t.kind AS k, SUM(t.n) AS n, SUM(t.participants) AS p, SUM(t.materials) AS m, "
+        f"SUM(t.consultations) AS c {base} AND t.dim = '' GROUP BY t.town_id, t.kind", params)
+    if not full:
+        for r in await totals:
+            if r["t"] in out:
+                _kind_totals(out[r["t"]], r["k"], _n(r["n"]), _n(r["p"]), _n(r["m"]), _n(r["c"]))
+        return
+    pub = f"{base} AND t.kind = 'publicity'"
+    groups = {
+        "by_form": ("t.value", "", "form"),
+        "by_target": ("t.value", "", "target"),
+        "by_month": ("t.month", "", ""),
+        "by_village": ("COALESCE(v.name, '')", " LEFT JOIN village v ON v.id = t.village_id", ""),
+    }
+    queries = []
+    for expr, join, dim in groups.values():
+        sql = f"SELECT t.town_id AS t, {expr} AS g, SUM(t.n) AS n {pub} AND t.dim = '{dim}' GROUP BY t.town_id, {expr}"
+        queries.append(db.rows(sql.replace("FROM tally_activity t", "FROM tally_activity t" + join, 1), params))
+    total_rows, *group_rows = await asyncio.gather(totals, *queries)
+    for r in total_rows:
+        if r["t"] in out:
+            _kind_totals(out[r["t"]], r["k"], _n(r["n"]), _n(r["p"]), _n(r["m"]), _n(r["c"]))
+    for attr, rows in zip(groups, group_rows, strict=True):
+        for r in rows:
+            if r["t"] in out and r["g"] and _n(r["n"]):
+                key = _day(r["g"])[:7] if attr == "by_month" else str(r["g"])
+                getattr(out[r["t"]].activities, attr)[key] = _n(r["n"])
+
+
+_OUTCOME_ATTRS = {OUTCOME_AGREED: "agreed", OUTCOME_FAILED: "failed", OUTCOME_TERMINATED: "terminated",
+                  OUTCOME_REJECTED: "rejected", OUTCOME_ONGOING: "in_progress"}
+
+
+async def _disputes_tally(
+    db: _Db, period: Period, scope: Scope, out: dict[int, ReportFigures], full: bool, due_days: int
+) -> None:
+    params: list[Any] = [period.start, period.end]
+    base = f"FROM tally_case t WHERE t.month >= ? AND t.month < ?{_where(scope, 't', params)}"
+    if not full:
+        for r in await db.rows(f"SELECT t.town_id AS t, SUM(t.n) AS n {base} AND t.dim = 'outcome' "
+                               "GROUP BY t.town_id", params):
+            if r["t"] in out:
+                out[r["t"]].disputes.received = _n(r["n"])
+        return
+    asof = min(dt.datetime.now(LOCAL_TZ).date(), period.last_day)
+    sums = ", ".join(f"SUM(t.{c}) AS {c}" for c in ("n", "accepted", "amount", "closed_n", "closed_days",
+                                                     "escalated", "prevented", "risk", "followups",
+                                                     "followups_done", "jc_applied", "jc_confirmed"))
+    outcome = db.rows(f"SELECT t.town_id AS t, t.value AS o, {sums} {base} AND t.dim = 'outcome' "
+                      "GROUP BY t.town_id, t.value", params)
+    overdue = db.rows(
+        f"SELECT t.town_id AS t, SUM(t.n) AS n {base} AND ((t.dim = 'due' AND t.value < ?) "
+        "OR (t.dim = 'days' AND CAST(t.value AS INTEGER) > ?)) GROUP BY t.town_id",
+        [*params, asof.isoformat(), due_days])
+    groups = {
+        "by_type": ("t.value", "", "type"),
+        "by_source": ("t.value", "", "source"),
+        "by_village": ("COALESCE(v.name, t.value)", " LEFT JOIN village v ON v.id = t.village_id", "village"),
+    }
+    queries = [db.rows(f"SELECT t.town_id AS t, {expr} AS g, SUM(t.n) AS n {base.replace('t WHERE', 't' + join + ' WHERE', 1)}"
+                       f" AND t.dim = '{dim}' GROUP BY t.town_id, {expr}", params)
+               for expr, join, dim in groups.values()]
+    outcome_rows, overdue_rows, *group_rows = await asyncio.gather(outcome, overdue, *queries)
+    closed_days: dict[int, tuple[int, int]] = {}
+    for r in outcome_rows:
+        f = out.get(r["t"])
+        if f is None:
+            continue
+        d, n = f.disputes, _n(r["n"])
+        d.received += n
+        d.accepted += _n(r["accepted"])
+        d.amount += float(r["amount"] or 0)
+        d.escalated += _n(r["escalated"])
+        d.prevented_criminal += _n(r["prevented"])
+        d.risk_flagged += _n(r["risk"])
+        d.followups += _n(r["followups"])
+        d.followups_performed += _n(r["followups_done"])
+        d.judicial_applied += _n(r["jc_applied"])
+        d.judicial_confirmed += _n(r["jc_confirmed"])
+        total, count = closed_days.get(r["t"], (0, 0))
+        closed_days[r["t"]] = (total + _n(r["closed_days"]), count + _n(r["closed_n"]))
+        attr = _OUTCOME_ATTRS.get(r["o"])
+        if attr:
+            setattr(d, attr, getattr(d, attr) + n)
+    for t, (total, count) in closed_days.items():
+        out[t].disputes.avg_days_to_close = round(total / count, 1) if count else None
+    for r in overdue_rows:
+        if r["t"] in out:
+            out[r["t"]].disputes.overdue = _n(r["n"])
+    for attr, rows in zip(groups, group_rows, strict=True):
+        for r in rows:
+            if r["t"] in out and r["g"] and _n(r["n"]):
+                target = getattr(out[r["t"]].disputes, attr)
+                target[str(r["g"])] = target.get(str(r["g"]), 0) + _n(r["n"])
+
+
+async def _questions_tally(db: _Db, period: Period, scope: Scope, out: dict[int, ReportFigures]) -> None:
+    params: list[Any] = [period.start, period.end]
+    sql = (f"SELECT t.town_id AS t, t.topic AS topic, SUM(t.n) AS n, SUM(t.low) AS low FROM tally_question t "
+           f"WHERE t.month >= ? AND t.month < ?{_where(scope, 't', params)} GROUP BY t.town_id, t.topic")
+    for r in await db.rows(sql, params):
+        f = out.get(r["t"])
+        if f is None or not _n(r["n"]):
+            continue
+        q = f.questions
+        q.asked += _n(r["n"])
+        q.unanswered += _n(r["low"])
+        if r["topic"]:
+            q.by_topic[r["topic"]] = q.by_topic.get(r["topic"], 0) + _n(r["n"])
+
+
 async def _helpers(db: _Db, scope: Scope, out: dict[int, ReportFigures], ratio: int, floor: int) -> None:
     params: list[Any] = []
     where = _where(scope, "v", params, village_col="id")
@@ -291,8 +413,13 @@ async def figures(
     floor: int = 3,
     due_days: int = 30,
     compare: bool = True,
+    source: str = "auto",
 ) -> dict[int, ReportFigures]:
-    """The figures of each town for a period (and optionally one village), with last year's totals."""
+    """The figures of each town for a period (and optionally one village), with last year's totals.
+
+    source "auto" reads whole months of towns from the tallies (models.tallies) and anything else from the
+    records; "records" always recomputes from the records (the reference the tallies are tested against).
+    """
     db = _Db()
     scope = Scope(tuple(t.id for t in towns), village_id)
     out = {t.id: ReportFigures(town=t.name, period=period, village=village_name) for t in towns}
@@ -300,15 +427,17 @@ async def figures(
         f.helpers.ratio, f.helpers.floor = ratio, floor
     prev_period = period.previous_year()
     prev = {t.id: ReportFigures(town=t.name, period=prev_period, village=village_name) for t in towns}
+    tally, tally_prev = (source == "auto" and uses_tallies(p, scope) for p in (period, prev_period))
     work = [
-        _activities(db, period, scope, out, full=True),
-        _disputes(db, period, scope, out, full=True, due_days=due_days),
+        (_activities_tally if tally else _activities)(db, period, scope, out, full=True),
+        (_disputes_tally if tally else _disputes)(db, period, scope, out, full=True, due_days=due_days),
         _helpers(db, scope, out, ratio, floor),
-        _questions(db, period, scope, out),
+        (_questions_tally if tally else _questions)(db, period, scope, out),
     ]
     if compare:
-        work += [_activities(db, prev_period, scope, prev, full=False),
-                 _disputes(db, prev_period, scope, prev, full=False, due_days=due_days)]
+        work += [(_activities_tally if tally_prev else _activities)(db, prev_period, scope, prev, full=False),
+                 (_disputes_tally if tally_prev else _disputes)(db, prev_period, scope, prev, full=False,
+                                                                due_days=due_days)]
     await asyncio.gather(*work)
     if compare:
         for tid, p in prev.items():
@@ -319,21 +448,22 @@ async def figures(
 
 async def town_figures(
     period: Period, town: Town, *, village_id: int | None = None, village_name: str | None = None,
-    ratio: int = 10, floor: int = 3, due_days: int = 30, compare: bool = True,
+    ratio: int = 10, floor: int = 3, due_days: int = 30, compare: bool = True, source: str = "auto",
 ) -> ReportFigures:
     """One town's figures, optionally for one of its villages."""
     per_town = await figures(period, [town], village_id=village_id, village_name=village_name, ratio=ratio,
-                             floor=floor, due_days=due_days, compare=compare)
+                             floor=floor, due_days=due_days, compare=compare, source=source)
     return per_town[town.id]
 
 
 async def county_figures(
     period: Period, county: str = "全县", *, ratio: int = 10, floor: int = 3, due_days: int = 30,
-    compare: bool = True,
+    compare: bool = True, source: str = "auto",
 ) -> CountyFigures:
     """Every town side by side and the county totals."""
     towns = await Town.all().order_by("id")
-    per_town = await figures(period, towns, ratio=ratio, floor=floor, due_days=due_days, compare=compare)
+    per_town = await figures(period, towns, ratio=ratio, floor=floor, due_days=due_days, compare=compare,
+                             source=source)
     parts = [per_town[t.id] for t in towns]
     return CountyFigures(county, period, parts, sum_figures(parts, county, period))
 
