@@ -324,8 +324,9 @@ async def _disputes_tally(
         "by_source": ("t.value", "", "source"),
         "by_village": ("COALESCE(v.name, t.value)", " LEFT JOIN village v ON v.id = t.village_id", "village"),
     }
-    queries = [db.rows(f"SELECT t.town_id AS t, {expr} AS g, SUM(t.n) AS n {base.replace('t WHERE', 't' + join + ' WHERE', 1)}"
-                       f" AND t.dim = '{dim}' GROUP BY t.town_id, {expr}", params)
+    queries = [db.rows(f"SELECT t.town_id AS t, {expr} AS g, SUM(t.n) AS n "
+                       f"{base.replace('t WHERE', 't' + join + ' WHERE', 1)} AND t.dim = '{dim}' "
+                       f"GROUP BY t.town_id, {expr}", params)
                for expr, join, dim in groups.values()]
     outcome_rows, overdue_rows, *group_rows = await asyncio.gather(outcome, overdue, *queries)
     closed_days: dict[int, tuple[int, int]] = {}

@@ -130,7 +130,8 @@ def _case_selects(d: Dialect, where: str, sign: str) -> list[str]:
     jc = "FROM mediation_confirmation jc WHERE jc.case_id = c.id"
     base = f"FROM mediation_case c LEFT JOIN mediation_agreement ag ON ag.case_id = c.id WHERE {where}"
     outcome = [month, "c.town_id", "0", "'outcome'", OUTCOME, sign, flag("c.accepted_on IS NOT NULL"),
-               f"{sign} * COALESCE(ag.amount, 0)", flag(closed), f"{sign} * (CASE WHEN {closed} THEN {days} ELSE 0 END)",
+               f"{sign} * COALESCE(ag.amount, 0)", flag(closed),
+               f"{sign} * (CASE WHEN {closed} THEN {days} ELSE 0 END)",
                flag("c.escalated"), flag("c.prevented_criminal"), flag("c.risk_escalation"),
                f"{sign} * (SELECT COUNT(*) {fu})", flag(f"EXISTS (SELECT 1 {fu} AND fu.performed = 'yes')"),
                f"{sign} * (SELECT COUNT(*) {jc})", f"{sign} * (SELECT COUNT(*) {jc} AND jc.result = 'confirmed')"]

@@ -100,7 +100,7 @@ async def _pick(model: Any, i: int) -> Any:
     return rows[i % len(rows)] if rows else None
 
 
-async def _apply(w: World, step: tuple[Any, ...]) -> None:  # noqa: C901 - one branch per operation
+async def _apply(w: World, step: tuple[Any, ...]) -> None:
     kind = step[0]
     if kind == "activity":
         await w.activity(step[1]).save()
