@@ -490,7 +490,8 @@ def _local_day(value: Any) -> str:
 
 
 async def report_detail(
-    period: Period, towns: Sequence[Town], *, village_id: int | None = None, max_rows: int = MAX_DETAIL_ROWS
+    period: Period, towns: Sequence[Town], *, village_id: int | None = None, max_rows: int = MAX_DETAIL_ROWS,
+    source: str = "auto",
 ) -> ReportDetail:
     """The rows behind the figures: activities (grouped when there are many) and disputes without personal data."""
     db = _Db()
@@ -501,9 +502,24 @@ async def report_detail(
         "FROM outreach_activity a LEFT JOIN village v ON v.id = a.village_id "
         f"WHERE a.date >= ? AND a.date < ? AND NOT a.withdrawn{_where(scope, 'a', params)}"
     )
-    total = _n((await db.rows(f"SELECT COUNT(*) AS n {base}", params))[0]["n"])
+    tally = source == "auto" and uses_tallies(period, scope)
+    tparams: list[Any] = [period.start, period.end]
+    tbase = (f"FROM tally_activity t LEFT JOIN village v ON v.id = t.village_id WHERE t.month >= ? AND t.month < ? "
+             f"AND t.dim = ''{_where(scope, 't', tparams)}")
+    if tally:
+        total = _n((await db.rows(f"SELECT SUM(t.n) AS n {tbase}", tparams))[0]["n"])
+    else:
+        total = _n((await db.rows(f"SELECT COUNT(*) AS n {base}", params))[0]["n"])
     detail = ReportDetail(activities_grouped=total > max_rows)
-    if detail.activities_grouped:
+    if detail.activities_grouped and tally:  # the tallies are these groups already
+        sql = (f"SELECT t.town_id AS t, t.month AS d, COALESCE(v.name, '') AS village, t.kind AS k, SUM(t.n) AS n, "
+               f"SUM(t.participants) AS p, SUM(t.materials) AS m, SUM(t.consultations) AS c {tbase} "
+               f"GROUP BY t.town_id, t.month, v.name, t.kind HAVING SUM(t.n) > 0 ORDER BY t.town_id, 2, 3, 4")
+        for r in await db.rows(sql, tparams):
+            detail.activities.append(ActivityRow(_day(r["d"])[:7], r["village"], KIND_CODES.get(r["k"], r["k"]),
+                                                 participants=_n(r["p"]), materials=_n(r["m"]),
+                                                 consultations=_n(r["c"]), count=_n(r["n"]), town=names[r["t"]]))
+    elif detail.activities_grouped:
         month = db.month("a.date")
         sql = (f"SELECT a.town_id AS t, {month} AS d, COALESCE(v.name, '') AS village, a.kind AS k, COUNT(*) AS n, "
                f"SUM(a.participants) AS p, SUM(a.materials) AS m, SUM(a.consultations) AS c {base} "
@@ -526,7 +542,12 @@ async def report_detail(
     where = f"WHERE {reg} >= ? AND {reg} < ?{_where(scope, 'c', params)}"
     joins = ("FROM mediation_case c LEFT JOIN mediation_agreement ag ON ag.case_id = c.id "
              "LEFT JOIN village v ON v.id = c.village_id")
-    n_cases = _n((await db.rows(f"SELECT COUNT(*) AS n FROM mediation_case c {where}", params))[0]["n"])
+    if tally:
+        tparams = [period.start, period.end]
+        n_cases = _n((await db.rows("SELECT SUM(t.n) AS n FROM tally_case t WHERE t.month >= ? AND t.month < ? "
+                                    f"AND t.dim = 'outcome'{_where(scope, 't', tparams)}", tparams))[0]["n"])
+    else:
+        n_cases = _n((await db.rows(f"SELECT COUNT(*) AS n FROM mediation_case c {where}", params))[0]["n"])
     detail.disputes_grouped = n_cases > max_rows
     if detail.disputes_grouped:
         village = "COALESCE(v.name, c.village_name, '')"
