@@ -143,14 +143,14 @@ async def load(url: str, year: int, seed: int) -> None:
             cases.append((town_id, f"〔{year}〕镇{town_id}调字第{i + 1}号", year, i + 1, rng.choice(TYPES),
                            rng.choice(SOURCES), "", status, village_id, "", "", reg, accepted, closed,
                            accepted + dt.timedelta(days=30) if status == "mediating" and accepted else None,
-                           "", routes, "", r < 0.005, False, r < 0.02, r < 0.001, now))
+                           "", routes, "", r < 0.005, False, r < 0.02, r < 0.001, closed is not None, now))
             outcomes.append((outcome, closed))
         await conn.copy_records_to_table(
             "mediation_case", columns=["town_id", "number", "year", "seq", "case_type", "source", "referred_by",
                                        "status", "village_id", "village_name", "summary", "registered_at",
                                        "accepted_on", "closed_on", "due_on", "decline_reason", "fail_routes",
                                        "end_note", "risk_escalation", "reported_to_police", "prevented_criminal",
-                                       "escalated", "updated_at"],
+                                       "escalated", "escalation_recorded", "updated_at"],
             records=cases)
         ids = [r["id"] for r in await conn.fetch("SELECT id FROM mediation_case ORDER BY seq")]
         agreements, follow_ups, confirmations = [], [], []

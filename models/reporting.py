@@ -30,6 +30,7 @@ class ReportRequest:
     county: bool = False
     village: str = ""
     county_name: str = "全县"
+    level: int = 1  # the 公文 heading level of the section's parts: 1 一、 2 （一） 3 1. 4 （1）
 
 
 async def find_town(name: str) -> Town:
@@ -103,7 +104,7 @@ async def report_bytes(req: ReportRequest, targets: Targets, fmt: str,
             town = await find_town(req.town)
             village_id = (await find_village(town, req.village)).id if req.village else None
             detail = await stats.report_detail(req.period, [town], village_id=village_id)
-    return render(figures, fmt, detail)
+    return render(figures, fmt, detail, level=req.level)
 
 
 def file_name(req: ReportRequest, fmt: str) -> str:

@@ -179,7 +179,10 @@ async def _disputes(
         SUM(CASE WHEN (c.closed_on IS NULL AND c.due_on < ?) OR ({closed} AND {days} > ?) THEN 1 ELSE 0 END) AS overdue,
         SUM(CASE WHEN c.escalated THEN 1 ELSE 0 END) AS esc,
         SUM(CASE WHEN c.prevented_criminal THEN 1 ELSE 0 END) AS pc,
-        SUM(CASE WHEN c.risk_escalation THEN 1 ELSE 0 END) AS risk
+        SUM(CASE WHEN c.risk_escalation THEN 1 ELSE 0 END) AS risk,
+        SUM(CASE WHEN c.closed_on IS NOT NULL THEN 1 ELSE 0 END) AS closed,
+        SUM(CASE WHEN c.closed_on IS NOT NULL AND (c.escalation_recorded OR c.escalated) THEN 1 ELSE 0 END) AS escrec,
+        SUM(CASE WHEN c.referred_by = '信访' THEN 1 ELSE 0 END) AS petition
         {base} GROUP BY c.town_id, {_OUTCOME}"""
     closed_days: dict[int, tuple[int, int]] = {}
     for r in await db.rows(sql, [asof, due_days, *params]):
@@ -194,6 +197,9 @@ async def _disputes(
         d.escalated += _n(r["esc"])
         d.prevented_criminal += _n(r["pc"])
         d.risk_flagged += _n(r["risk"])
+        d.closed += _n(r["closed"])
+        d.escalation_recorded += _n(r["escrec"])
+        d.from_petition += _n(r["petition"])
         total, count = closed_days.get(r["t"], (0, 0))
         closed_days[r["t"]] = (total + _n(r["closed_days"]), count + _n(r["closed_n"]))
         attr = {OUTCOME_AGREED: "agreed", OUTCOME_FAILED: "failed", OUTCOME_TERMINATED: "terminated",
@@ -312,7 +318,8 @@ async def _disputes_tally(
     asof = min(dt.datetime.now(LOCAL_TZ).date(), period.last_day)
     sums = ", ".join(f"SUM(t.{c}) AS {c}" for c in ("n", "accepted", "amount", "closed_n", "closed_days",
                                                      "escalated", "prevented", "risk", "followups",
-                                                     "followups_done", "jc_applied", "jc_confirmed"))
+                                                     "followups_done", "jc_applied", "jc_confirmed", "closed",
+                                                     "esc_recorded", "petition"))
     outcome = db.rows(f"SELECT t.town_id AS t, t.value AS o, {sums} {base} AND t.dim = 'outcome' "
                       "GROUP BY t.town_id, t.value", params)
     overdue = db.rows(
@@ -345,6 +352,9 @@ async def _disputes_tally(
         d.followups_performed += _n(r["followups_done"])
         d.judicial_applied += _n(r["jc_applied"])
         d.judicial_confirmed += _n(r["jc_confirmed"])
+        d.closed += _n(r["closed"])
+        d.escalation_recorded += _n(r["esc_recorded"])
+        d.from_petition += _n(r["petition"])
         total, count = closed_days.get(r["t"], (0, 0))
         closed_days[r["t"]] = (total + _n(r["closed_days"]), count + _n(r["closed_n"]))
         attr = _OUTCOME_ATTRS.get(r["o"])

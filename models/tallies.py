@@ -30,7 +30,7 @@ ACTIVITY_KEY = ("month", "town_id", "village_id", "kind", "dim", "value")
 ACTIVITY_SUMS = ("n", "participants", "materials", "consultations")
 CASE_KEY = ("month", "town_id", "village_id", "dim", "value")
 CASE_SUMS = ("n", "accepted", "amount", "closed_n", "closed_days", "escalated", "prevented", "risk",
-             "followups", "followups_done", "jc_applied", "jc_confirmed")
+             "followups", "followups_done", "jc_applied", "jc_confirmed", "closed", "esc_recorded", "petition")
 QUESTION_KEY = ("month", "town_id", "topic")
 QUESTION_SUMS = ("n", "low")
 CASE_CHILDREN = ("mediation_agreement", "mediation_follow_up", "mediation_confirmation")
@@ -134,7 +134,10 @@ def _case_selects(d: Dialect, where: str, sign: str) -> list[str]:
                f"{sign} * (CASE WHEN {closed} THEN {days} ELSE 0 END)",
                flag("c.escalated"), flag("c.prevented_criminal"), flag("c.risk_escalation"),
                f"{sign} * (SELECT COUNT(*) {fu})", flag(f"EXISTS (SELECT 1 {fu} AND fu.performed = 'yes')"),
-               f"{sign} * (SELECT COUNT(*) {jc})", f"{sign} * (SELECT COUNT(*) {jc} AND jc.result = 'confirmed')"]
+               f"{sign} * (SELECT COUNT(*) {jc})", f"{sign} * (SELECT COUNT(*) {jc} AND jc.result = 'confirmed')",
+               flag("c.closed_on IS NOT NULL"),
+               flag("c.closed_on IS NOT NULL AND (c.escalation_recorded OR c.escalated)"),
+               flag("c.referred_by = '信访'")]
     zeros = ["0"] * (len(CASE_SUMS) - 1)
 
     def dim(name: str, value: str, village: str = "0", extra: str = "") -> str:
@@ -288,7 +291,11 @@ def activity_sql(pg: bool) -> list[str]:
 def case_sql(pg: bool) -> list[str]:
     """tally_case: the table, the triggers on cases and their agreement, follow-ups and confirmation."""
     d = Dialect(pg)
-    return [_create(d, "tally_case", CASE_KEY, CASE_SUMS), *_case_triggers(d),
+    return [_create(d, "tally_case", CASE_KEY, CASE_SUMS),
+            # a case's follow-ups are looked up on every change of the case (agreement and confirmation are 1:1,
+            # indexed by their unique constraint)
+            "CREATE INDEX IF NOT EXISTS mediation_follow_up_case_id ON mediation_follow_up (case_id)",
+            *_case_triggers(d),
             *_rebuild(d, "tally_case", CASE_KEY, CASE_SUMS, _case_selects(d, "1 = 1", "1"))]
 
 

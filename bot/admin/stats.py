@@ -13,7 +13,7 @@ from bot import keys
 from bot.admin import add_nav_item, current_user, render, require_role, town_scope
 from models.core import Role, Town, Village
 from models.report import FORMATS, MEDIA_TYPES, ReportError, numbers
-from models.report.text import listing, ranked, render_text, six_targets
+from models.report.text import listing, ranked, render_text, six_targets, warnings
 from models.report_figures import CountyFigures, Period, ReportFigures
 from models.reporting import ReportRequest, SharedFigures, Targets, file_name, report_bytes
 from models.stats import LOCAL_TZ
@@ -115,7 +115,8 @@ def _tiles(f: ReportFigures) -> list[tuple[str, str, str]]:
         ("矛盾纠纷登记", f"{d.received}件", yoy(d.received, p.disputes.received if p else None, "件")),
         ("调解成功", f"{d.agreed}件", f"成功率 {numbers.percent(d.success_rate)}"),
         ("协议涉及金额", numbers.money(d.amount), ""),
-        ("上交", f"{d.escalated}件", "矛盾不上交" if not d.escalated else ""),
+        ("上交", f"{d.escalated}件",
+         "矛盾不上交" if d.escalation_free else f"已记录是否上交 {d.escalation_recorded}/{d.closed}件"),
         ("防止民转刑", f"{d.prevented_criminal}件", ""),
         ("平均办结天数", "—" if d.avg_days_to_close is None else f"{d.avg_days_to_close}天", f"超期 {d.overdue}件"),
         ("司法确认", f"{d.judicial_confirmed}/{d.judicial_applied}件", "确认有效/申请"),
@@ -151,6 +152,7 @@ async def stats_page(request: web.Request) -> web.StreamResponse:
         "parts": PARTS,
         "tiles": _tiles(f),
         "text": render_text(f),
+        "warnings": warnings(f),
         "forms": ranked(f.activities.by_form),
         "targets": six_targets(f.activities.by_target),
         "types": ranked(f.disputes.by_type),

@@ -51,6 +51,7 @@ case = st.fixed_dictionaries({
     "source": st.sampled_from(["申请调解", "主动调解"]), "status": STATUSES, "accepted_on": OPTIONAL_DAY,
     "closed_on": OPTIONAL_DAY, "due_on": OPTIONAL_DAY, "fail_routes": st.sampled_from(["", "诉讼"]),
     "escalated": st.booleans(), "prevented_criminal": st.booleans(), "risk_escalation": st.booleans(),
+    "escalation_recorded": st.booleans(), "referred_by": st.sampled_from(["", "信访"]),
 })
 op = st.one_of(
     st.tuples(st.just("activity"), activity),

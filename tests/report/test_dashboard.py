@@ -28,7 +28,7 @@ async def test_page_shows_the_figures(console: Any) -> None:
     html = await resp.text()
     assert "江湾镇2023年统计" in html
     assert "4600余份" in html and "精确数 4637" in html
-    assert "1个村尚未实现每10户至少有一名“法律明白人”骨干：西河村。" in html
+    assert "1个村尚未实现每10户至少有一名“法律明白人”骨干（西河村）" in html
     assert "差2人" in html and "不足3名" in html
     assert 'src="/admin/stats/chart/months.png?year=2023&amp;town=%E6%B1%9F%E6%B9%BE%E9%95%87"' in html
     resp = await client.get("/admin/stats?year=2023&part=q2&village=东山村")
