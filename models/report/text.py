@@ -79,7 +79,10 @@ def title(f: ReportFigures) -> str:
     return f"{where}{f.period.label}法治建设工作情况"
 
 
-PARTS = ("meetings", "helpers", "outreach", "disputes", "questions", "problems")
+PART_TITLES = {"meetings": "法治建设专题会议和普法专题培训", "helpers": "“法律明白人”队伍建设",
+               "outreach": "法治宣传教育", "disputes": "矛盾纠纷排查化解", "questions": "群众法律咨询",
+               "problems": "存在的问题"}
+PARTS = tuple(PART_TITLES)
 ORDINALS = "一二三四五六七八九十"
 
 
@@ -153,6 +156,7 @@ def context(f: ReportFigures, level: int = 1) -> dict[str, Any]:
         "show_title": level <= 1,
         "level": max(1, min(level, 4)),
         "num": {p: numbers.heading_number(level, i) for i, p in enumerate(parts, start=1)},
+        "titles": PART_TITLES,
         "lead": lead,
         "span": f.period.span_word,
         "yoy": _yoy(f),
