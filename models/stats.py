@@ -560,12 +560,12 @@ async def report_detail(
         n_cases = _n((await db.rows(f"SELECT COUNT(*) AS n FROM mediation_case c {where}", params))[0]["n"])
     detail.disputes_grouped = n_cases > max_rows
     if detail.disputes_grouped:
-        village = "COALESCE(v.name, c.village_name, '')"
-        sql = f"""SELECT c.town_id AS t, {village} AS village, c.case_type AS type, c.source AS source,
+        # by town, type, source and outcome (the villages' counts are on the coverage sheet)
+        sql = f"""SELECT c.town_id AS t, '' AS village, c.case_type AS type, c.source AS source,
             {_OUTCOME} AS o, COUNT(*) AS n, SUM(CASE WHEN c.accepted_on IS NOT NULL THEN 1 ELSE 0 END) AS acc,
             SUM(COALESCE(ag.amount, 0)) AS amount, SUM(CASE WHEN c.escalated THEN 1 ELSE 0 END) AS esc,
             SUM(CASE WHEN c.prevented_criminal THEN 1 ELSE 0 END) AS pc {joins} {where}
-            GROUP BY c.town_id, {village}, c.case_type, c.source, {_OUTCOME} ORDER BY 1, 2, 3, 4, 5"""
+            GROUP BY c.town_id, c.case_type, c.source, {_OUTCOME} ORDER BY 1, 3, 4, 5"""
         for r in await db.rows(sql, params):
             detail.disputes.append(DisputeRow(
                 "", r["village"], r["type"], str(r["source"]), "", "", _n(r["acc"]), r["o"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import docx
@@ -105,6 +106,17 @@ def test_xlsx_summary_matches_detail_sheets() -> None:
     assert sum(r[3] for r in cov[:-1]) == summary["法律明白人（人）"][0]
     assert cov[-1][:5] == ("合计", None, "=SUM('覆盖情况'!$C$2:$C$3)", "=SUM('覆盖情况'!$D$2:$D$3)",
                            "=SUM('覆盖情况'!$E$2:$E$3)")
+
+
+def test_xlsx_is_formatted_as_a_clerk_would() -> None:
+    wb = openpyxl.load_workbook(io.BytesIO(render(town_2023(), "xlsx", _detail())))
+    act, dis, cov = wb["活动明细"], wb["纠纷明细"], wb["覆盖情况"]
+    assert act.freeze_panes == dis.freeze_panes == cov.freeze_panes == "A2"  # the header stays in view
+    assert act["A1"].font.bold and act.column_dimensions["G"].width == 28  # 主题 is wide enough to read
+    assert act["B2"].value == dt.datetime(2023, 3, 1) and act["B2"].number_format == "yyyy-mm-dd"  # real dates
+    assert dis["G2"].is_date and dis["M2"].number_format == "#,##0.00" and dis["M1"].value == "协议金额（元）"
+    assert [c.value for c in cov[1]][-2:] == ["宣传活动（次）", "矛盾纠纷（件）"]
+    assert [c.value for c in cov[2]][1:2] + [c.value for c in cov[2]][-2:] == ["江湾村", 20, 70]
 
 
 def test_xlsx_totals_match_for_consistent_figures() -> None:

@@ -117,4 +117,4 @@ def test_xlsx_totals_match_summary(seeded: Any, tmp_path: Path) -> None:
     # no personal data in the dispute sheet: only the listed columns
     assert [c.value for c in next(wb["纠纷明细"].iter_rows(max_row=1))] == [
         "案件编号", "乡镇", "村名", "纠纷类型", "来源", "状态", "登记日期", "调解结果", "结案日期", "办结天数",
-        "件数", "受理", "协议金额(元)", "上交", "防止民转刑"]
+        "件数", "受理", "协议金额（元）", "上交", "防止民转刑"]
