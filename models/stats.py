@@ -521,19 +521,20 @@ async def report_detail(
     else:
         total = _n((await db.rows(f"SELECT COUNT(*) AS n {base}", params))[0]["n"])
     detail = ReportDetail(activities_grouped=total > max_rows)
+    # Too many entries: one row per town, month and kind (the villages' counts are on the coverage sheet).
     if detail.activities_grouped and tally:  # the tallies are these groups already
-        sql = (f"SELECT t.town_id AS t, t.month AS d, COALESCE(v.name, '') AS village, t.kind AS k, SUM(t.n) AS n, "
+        sql = (f"SELECT t.town_id AS t, t.month AS d, '' AS village, t.kind AS k, SUM(t.n) AS n, "
                f"SUM(t.participants) AS p, SUM(t.materials) AS m, SUM(t.consultations) AS c {tbase} "
-               f"GROUP BY t.town_id, t.month, v.name, t.kind HAVING SUM(t.n) > 0 ORDER BY t.town_id, 2, 3, 4")
+               f"GROUP BY t.town_id, t.month, t.kind HAVING SUM(t.n) > 0 ORDER BY t.town_id, 2, 4")
         for r in await db.rows(sql, tparams):
             detail.activities.append(ActivityRow(_day(r["d"])[:7], r["village"], KIND_CODES.get(r["k"], r["k"]),
                                                  participants=_n(r["p"]), materials=_n(r["m"]),
                                                  consultations=_n(r["c"]), count=_n(r["n"]), town=names[r["t"]]))
     elif detail.activities_grouped:
         month = db.month("a.date")
-        sql = (f"SELECT a.town_id AS t, {month} AS d, COALESCE(v.name, '') AS village, a.kind AS k, COUNT(*) AS n, "
+        sql = (f"SELECT a.town_id AS t, {month} AS d, '' AS village, a.kind AS k, COUNT(*) AS n, "
                f"SUM(a.participants) AS p, SUM(a.materials) AS m, SUM(a.consultations) AS c {base} "
-               f"GROUP BY a.town_id, {month}, v.name, a.kind ORDER BY a.town_id, 2, 3, 4")
+               f"GROUP BY a.town_id, {month}, a.kind ORDER BY a.town_id, 2, 4")
         for r in await db.rows(sql, params):
             detail.activities.append(ActivityRow(str(r["d"]), r["village"], KIND_CODES.get(r["k"], r["k"]),
                                                  participants=_n(r["p"]), materials=_n(r["m"]),
