@@ -36,6 +36,7 @@ from models.report_figures import (
     VillageCoverage,
     sum_figures,
 )
+from models.tallies import Dialect
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 KIND_CODES = {"publicity": KIND_EVENT, "training": KIND_TRAINING, "meeting": KIND_MEETING}
@@ -560,18 +561,26 @@ async def report_detail(
     else:
         n_cases = _n((await db.rows(f"SELECT COUNT(*) AS n FROM mediation_case c {where}", params))[0]["n"])
     detail.disputes_grouped = n_cases > max_rows
-    if detail.disputes_grouped:
-        # by town, type, source and outcome (the villages' counts are on the coverage sheet)
-        sql = f"""SELECT c.town_id AS t, '' AS village, c.case_type AS type, c.source AS source,
-            {_OUTCOME} AS o, COUNT(*) AS n, SUM(CASE WHEN c.accepted_on IS NOT NULL THEN 1 ELSE 0 END) AS acc,
-            SUM(COALESCE(ag.amount, 0)) AS amount, SUM(CASE WHEN c.escalated THEN 1 ELSE 0 END) AS esc,
-            SUM(CASE WHEN c.prevented_criminal THEN 1 ELSE 0 END) AS pc {joins} {where}
-            GROUP BY c.town_id, c.case_type, c.source, {_OUTCOME} ORDER BY 1, 3, 4, 5"""
-        for r in await db.rows(sql, params):
+    if detail.disputes_grouped:  # one row per town, month of registration and outcome
+        if tally:
+            gparams: list[Any] = [period.start, period.end]
+            sql = ("SELECT t.town_id AS t, t.month AS m, t.value AS o, SUM(t.n) AS n, SUM(t.accepted) AS acc, "
+                   "SUM(t.amount) AS amount, SUM(t.escalated) AS esc, SUM(t.prevented) AS pc FROM tally_case t "
+                   f"WHERE t.month >= ? AND t.month < ? AND t.dim = 'outcome'{_where(scope, 't', gparams)} "
+                   "GROUP BY t.town_id, t.month, t.value HAVING SUM(t.n) > 0 ORDER BY 1, 2, 3")
+            rows = await db.rows(sql, gparams)
+        else:
+            month = Dialect(db.pg).month_of_instant("c.registered_at")
+            sql = f"""SELECT c.town_id AS t, {month} AS m, {_OUTCOME} AS o, COUNT(*) AS n,
+                SUM(CASE WHEN c.accepted_on IS NOT NULL THEN 1 ELSE 0 END) AS acc,
+                SUM(COALESCE(ag.amount, 0)) AS amount, SUM(CASE WHEN c.escalated THEN 1 ELSE 0 END) AS esc,
+                SUM(CASE WHEN c.prevented_criminal THEN 1 ELSE 0 END) AS pc {joins} {where}
+                GROUP BY c.town_id, {month}, {_OUTCOME} ORDER BY 1, 2, 3"""
+            rows = await db.rows(sql, params)
+        for r in rows:
             detail.disputes.append(DisputeRow(
-                "", r["village"], r["type"], str(r["source"]), "", "", _n(r["acc"]), r["o"],
-                amount=float(r["amount"] or 0), escalated=_n(r["esc"]), prevented_criminal=_n(r["pc"]),
-                town=names[r["t"]], count=_n(r["n"])))
+                "", "", "", "", "", _day(r["m"])[:7], _n(r["acc"]), r["o"], amount=float(r["amount"] or 0),
+                escalated=_n(r["esc"]), prevented_criminal=_n(r["pc"]), town=names[r["t"]], count=_n(r["n"])))
         return detail
     sql = f"""SELECT c.town_id AS t, c.number AS no, COALESCE(v.name, c.village_name, '') AS village,
         c.case_type AS type, c.source AS source, c.status AS status, c.registered_at AS reg,

@@ -176,7 +176,7 @@ def render_xlsx(figures: ReportFigures | CountyFigures, detail: ReportDetail | N
     if detail.activities_grouped:
         _row(ws, [f"注：活动条目较多，“{ACT}”按乡镇、月份和类别汇总，“次数”列为该组活动次数；各村次数见“{COV}”。"])
     if detail.disputes_grouped:
-        _row(ws, [f"注：案件较多，“{DIS}”按乡镇、类型、来源和结果汇总，“件数”列为该组案件数；各村件数见“{COV}”。"])
+        _row(ws, [f"注：案件较多，“{DIS}”按乡镇、登记月份和调解结果汇总，“件数”列为该组案件数；各村件数见“{COV}”。"])
 
     ws = _sheet(wb, ACT, ACT_COLUMNS, ACT_WIDTHS)
     for r in detail.activities:

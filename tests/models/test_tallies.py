@@ -184,9 +184,12 @@ async def test_tallies_agree_with_the_records(db: Any, steps: list[tuple[Any, ..
             slow = await stats.figures(period, towns, due_days=20, source="records")
             assert {t: _plain(f) for t, f in fast.items()} == {t: _plain(f) for t, f in slow.items()}, period
         # the xlsx's grouped activity sheet, read from the tallies, has the groups of the records
-        fast_rows = (await stats.report_detail(PERIODS[0], towns, max_rows=0)).activities
-        slow_rows = (await stats.report_detail(PERIODS[0], towns, max_rows=0, source="records")).activities
-        assert fast_rows == slow_rows
+        fast = await stats.report_detail(PERIODS[0], towns, max_rows=0)
+        slow = await stats.report_detail(PERIODS[0], towns, max_rows=0, source="records")
+        assert fast.activities == slow.activities
+        for row in (*fast.disputes, *slow.disputes):
+            row.amount = round(row.amount, 2)
+        assert fast.disputes == slow.disputes
     finally:
         await Town.filter(id__in=[t.id for t in towns]).delete()
     assert await _tally_rows() == 0  # deleting the towns took every contribution away again
