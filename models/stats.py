@@ -24,7 +24,6 @@ from models.report_figures import (
     OUTCOME_AGREED,
     OUTCOME_FAILED,
     OUTCOME_ONGOING,
-    OUTCOME_PENDING,
     OUTCOME_REJECTED,
     OUTCOME_TERMINATED,
     ActivityRow,
@@ -36,22 +35,23 @@ from models.report_figures import (
     VillageCoverage,
     sum_figures,
 )
-from models.tallies import Dialect
+from models.tallies import OUTCOME, Dialect
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 KIND_CODES = {"publicity": KIND_EVENT, "training": KIND_TRAINING, "meeting": KIND_MEETING}
-MAX_DETAIL_ROWS = 20_000  # above this the activity sheet is grouped by village x month x kind
+# Above this the detail sheets are grouped (town x month x kind, town x month x outcome): a town's year is far
+# below it (hundreds of cases, a few thousand entries), a county's is not, and a sheet of 20,000 rows alone
+# takes openpyxl several seconds to write.
+MAX_DETAIL_ROWS = 5_000
 SOURCE_LABELS = {"申请调解": "申请调解", "主动调解": "主动调解", "接受委托移送": "接受委托移送"}
 
 # What became of a case, from its status and its records (an archived case keeps its agreement row,
-# its fail_routes (§26) or neither). The CASE yields one of the report's outcome words.
-_OUTCOME = f"""CASE
-  WHEN ag.id IS NOT NULL THEN '{OUTCOME_AGREED}'
-  WHEN c.status = 'declined' OR (c.status = 'archived' AND c.accepted_on IS NULL) THEN '{OUTCOME_REJECTED}'
-  WHEN c.status = 'failed' OR (c.status = 'archived' AND c.fail_routes <> '') THEN '{OUTCOME_FAILED}'
-  WHEN c.status IN ('terminated', 'archived') THEN '{OUTCOME_TERMINATED}'
-  WHEN c.status = 'registered' THEN '{OUTCOME_PENDING}'
-  ELSE '{OUTCOME_ONGOING}' END"""
+# its fail_routes (§26) or neither): one of the report's outcome words. The tallies' triggers use the same CASE.
+_OUTCOME = OUTCOME
+_OUTCOME_ATTRS = {OUTCOME_AGREED: "agreed", OUTCOME_FAILED: "failed", OUTCOME_TERMINATED: "terminated",
+                  OUTCOME_REJECTED: "rejected", OUTCOME_ONGOING: "in_progress"}
+_LINKED = {"followups": "followups", "followups_done": "followups_performed", "jc_applied": "judicial_applied",
+           "jc_confirmed": "judicial_confirmed"}
 
 
 _AGREEMENT_JOIN = "LEFT JOIN mediation_agreement ag ON ag.case_id = c.id"
@@ -157,6 +157,36 @@ async def _activities(db: _Db, period: Period, scope: Scope, out: dict[int, Repo
                 getattr(out[r["t"]].activities, attr)[str(r["g"])] = _n(r["n"])
 
 
+def _add_outcomes(out: dict[int, ReportFigures], rows: list[dict[str, Any]]) -> None:
+    """Add rows of (town, outcome) sums, from the records or the tallies, to the towns' dispute figures."""
+    closed_days: dict[int, tuple[int, int]] = {}
+    for r in rows:
+        f = out.get(r["t"])
+        if f is None:
+            continue
+        d, n = f.disputes, _n(r["n"])
+        d.received += n
+        d.accepted += _n(r["accepted"])
+        d.amount += float(r["amount"] or 0)
+        d.overdue += _n(r.get("overdue"))
+        d.escalated += _n(r["escalated"])
+        d.prevented_criminal += _n(r["prevented"])
+        d.risk_flagged += _n(r["risk"])
+        d.closed += _n(r["closed"])
+        d.escalation_recorded += _n(r["esc_recorded"])
+        d.from_petition += _n(r["petition"])
+        for column, name in _LINKED.items():  # the tallies carry them; the records count them apart
+            if column in r:
+                setattr(d, name, getattr(d, name) + _n(r[column]))
+        total, count = closed_days.get(r["t"], (0, 0))
+        closed_days[r["t"]] = (total + _n(r["closed_days"]), count + _n(r["closed_n"]))
+        outcome = _OUTCOME_ATTRS.get(r["o"])
+        if outcome:
+            setattr(d, outcome, getattr(d, outcome) + n)
+    for t, (total, count) in closed_days.items():
+        out[t].disputes.avg_days_to_close = round(total / count, 1) if count else None
+
+
 async def _disputes(
     db: _Db, period: Period, scope: Scope, out: dict[int, ReportFigures], full: bool, due_days: int
 ) -> None:
@@ -173,42 +203,20 @@ async def _disputes(
     days = db.days("c.closed_on", "c.accepted_on")
     closed = f"c.closed_on IS NOT NULL AND c.accepted_on IS NOT NULL AND ({_OUTCOME}) <> '{OUTCOME_REJECTED}'"
     sql = f"""SELECT c.town_id AS t, {_OUTCOME} AS o, COUNT(*) AS n,
-        SUM(CASE WHEN c.accepted_on IS NOT NULL THEN 1 ELSE 0 END) AS acc,
+        SUM(CASE WHEN c.accepted_on IS NOT NULL THEN 1 ELSE 0 END) AS accepted,
         SUM(COALESCE(ag.amount, 0)) AS amount,
         SUM(CASE WHEN {closed} THEN {days} ELSE 0 END) AS closed_days,
         SUM(CASE WHEN {closed} THEN 1 ELSE 0 END) AS closed_n,
         SUM(CASE WHEN (c.closed_on IS NULL AND c.due_on < ?) OR ({closed} AND {days} > ?) THEN 1 ELSE 0 END) AS overdue,
-        SUM(CASE WHEN c.escalated THEN 1 ELSE 0 END) AS esc,
-        SUM(CASE WHEN c.prevented_criminal THEN 1 ELSE 0 END) AS pc,
+        SUM(CASE WHEN c.escalated THEN 1 ELSE 0 END) AS escalated,
+        SUM(CASE WHEN c.prevented_criminal THEN 1 ELSE 0 END) AS prevented,
         SUM(CASE WHEN c.risk_escalation THEN 1 ELSE 0 END) AS risk,
         SUM(CASE WHEN c.closed_on IS NOT NULL THEN 1 ELSE 0 END) AS closed,
-        SUM(CASE WHEN c.closed_on IS NOT NULL AND (c.escalation_recorded OR c.escalated) THEN 1 ELSE 0 END) AS escrec,
+        SUM(CASE WHEN c.closed_on IS NOT NULL AND (c.escalation_recorded OR c.escalated) THEN 1 ELSE 0 END)
+            AS esc_recorded,
         SUM(CASE WHEN c.referred_by = '信访' THEN 1 ELSE 0 END) AS petition
         {base} GROUP BY c.town_id, {_OUTCOME}"""
-    closed_days: dict[int, tuple[int, int]] = {}
-    for r in await db.rows(sql, [asof, due_days, *params]):
-        f = out.get(r["t"])
-        if f is None:
-            continue
-        d, n = f.disputes, _n(r["n"])
-        d.received += n
-        d.accepted += _n(r["acc"])
-        d.amount += float(r["amount"] or 0)
-        d.overdue += _n(r["overdue"])
-        d.escalated += _n(r["esc"])
-        d.prevented_criminal += _n(r["pc"])
-        d.risk_flagged += _n(r["risk"])
-        d.closed += _n(r["closed"])
-        d.escalation_recorded += _n(r["escrec"])
-        d.from_petition += _n(r["petition"])
-        total, count = closed_days.get(r["t"], (0, 0))
-        closed_days[r["t"]] = (total + _n(r["closed_days"]), count + _n(r["closed_n"]))
-        attr = {OUTCOME_AGREED: "agreed", OUTCOME_FAILED: "failed", OUTCOME_TERMINATED: "terminated",
-                OUTCOME_REJECTED: "rejected", OUTCOME_ONGOING: "in_progress"}.get(r["o"])
-        if attr:
-            setattr(d, attr, getattr(d, attr) + n)
-    for t, (total, count) in closed_days.items():
-        out[t].disputes.avg_days_to_close = round(total / count, 1) if count else None
+    _add_outcomes(out, await db.rows(sql, [asof, due_days, *params]))
     groups = {
         "by_type": ("c.case_type", ""),
         "by_source": ("c.source", ""),
@@ -301,9 +309,6 @@ async def _activities_tally(db: _Db, period: Period, scope: Scope, out: dict[int
                 getattr(out[r["t"]].activities, attr)[key] = _n(r["n"])
 
 
-_OUTCOME_ATTRS = {OUTCOME_AGREED: "agreed", OUTCOME_FAILED: "failed", OUTCOME_TERMINATED: "terminated",
-                  OUTCOME_REJECTED: "rejected", OUTCOME_ONGOING: "in_progress"}
-
 
 async def _disputes_tally(
     db: _Db, period: Period, scope: Scope, out: dict[int, ReportFigures], full: bool, due_days: int
@@ -337,32 +342,7 @@ async def _disputes_tally(
                        f"GROUP BY t.town_id, {expr}", params)
                for expr, join, dim in groups.values()]
     outcome_rows, overdue_rows, *group_rows = await asyncio.gather(outcome, overdue, *queries)
-    closed_days: dict[int, tuple[int, int]] = {}
-    for r in outcome_rows:
-        f = out.get(r["t"])
-        if f is None:
-            continue
-        d, n = f.disputes, _n(r["n"])
-        d.received += n
-        d.accepted += _n(r["accepted"])
-        d.amount += float(r["amount"] or 0)
-        d.escalated += _n(r["escalated"])
-        d.prevented_criminal += _n(r["prevented"])
-        d.risk_flagged += _n(r["risk"])
-        d.followups += _n(r["followups"])
-        d.followups_performed += _n(r["followups_done"])
-        d.judicial_applied += _n(r["jc_applied"])
-        d.judicial_confirmed += _n(r["jc_confirmed"])
-        d.closed += _n(r["closed"])
-        d.escalation_recorded += _n(r["esc_recorded"])
-        d.from_petition += _n(r["petition"])
-        total, count = closed_days.get(r["t"], (0, 0))
-        closed_days[r["t"]] = (total + _n(r["closed_days"]), count + _n(r["closed_n"]))
-        attr = _OUTCOME_ATTRS.get(r["o"])
-        if attr:
-            setattr(d, attr, getattr(d, attr) + n)
-    for t, (total, count) in closed_days.items():
-        out[t].disputes.avg_days_to_close = round(total / count, 1) if count else None
+    _add_outcomes(out, outcome_rows)
     for r in overdue_rows:
         if r["t"] in out:
             out[r["t"]].disputes.overdue = _n(r["n"])

@@ -275,8 +275,19 @@ def _case_triggers(d: Dialect) -> list[str]:
     return out
 
 
-def _rebuild(d: Dialect, table: str, key: tuple[str, ...], sums: tuple[str, ...], selects: list[str]) -> list[str]:
-    return [f"DELETE FROM {table}", *(_grouped(table, key, sums, s) for s in selects)]
+def _rebuild_activity(d: Dialect) -> list[str]:
+    return ["DELETE FROM tally_activity", *(_grouped("tally_activity", ACTIVITY_KEY, ACTIVITY_SUMS, s)
+                                            for s in _activity_selects(d, "a", "1", "FROM outreach_activity a"))]
+
+
+def _rebuild_case(d: Dialect) -> list[str]:
+    return ["DELETE FROM tally_case",
+            *(_grouped("tally_case", CASE_KEY, CASE_SUMS, s) for s in _case_selects(d, "1 = 1", "1"))]
+
+
+def _rebuild_question(d: Dialect) -> list[str]:
+    return ["DELETE FROM tally_question", *(_grouped("tally_question", QUESTION_KEY, QUESTION_SUMS, s)
+                                            for s in _question_selects(d, "q", "1", "FROM question_log q"))]
 
 
 def activity_sql(pg: bool) -> list[str]:
@@ -284,8 +295,7 @@ def activity_sql(pg: bool) -> list[str]:
     d = Dialect(pg)
     return [_create(d, "tally_activity", ACTIVITY_KEY, ACTIVITY_SUMS),
             *_row_triggers(d, "outreach_activity_tally", "outreach_activity", _activity_apply),
-            *_rebuild(d, "tally_activity", ACTIVITY_KEY, ACTIVITY_SUMS,
-                      _activity_selects(d, "a", "1", "FROM outreach_activity a"))]
+            *_rebuild_activity(d)]
 
 
 def case_sql(pg: bool) -> list[str]:
@@ -295,27 +305,20 @@ def case_sql(pg: bool) -> list[str]:
             # a case's follow-ups are looked up on every change of the case (agreement and confirmation are 1:1,
             # indexed by their unique constraint)
             "CREATE INDEX IF NOT EXISTS mediation_follow_up_case_id ON mediation_follow_up (case_id)",
-            *_case_triggers(d),
-            *_rebuild(d, "tally_case", CASE_KEY, CASE_SUMS, _case_selects(d, "1 = 1", "1"))]
+            *_case_triggers(d), *_rebuild_case(d)]
 
 
 def question_sql(pg: bool) -> list[str]:
     """tally_question: the table, its triggers, and its filling from the question log."""
     d = Dialect(pg)
     return [_create(d, "tally_question", QUESTION_KEY, QUESTION_SUMS),
-            *_row_triggers(d, "question_log_tally", "question_log", _question_apply),
-            *_rebuild(d, "tally_question", QUESTION_KEY, QUESTION_SUMS,
-                      _question_selects(d, "q", "1", "FROM question_log q"))]
+            *_row_triggers(d, "question_log_tally", "question_log", _question_apply), *_rebuild_question(d)]
 
 
 def rebuild_sql(pg: bool) -> list[str]:
     """Refill every tally from the records (after a load with triggers off, or to repair)."""
     d = Dialect(pg)
-    return [*_rebuild(d, "tally_activity", ACTIVITY_KEY, ACTIVITY_SUMS,
-                      _activity_selects(d, "a", "1", "FROM outreach_activity a")),
-            *_rebuild(d, "tally_case", CASE_KEY, CASE_SUMS, _case_selects(d, "1 = 1", "1")),
-            *_rebuild(d, "tally_question", QUESTION_KEY, QUESTION_SUMS,
-                      _question_selects(d, "q", "1", "FROM question_log q"))]
+    return [*_rebuild_activity(d), *_rebuild_case(d), *_rebuild_question(d)]
 
 
 def installer(make: Callable[[bool], list[str]]) -> Callable[..., object]:

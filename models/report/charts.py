@@ -40,7 +40,9 @@ def cjk_font_path() -> str:
     raise ReportError(MISSING_FONT)
 
 
+@cache
 def _pyplot():  # type: ignore[no-untyped-def]
+    """pyplot on Agg with the CJK font registered (once: reading the font collection takes a while)."""
     import matplotlib
 
     matplotlib.use("Agg")

@@ -79,12 +79,8 @@ def _sheet(wb: Workbook, name: str, columns: Iterable[str], widths: Iterable[flo
 
 
 def _date(ws: WriteOnlyWorksheet, iso: str) -> Any:
-    """'YYYY-MM-DD' as a real date cell; anything else (a month 'YYYY-MM', '') as it is."""
-    if len(iso) != 10:
-        return iso
-    cell = WriteOnlyCell(ws, value=dt.date.fromisoformat(iso))
-    cell.number_format = "yyyy-mm-dd"
-    return cell
+    """'YYYY-MM-DD' as a real date (openpyxl writes it as yyyy-mm-dd); anything else ('YYYY-MM', '') as it is."""
+    return dt.date.fromisoformat(iso) if len(iso) == 10 else iso
 
 
 def _money(ws: WriteOnlyWorksheet, yuan: float) -> WriteOnlyCell:
