@@ -3,6 +3,9 @@
 Every query groups by town, so one pass serves a town, a village or the whole county. Periods are
 local dates (Asia/Shanghai); a case belongs to the period in which it was registered, and its outcome
 is what has become of it since. Coverage is a snapshot of the active helpers today.
+
+Whole months of towns and the county are read from the trigger-kept tallies (models.tallies); the
+queries over the records stay as the reference (source="records") and serve villages and partial months.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The report section as .docx: docxtpl over a template built here, with the village table and the charts."""
+"""The report section as .docx: docxtpl over the 公文 template (templates/section.docx), with the tables and charts."""
 
 from __future__ import annotations
 
