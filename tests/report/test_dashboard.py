@@ -34,6 +34,9 @@ async def test_page_shows_the_figures(console: Any) -> None:
     resp = await client.get("/admin/stats?year=2023&part=q2&village=东山村")
     html = await resp.text()
     assert "江湾镇东山村2023年第二季度统计" in html
+    assert 'id="report-warning"' not in html
+    html = await (await client.get("/admin/stats?year=2020")).text()  # nothing recorded that year
+    assert 'id="report-warning"' in html and "2020年没有任何活动、纠纷或咨询记录" in html
 
 
 async def test_charts_and_downloads(console: Any) -> None:
