@@ -126,6 +126,19 @@ def _kind_totals(f: ReportFigures, kind: str, n: int, p: int, m: int, c: int) ->
         a.meetings = n
 
 
+def _add_activities(out: dict[int, ReportFigures], totals: list[dict[str, Any]],
+                    groups: dict[str, list[dict[str, Any]]]) -> None:
+    """Add per-town kind totals and per-town groups (by_form, ...), from the records or the tallies."""
+    for r in totals:
+        if r["t"] in out:
+            _kind_totals(out[r["t"]], r["k"], _n(r["n"]), _n(r["p"]), _n(r["m"]), _n(r["c"]))
+    for attr, rows in groups.items():
+        for r in rows:
+            if r["t"] in out and r["g"] and _n(r["n"]):
+                key = _day(r["g"])[:7] if attr == "by_month" else str(r["g"])  # a month: 'YYYY-MM'
+                getattr(out[r["t"]].activities, attr)[key] = _n(r["n"])
+
+
 async def _activities(db: _Db, period: Period, scope: Scope, out: dict[int, ReportFigures], full: bool) -> None:
     params: list[Any] = [period.start, period.end]
     base = f"FROM outreach_activity a WHERE a.date >= ? AND a.date < ? AND NOT a.withdrawn{_where(scope, 'a', params)}"
@@ -134,9 +147,7 @@ async def _activities(db: _Db, period: Period, scope: Scope, out: dict[int, Repo
         f"SUM(a.consultations) AS c {base} GROUP BY a.town_id, a.kind", params,
     )
     if not full:
-        for r in await totals:
-            if r["t"] in out:
-                _kind_totals(out[r["t"]], r["k"], _n(r["n"]), _n(r["p"]), _n(r["m"]), _n(r["c"]))
+        _add_activities(out, await totals, {})
         return
     pub = f"{base} AND a.kind = 'publicity'"
     groups = {
@@ -151,13 +162,7 @@ async def _activities(db: _Db, period: Period, scope: Scope, out: dict[int, Repo
         queries.append(db.rows(sql.replace("FROM outreach_activity a", "FROM outreach_activity a" + join, 1), params))
     # On PostgreSQL the queries run side by side on the pool's connections (SQLite takes them in turn).
     total_rows, *group_rows = await asyncio.gather(totals, *queries)
-    for r in total_rows:
-        if r["t"] in out:
-            _kind_totals(out[r["t"]], r["k"], _n(r["n"]), _n(r["p"]), _n(r["m"]), _n(r["c"]))
-    for attr, rows in zip(groups, group_rows, strict=True):
-        for r in rows:
-            if r["t"] in out and r["g"]:
-                getattr(out[r["t"]].activities, attr)[str(r["g"])] = _n(r["n"])
+    _add_activities(out, total_rows, dict(zip(groups, group_rows, strict=True)))
 
 
 def _add_outcomes(out: dict[int, ReportFigures], rows: list[dict[str, Any]]) -> None:
@@ -250,6 +255,19 @@ async def _disputes(
             out[r["t"]].disputes.judicial_confirmed += _n(r["confirmed"])
 
 
+def _add_questions(out: dict[int, ReportFigures], rows: list[dict[str, Any]]) -> None:
+    """Add per-town, per-topic question counts, from the log or the tallies."""
+    for r in rows:
+        f = out.get(r["t"])
+        if f is None or not _n(r["n"]):
+            continue
+        q = f.questions
+        q.asked += _n(r["n"])
+        q.unanswered += _n(r["low"])
+        if r["topic"]:
+            q.by_topic[r["topic"]] = q.by_topic.get(r["topic"], 0) + _n(r["n"])
+
+
 async def _questions(db: _Db, period: Period, scope: Scope, out: dict[int, ReportFigures]) -> None:
     """Villagers' questions (the anonymised log); band 'low' means no answer could be given."""
     if scope.village_id is not None:  # questions are logged per town, not per village
@@ -261,15 +279,7 @@ async def _questions(db: _Db, period: Period, scope: Scope, out: dict[int, Repor
     sql = f"""SELECT q.town_id AS t, q.topic AS topic, COUNT(*) AS n,
         SUM(CASE WHEN q.band = 'low' THEN 1 ELSE 0 END) AS low
         FROM question_log q {where} GROUP BY q.town_id, q.topic"""
-    for r in await db.rows(sql, params):
-        f = out.get(r["t"])
-        if f is None:
-            continue
-        q = f.questions
-        q.asked += _n(r["n"])
-        q.unanswered += _n(r["low"])
-        if r["topic"]:
-            q.by_topic[r["topic"]] = q.by_topic.get(r["topic"], 0) + _n(r["n"])
+    _add_questions(out, await db.rows(sql, params))
 
 
 def uses_tallies(period: Period, scope: Scope) -> bool:
@@ -286,9 +296,7 @@ async def _activities_tally(db: _Db, period: Period, scope: Scope, out: dict[int
         "SELECT t.town_id AS t, t.kind AS k, SUM(t.n) AS n, SUM(t.participants) AS p, SUM(t.materials) AS m, "
         f"SUM(t.consultations) AS c {base} AND t.dim = '' GROUP BY t.town_id, t.kind", params)
     if not full:
-        for r in await totals:
-            if r["t"] in out:
-                _kind_totals(out[r["t"]], r["k"], _n(r["n"]), _n(r["p"]), _n(r["m"]), _n(r["c"]))
+        _add_activities(out, await totals, {})
         return
     pub = f"{base} AND t.kind = 'publicity'"
     groups = {
@@ -302,14 +310,7 @@ async def _activities_tally(db: _Db, period: Period, scope: Scope, out: dict[int
         sql = f"SELECT t.town_id AS t, {expr} AS g, SUM(t.n) AS n {pub} AND t.dim = '{dim}' GROUP BY t.town_id, {expr}"
         queries.append(db.rows(sql.replace("FROM tally_activity t", "FROM tally_activity t" + join, 1), params))
     total_rows, *group_rows = await asyncio.gather(totals, *queries)
-    for r in total_rows:
-        if r["t"] in out:
-            _kind_totals(out[r["t"]], r["k"], _n(r["n"]), _n(r["p"]), _n(r["m"]), _n(r["c"]))
-    for attr, rows in zip(groups, group_rows, strict=True):
-        for r in rows:
-            if r["t"] in out and r["g"] and _n(r["n"]):
-                key = _day(r["g"])[:7] if attr == "by_month" else str(r["g"])
-                getattr(out[r["t"]].activities, attr)[key] = _n(r["n"])
+    _add_activities(out, total_rows, dict(zip(groups, group_rows, strict=True)))
 
 
 
@@ -360,15 +361,7 @@ async def _questions_tally(db: _Db, period: Period, scope: Scope, out: dict[int,
     params: list[Any] = [period.start, period.end]
     sql = (f"SELECT t.town_id AS t, t.topic AS topic, SUM(t.n) AS n, SUM(t.low) AS low FROM tally_question t "
            f"WHERE t.month >= ? AND t.month < ?{_where(scope, 't', params)} GROUP BY t.town_id, t.topic")
-    for r in await db.rows(sql, params):
-        f = out.get(r["t"])
-        if f is None or not _n(r["n"]):
-            continue
-        q = f.questions
-        q.asked += _n(r["n"])
-        q.unanswered += _n(r["low"])
-        if r["topic"]:
-            q.by_topic[r["topic"]] = q.by_topic.get(r["topic"], 0) + _n(r["n"])
+    _add_questions(out, await db.rows(sql, params))
 
 
 async def _helpers(db: _Db, scope: Scope, out: dict[int, ReportFigures], ratio: int, floor: int) -> None:
