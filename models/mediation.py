@@ -62,6 +62,7 @@ class Case(Model):
     reported_to_police = fields.BooleanField(default=False)
     prevented_criminal = fields.BooleanField(default=False)  # 防止民转刑
     escalated = fields.BooleanField(default=False)  # 上交 to county level or above
+    escalation_recorded = fields.BooleanField(default=False)  # 上交 was asked and answered (escalated holds it)
     updated_at = fields.DatetimeField(auto_now=True)
 
     parties: fields.ReverseRelation[Party]

@@ -195,6 +195,9 @@ class DisputeFigures:
     risk_flagged: int = 0  # §25 risk of escalation
     judicial_applied: int = 0
     judicial_confirmed: int = 0
+    closed: int = 0  # cases closed (closed_on set), whatever the outcome
+    escalation_recorded: int = 0  # of the closed cases, those whose 上交 (yes or no) was recorded
+    from_petition: int = 0  # cases transferred from 信访
     followups: int = 0  # follow-up visits made
     followups_performed: int = 0  # of which the agreement was performed
     by_type: dict[str, int] = field(default_factory=dict)
@@ -205,6 +208,12 @@ class DisputeFigures:
     def concluded(self) -> int:
         """Cases whose mediation ended: agreed, failed or terminated."""
         return self.agreed + self.failed + self.terminated
+
+    @property
+    def escalation_free(self) -> bool:
+        """"矛盾不上交" can be claimed: escalation recorded for every closed case, none escalated, none from 信访."""
+        return bool(self.closed) and self.escalation_recorded == self.closed and not self.escalated \
+            and not self.from_petition
 
     @property
     def success_rate(self) -> float | None:
@@ -289,6 +298,7 @@ def sum_figures(parts: list[ReportFigures], name: str, period: Period) -> Report
         h.villages.extend(ph.villages)
         for attr in ("received", "accepted", "rejected", "agreed", "failed", "terminated", "in_progress",
                      "overdue", "escalated", "prevented_criminal", "risk_flagged", "judicial_applied",
+                     "closed", "escalation_recorded", "from_petition",
                      "judicial_confirmed", "followups", "followups_performed"):
             setattr(d, attr, getattr(d, attr) + getattr(pd, attr))
         d.amount += pd.amount

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from models import stats
 from models.core import Town, Village
@@ -28,6 +30,7 @@ class ReportRequest:
     county: bool = False
     village: str = ""
     county_name: str = "全县"
+    level: int = 1  # the 公文 heading level of the section's parts: 1 一、 2 （一） 3 1. 4 （1）
 
 
 async def find_town(name: str) -> Town:
@@ -59,9 +62,39 @@ async def gather(req: ReportRequest, targets: Targets) -> ReportFigures | County
                                     due_days=due)
 
 
-async def report_bytes(req: ReportRequest, targets: Targets, fmt: str) -> bytes:
-    """The report document in a format (text, md, docx, xlsx)."""
-    figures = await gather(req, targets)
+@dataclass
+class SharedFigures:
+    """One computation of the figures serves a page and what it links to (its charts, its downloads).
+
+    The page computes afresh and keeps the result; a chart or a download of the same request within
+    `ttl` seconds reuses it instead of counting again. Kept per process, a handful of entries.
+    """
+
+    ttl: float = 60.0
+    size: int = 32
+    clock: Callable[[], float] = time.monotonic
+    _items: dict[tuple[ReportRequest, Targets], tuple[float, ReportFigures | CountyFigures]] = field(
+        default_factory=dict)
+
+    async def get(self, req: ReportRequest, targets: Targets, *, fresh: bool = False) -> ReportFigures | CountyFigures:
+        """The figures of a request: computed when `fresh` or not kept (or kept too long), else the kept ones."""
+        key, now = (req, targets), self.clock()
+        kept = self._items.get(key)
+        if not fresh and kept is not None and now - kept[0] < self.ttl:
+            return kept[1]
+        figures = await gather(req, targets)
+        self._items.pop(key, None)
+        self._items[key] = (now, figures)
+        while len(self._items) > self.size:
+            self._items.pop(next(iter(self._items)))
+        return figures
+
+
+async def report_bytes(req: ReportRequest, targets: Targets, fmt: str,
+                       figures: ReportFigures | CountyFigures | None = None) -> bytes:
+    """The report document in a format (text, md, docx, xlsx), from `figures` when the caller has them."""
+    if figures is None:
+        figures = await gather(req, targets)
     detail = None
     if fmt == "xlsx":
         if req.county:
@@ -71,7 +104,7 @@ async def report_bytes(req: ReportRequest, targets: Targets, fmt: str) -> bytes:
             town = await find_town(req.town)
             village_id = (await find_village(town, req.village)).id if req.village else None
             detail = await stats.report_detail(req.period, [town], village_id=village_id)
-    return render(figures, fmt, detail)
+    return render(figures, fmt, detail, level=req.level)
 
 
 def file_name(req: ReportRequest, fmt: str) -> str:

@@ -3,6 +3,9 @@
 Every query groups by town, so one pass serves a town, a village or the whole county. Periods are
 local dates (Asia/Shanghai); a case belongs to the period in which it was registered, and its outcome
 is what has become of it since. Coverage is a snapshot of the active helpers today.
+
+Whole months of towns and the county are read from the trigger-kept tallies (models.tallies); the
+queries over the records stay as the reference (source="records") and serve villages and partial months.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ from models.report_figures import (
     OUTCOME_AGREED,
     OUTCOME_FAILED,
     OUTCOME_ONGOING,
-    OUTCOME_PENDING,
     OUTCOME_REJECTED,
     OUTCOME_TERMINATED,
     ActivityRow,
@@ -36,21 +38,23 @@ from models.report_figures import (
     VillageCoverage,
     sum_figures,
 )
+from models.tallies import OUTCOME, Dialect
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 KIND_CODES = {"publicity": KIND_EVENT, "training": KIND_TRAINING, "meeting": KIND_MEETING}
-MAX_DETAIL_ROWS = 20_000  # above this the activity sheet is grouped by village x month x kind
+# Above this the detail sheets are grouped (town x month x kind, town x month x outcome): a town's year is far
+# below it (hundreds of cases, a few thousand entries), a county's is not, and a sheet of 20,000 rows alone
+# takes openpyxl several seconds to write.
+MAX_DETAIL_ROWS = 5_000
 SOURCE_LABELS = {"申请调解": "申请调解", "主动调解": "主动调解", "接受委托移送": "接受委托移送"}
 
 # What became of a case, from its status and its records (an archived case keeps its agreement row,
-# its fail_routes (§26) or neither). The CASE yields one of the report's outcome words.
-_OUTCOME = f"""CASE
-  WHEN ag.id IS NOT NULL THEN '{OUTCOME_AGREED}'
-  WHEN c.status = 'declined' OR (c.status = 'archived' AND c.accepted_on IS NULL) THEN '{OUTCOME_REJECTED}'
-  WHEN c.status = 'failed' OR (c.status = 'archived' AND c.fail_routes <> '') THEN '{OUTCOME_FAILED}'
-  WHEN c.status IN ('terminated', 'archived') THEN '{OUTCOME_TERMINATED}'
-  WHEN c.status = 'registered' THEN '{OUTCOME_PENDING}'
-  ELSE '{OUTCOME_ONGOING}' END"""
+# its fail_routes (§26) or neither): one of the report's outcome words. The tallies' triggers use the same CASE.
+_OUTCOME = OUTCOME
+_OUTCOME_ATTRS = {OUTCOME_AGREED: "agreed", OUTCOME_FAILED: "failed", OUTCOME_TERMINATED: "terminated",
+                  OUTCOME_REJECTED: "rejected", OUTCOME_ONGOING: "in_progress"}
+_LINKED = {"followups": "followups", "followups_done": "followups_performed", "jc_applied": "judicial_applied",
+           "jc_confirmed": "judicial_confirmed"}
 
 
 _AGREEMENT_JOIN = "LEFT JOIN mediation_agreement ag ON ag.case_id = c.id"
@@ -122,6 +126,19 @@ def _kind_totals(f: ReportFigures, kind: str, n: int, p: int, m: int, c: int) ->
         a.meetings = n
 
 
+def _add_activities(out: dict[int, ReportFigures], totals: list[dict[str, Any]],
+                    groups: dict[str, list[dict[str, Any]]]) -> None:
+    """Add per-town kind totals and per-town groups (by_form, ...), from the records or the tallies."""
+    for r in totals:
+        if r["t"] in out:
+            _kind_totals(out[r["t"]], r["k"], _n(r["n"]), _n(r["p"]), _n(r["m"]), _n(r["c"]))
+    for attr, rows in groups.items():
+        for r in rows:
+            if r["t"] in out and r["g"] and _n(r["n"]):
+                key = _day(r["g"])[:7] if attr == "by_month" else str(r["g"])  # a month: 'YYYY-MM'
+                getattr(out[r["t"]].activities, attr)[key] = _n(r["n"])
+
+
 async def _activities(db: _Db, period: Period, scope: Scope, out: dict[int, ReportFigures], full: bool) -> None:
     params: list[Any] = [period.start, period.end]
     base = f"FROM outreach_activity a WHERE a.date >= ? AND a.date < ? AND NOT a.withdrawn{_where(scope, 'a', params)}"
@@ -130,9 +147,7 @@ async def _activities(db: _Db, period: Period, scope: Scope, out: dict[int, Repo
         f"SUM(a.consultations) AS c {base} GROUP BY a.town_id, a.kind", params,
     )
     if not full:
-        for r in await totals:
-            if r["t"] in out:
-                _kind_totals(out[r["t"]], r["k"], _n(r["n"]), _n(r["p"]), _n(r["m"]), _n(r["c"]))
+        _add_activities(out, await totals, {})
         return
     pub = f"{base} AND a.kind = 'publicity'"
     groups = {
@@ -147,13 +162,37 @@ async def _activities(db: _Db, period: Period, scope: Scope, out: dict[int, Repo
         queries.append(db.rows(sql.replace("FROM outreach_activity a", "FROM outreach_activity a" + join, 1), params))
     # On PostgreSQL the queries run side by side on the pool's connections (SQLite takes them in turn).
     total_rows, *group_rows = await asyncio.gather(totals, *queries)
-    for r in total_rows:
-        if r["t"] in out:
-            _kind_totals(out[r["t"]], r["k"], _n(r["n"]), _n(r["p"]), _n(r["m"]), _n(r["c"]))
-    for attr, rows in zip(groups, group_rows, strict=True):
-        for r in rows:
-            if r["t"] in out and r["g"]:
-                getattr(out[r["t"]].activities, attr)[str(r["g"])] = _n(r["n"])
+    _add_activities(out, total_rows, dict(zip(groups, group_rows, strict=True)))
+
+
+def _add_outcomes(out: dict[int, ReportFigures], rows: list[dict[str, Any]]) -> None:
+    """Add rows of (town, outcome) sums, from the records or the tallies, to the towns' dispute figures."""
+    closed_days: dict[int, tuple[int, int]] = {}
+    for r in rows:
+        f = out.get(r["t"])
+        if f is None:
+            continue
+        d, n = f.disputes, _n(r["n"])
+        d.received += n
+        d.accepted += _n(r["accepted"])
+        d.amount += float(r["amount"] or 0)
+        d.overdue += _n(r.get("overdue"))
+        d.escalated += _n(r["escalated"])
+        d.prevented_criminal += _n(r["prevented"])
+        d.risk_flagged += _n(r["risk"])
+        d.closed += _n(r["closed"])
+        d.escalation_recorded += _n(r["esc_recorded"])
+        d.from_petition += _n(r["petition"])
+        for column, name in _LINKED.items():  # the tallies carry them; the records count them apart
+            if column in r:
+                setattr(d, name, getattr(d, name) + _n(r[column]))
+        total, count = closed_days.get(r["t"], (0, 0))
+        closed_days[r["t"]] = (total + _n(r["closed_days"]), count + _n(r["closed_n"]))
+        outcome = _OUTCOME_ATTRS.get(r["o"])
+        if outcome:
+            setattr(d, outcome, getattr(d, outcome) + n)
+    for t, (total, count) in closed_days.items():
+        out[t].disputes.avg_days_to_close = round(total / count, 1) if count else None
 
 
 async def _disputes(
@@ -172,36 +211,20 @@ async def _disputes(
     days = db.days("c.closed_on", "c.accepted_on")
     closed = f"c.closed_on IS NOT NULL AND c.accepted_on IS NOT NULL AND ({_OUTCOME}) <> '{OUTCOME_REJECTED}'"
     sql = f"""SELECT c.town_id AS t, {_OUTCOME} AS o, COUNT(*) AS n,
-        SUM(CASE WHEN c.accepted_on IS NOT NULL THEN 1 ELSE 0 END) AS acc,
+        SUM(CASE WHEN c.accepted_on IS NOT NULL THEN 1 ELSE 0 END) AS accepted,
         SUM(COALESCE(ag.amount, 0)) AS amount,
         SUM(CASE WHEN {closed} THEN {days} ELSE 0 END) AS closed_days,
         SUM(CASE WHEN {closed} THEN 1 ELSE 0 END) AS closed_n,
         SUM(CASE WHEN (c.closed_on IS NULL AND c.due_on < ?) OR ({closed} AND {days} > ?) THEN 1 ELSE 0 END) AS overdue,
-        SUM(CASE WHEN c.escalated THEN 1 ELSE 0 END) AS esc,
-        SUM(CASE WHEN c.prevented_criminal THEN 1 ELSE 0 END) AS pc,
-        SUM(CASE WHEN c.risk_escalation THEN 1 ELSE 0 END) AS risk
+        SUM(CASE WHEN c.escalated THEN 1 ELSE 0 END) AS escalated,
+        SUM(CASE WHEN c.prevented_criminal THEN 1 ELSE 0 END) AS prevented,
+        SUM(CASE WHEN c.risk_escalation THEN 1 ELSE 0 END) AS risk,
+        SUM(CASE WHEN c.closed_on IS NOT NULL THEN 1 ELSE 0 END) AS closed,
+        SUM(CASE WHEN c.closed_on IS NOT NULL AND (c.escalation_recorded OR c.escalated) THEN 1 ELSE 0 END)
+            AS esc_recorded,
+        SUM(CASE WHEN c.referred_by = '信访' THEN 1 ELSE 0 END) AS petition
         {base} GROUP BY c.town_id, {_OUTCOME}"""
-    closed_days: dict[int, tuple[int, int]] = {}
-    for r in await db.rows(sql, [asof, due_days, *params]):
-        f = out.get(r["t"])
-        if f is None:
-            continue
-        d, n = f.disputes, _n(r["n"])
-        d.received += n
-        d.accepted += _n(r["acc"])
-        d.amount += float(r["amount"] or 0)
-        d.overdue += _n(r["overdue"])
-        d.escalated += _n(r["esc"])
-        d.prevented_criminal += _n(r["pc"])
-        d.risk_flagged += _n(r["risk"])
-        total, count = closed_days.get(r["t"], (0, 0))
-        closed_days[r["t"]] = (total + _n(r["closed_days"]), count + _n(r["closed_n"]))
-        attr = {OUTCOME_AGREED: "agreed", OUTCOME_FAILED: "failed", OUTCOME_TERMINATED: "terminated",
-                OUTCOME_REJECTED: "rejected", OUTCOME_ONGOING: "in_progress"}.get(r["o"])
-        if attr:
-            setattr(d, attr, getattr(d, attr) + n)
-    for t, (total, count) in closed_days.items():
-        out[t].disputes.avg_days_to_close = round(total / count, 1) if count else None
+    _add_outcomes(out, await db.rows(sql, [asof, due_days, *params]))
     groups = {
         "by_type": ("c.case_type", ""),
         "by_source": ("c.source", ""),
@@ -232,6 +255,19 @@ async def _disputes(
             out[r["t"]].disputes.judicial_confirmed += _n(r["confirmed"])
 
 
+def _add_questions(out: dict[int, ReportFigures], rows: list[dict[str, Any]]) -> None:
+    """Add per-town, per-topic question counts, from the log or the tallies."""
+    for r in rows:
+        f = out.get(r["t"])
+        if f is None or not _n(r["n"]):
+            continue
+        q = f.questions
+        q.asked += _n(r["n"])
+        q.unanswered += _n(r["low"])
+        if r["topic"]:
+            q.by_topic[r["topic"]] = q.by_topic.get(r["topic"], 0) + _n(r["n"])
+
+
 async def _questions(db: _Db, period: Period, scope: Scope, out: dict[int, ReportFigures]) -> None:
     """Villagers' questions (the anonymised log); band 'low' means no answer could be given.
 
@@ -244,21 +280,29 @@ async def _questions(db: _Db, period: Period, scope: Scope, out: dict[int, Repor
     sql = f"""SELECT q.town_id AS t, q.topic AS topic, COUNT(*) AS n,
         SUM(CASE WHEN q.band = 'low' THEN 1 ELSE 0 END) AS low
         FROM question_log q {where} GROUP BY q.town_id, q.topic"""
-    by_village = f"""SELECT q.town_id AS t, v.name AS g, COUNT(*) AS n
+    _add_questions(out, await db.rows(sql, params))
+    await _question_villages(db, period, scope, out)
+
+
+async def _question_villages(db: _Db, period: Period, scope: Scope, out: dict[int, ReportFigures]) -> None:
+    """Questions of askers who came through a village's QR code, per village (few: read from the log)."""
+    start, end = _utc_bounds(period)
+    params: list[Any] = [db.bound(start), db.bound(end)]
+    at = db.instant("q.created_at")
+    where = f"WHERE {at} >= ? AND {at} < ?{_where(scope, 'q', params)}"
+    sql = f"""SELECT q.town_id AS t, v.name AS g, COUNT(*) AS n
         FROM question_log q JOIN village v ON v.id = q.village_id {where} GROUP BY q.town_id, v.name"""
-    rows, village_rows = await asyncio.gather(db.rows(sql, params), db.rows(by_village, params))
-    for r in rows:
-        f = out.get(r["t"])
-        if f is None:
-            continue
-        q = f.questions
-        q.asked += _n(r["n"])
-        q.unanswered += _n(r["low"])
-        if r["topic"]:
-            q.by_topic[r["topic"]] = q.by_topic.get(r["topic"], 0) + _n(r["n"])
-    for r in village_rows:
+    for r in await db.rows(sql, params):
         if r["t"] in out:
             out[r["t"]].questions.by_village[str(r["g"])] = _n(r["n"])
+
+
+async def _questions_tally(db: _Db, period: Period, scope: Scope, out: dict[int, ReportFigures]) -> None:
+    params: list[Any] = [period.start, period.end]
+    sql = (f"SELECT t.town_id AS t, t.topic AS topic, SUM(t.n) AS n, SUM(t.low) AS low FROM tally_question t "
+           f"WHERE t.month >= ? AND t.month < ?{_where(scope, 't', params)} GROUP BY t.town_id, t.topic")
+    _add_questions(out, await db.rows(sql, params))
+    await _question_villages(db, period, scope, out)
 
 
 async def _helpers(db: _Db, scope: Scope, out: dict[int, ReportFigures], ratio: int, floor: int) -> None:
@@ -298,8 +342,13 @@ async def figures(
     floor: int = 3,
     due_days: int = 30,
     compare: bool = True,
+    source: str = "auto",
 ) -> dict[int, ReportFigures]:
-    """The figures of each town for a period (and optionally one village), with last year's totals."""
+    """The figures of each town for a period (and optionally one village), with last year's totals.
+
+    source "auto" reads whole months of towns from the tallies (models.tallies) and anything else from the
+    records; "records" always recomputes from the records (the reference the tallies are tested against).
+    """
     db = _Db()
     scope = Scope(tuple(t.id for t in towns), village_id)
     out = {t.id: ReportFigures(town=t.name, period=period, village=village_name) for t in towns}
@@ -307,15 +356,17 @@ async def figures(
         f.helpers.ratio, f.helpers.floor = ratio, floor
     prev_period = period.previous_year()
     prev = {t.id: ReportFigures(town=t.name, period=prev_period, village=village_name) for t in towns}
+    tally, tally_prev = (source == "auto" and uses_tallies(p, scope) for p in (period, prev_period))
     work = [
-        _activities(db, period, scope, out, full=True),
-        _disputes(db, period, scope, out, full=True, due_days=due_days),
+        (_activities_tally if tally else _activities)(db, period, scope, out, full=True),
+        (_disputes_tally if tally else _disputes)(db, period, scope, out, full=True, due_days=due_days),
         _helpers(db, scope, out, ratio, floor),
-        _questions(db, period, scope, out),
+        (_questions_tally if tally else _questions)(db, period, scope, out),
     ]
     if compare:
-        work += [_activities(db, prev_period, scope, prev, full=False),
-                 _disputes(db, prev_period, scope, prev, full=False, due_days=due_days)]
+        work += [(_activities_tally if tally_prev else _activities)(db, prev_period, scope, prev, full=False),
+                 (_disputes_tally if tally_prev else _disputes)(db, prev_period, scope, prev, full=False,
+                                                                due_days=due_days)]
     await asyncio.gather(*work)
     if compare:
         for tid, p in prev.items():
@@ -326,21 +377,22 @@ async def figures(
 
 async def town_figures(
     period: Period, town: Town, *, village_id: int | None = None, village_name: str | None = None,
-    ratio: int = 10, floor: int = 3, due_days: int = 30, compare: bool = True,
+    ratio: int = 10, floor: int = 3, due_days: int = 30, compare: bool = True, source: str = "auto",
 ) -> ReportFigures:
     """One town's figures, optionally for one of its villages."""
     per_town = await figures(period, [town], village_id=village_id, village_name=village_name, ratio=ratio,
-                             floor=floor, due_days=due_days, compare=compare)
+                             floor=floor, due_days=due_days, compare=compare, source=source)
     return per_town[town.id]
 
 
 async def county_figures(
     period: Period, county: str = "全县", *, ratio: int = 10, floor: int = 3, due_days: int = 30,
-    compare: bool = True,
+    compare: bool = True, source: str = "auto",
 ) -> CountyFigures:
     """Every town side by side and the county totals."""
     towns = await Town.all().order_by("id")
-    per_town = await figures(period, towns, ratio=ratio, floor=floor, due_days=due_days, compare=compare)
+    per_town = await figures(period, towns, ratio=ratio, floor=floor, due_days=due_days, compare=compare,
+                             source=source)
     parts = [per_town[t.id] for t in towns]
     return CountyFigures(county, period, parts, sum_figures(parts, county, period))
 
@@ -366,7 +418,8 @@ def _local_day(value: Any) -> str:
 
 
 async def report_detail(
-    period: Period, towns: Sequence[Town], *, village_id: int | None = None, max_rows: int = MAX_DETAIL_ROWS
+    period: Period, towns: Sequence[Town], *, village_id: int | None = None, max_rows: int = MAX_DETAIL_ROWS,
+    source: str = "auto",
 ) -> ReportDetail:
     """The rows behind the figures: activities (grouped when there are many) and disputes without personal data."""
     db = _Db()
@@ -377,13 +430,29 @@ async def report_detail(
         "FROM outreach_activity a LEFT JOIN village v ON v.id = a.village_id "
         f"WHERE a.date >= ? AND a.date < ? AND NOT a.withdrawn{_where(scope, 'a', params)}"
     )
-    total = _n((await db.rows(f"SELECT COUNT(*) AS n {base}", params))[0]["n"])
+    tally = source == "auto" and uses_tallies(period, scope)
+    tparams: list[Any] = [period.start, period.end]
+    tbase = (f"FROM tally_activity t LEFT JOIN village v ON v.id = t.village_id WHERE t.month >= ? AND t.month < ? "
+             f"AND t.dim = ''{_where(scope, 't', tparams)}")
+    if tally:
+        total = _n((await db.rows(f"SELECT SUM(t.n) AS n {tbase}", tparams))[0]["n"])
+    else:
+        total = _n((await db.rows(f"SELECT COUNT(*) AS n {base}", params))[0]["n"])
     detail = ReportDetail(activities_grouped=total > max_rows)
-    if detail.activities_grouped:
+    # Too many entries: one row per town, month and kind (the villages' counts are on the coverage sheet).
+    if detail.activities_grouped and tally:  # the tallies are these groups already
+        sql = (f"SELECT t.town_id AS t, t.month AS d, '' AS village, t.kind AS k, SUM(t.n) AS n, "
+               f"SUM(t.participants) AS p, SUM(t.materials) AS m, SUM(t.consultations) AS c {tbase} "
+               f"GROUP BY t.town_id, t.month, t.kind HAVING SUM(t.n) > 0 ORDER BY t.town_id, 2, 4")
+        for r in await db.rows(sql, tparams):
+            detail.activities.append(ActivityRow(_day(r["d"])[:7], r["village"], KIND_CODES.get(r["k"], r["k"]),
+                                                 participants=_n(r["p"]), materials=_n(r["m"]),
+                                                 consultations=_n(r["c"]), count=_n(r["n"]), town=names[r["t"]]))
+    elif detail.activities_grouped:
         month = db.month("a.date")
-        sql = (f"SELECT a.town_id AS t, {month} AS d, COALESCE(v.name, '') AS village, a.kind AS k, COUNT(*) AS n, "
+        sql = (f"SELECT a.town_id AS t, {month} AS d, '' AS village, a.kind AS k, COUNT(*) AS n, "
                f"SUM(a.participants) AS p, SUM(a.materials) AS m, SUM(a.consultations) AS c {base} "
-               f"GROUP BY a.town_id, {month}, v.name, a.kind ORDER BY a.town_id, 2, 3, 4")
+               f"GROUP BY a.town_id, {month}, a.kind ORDER BY a.town_id, 2, 4")
         for r in await db.rows(sql, params):
             detail.activities.append(ActivityRow(str(r["d"]), r["village"], KIND_CODES.get(r["k"], r["k"]),
                                                  participants=_n(r["p"]), materials=_n(r["m"]),
@@ -402,20 +471,33 @@ async def report_detail(
     where = f"WHERE {reg} >= ? AND {reg} < ?{_where(scope, 'c', params)}"
     joins = ("FROM mediation_case c LEFT JOIN mediation_agreement ag ON ag.case_id = c.id "
              "LEFT JOIN village v ON v.id = c.village_id")
-    n_cases = _n((await db.rows(f"SELECT COUNT(*) AS n FROM mediation_case c {where}", params))[0]["n"])
+    if tally:
+        tparams = [period.start, period.end]
+        n_cases = _n((await db.rows("SELECT SUM(t.n) AS n FROM tally_case t WHERE t.month >= ? AND t.month < ? "
+                                    f"AND t.dim = 'outcome'{_where(scope, 't', tparams)}", tparams))[0]["n"])
+    else:
+        n_cases = _n((await db.rows(f"SELECT COUNT(*) AS n FROM mediation_case c {where}", params))[0]["n"])
     detail.disputes_grouped = n_cases > max_rows
-    if detail.disputes_grouped:
-        village = "COALESCE(v.name, c.village_name, '')"
-        sql = f"""SELECT c.town_id AS t, {village} AS village, c.case_type AS type, c.source AS source,
-            {_OUTCOME} AS o, COUNT(*) AS n, SUM(CASE WHEN c.accepted_on IS NOT NULL THEN 1 ELSE 0 END) AS acc,
-            SUM(COALESCE(ag.amount, 0)) AS amount, SUM(CASE WHEN c.escalated THEN 1 ELSE 0 END) AS esc,
-            SUM(CASE WHEN c.prevented_criminal THEN 1 ELSE 0 END) AS pc {joins} {where}
-            GROUP BY c.town_id, {village}, c.case_type, c.source, {_OUTCOME} ORDER BY 1, 2, 3, 4, 5"""
-        for r in await db.rows(sql, params):
+    if detail.disputes_grouped:  # one row per town, month of registration and outcome
+        if tally:
+            gparams: list[Any] = [period.start, period.end]
+            sql = ("SELECT t.town_id AS t, t.month AS m, t.value AS o, SUM(t.n) AS n, SUM(t.accepted) AS acc, "
+                   "SUM(t.amount) AS amount, SUM(t.escalated) AS esc, SUM(t.prevented) AS pc FROM tally_case t "
+                   f"WHERE t.month >= ? AND t.month < ? AND t.dim = 'outcome'{_where(scope, 't', gparams)} "
+                   "GROUP BY t.town_id, t.month, t.value HAVING SUM(t.n) > 0 ORDER BY 1, 2, 3")
+            rows = await db.rows(sql, gparams)
+        else:
+            month = Dialect(db.pg).month_of_instant("c.registered_at")
+            sql = f"""SELECT c.town_id AS t, {month} AS m, {_OUTCOME} AS o, COUNT(*) AS n,
+                SUM(CASE WHEN c.accepted_on IS NOT NULL THEN 1 ELSE 0 END) AS acc,
+                SUM(COALESCE(ag.amount, 0)) AS amount, SUM(CASE WHEN c.escalated THEN 1 ELSE 0 END) AS esc,
+                SUM(CASE WHEN c.prevented_criminal THEN 1 ELSE 0 END) AS pc {joins} {where}
+                GROUP BY c.town_id, {month}, {_OUTCOME} ORDER BY 1, 2, 3"""
+            rows = await db.rows(sql, params)
+        for r in rows:
             detail.disputes.append(DisputeRow(
-                "", r["village"], r["type"], str(r["source"]), "", "", _n(r["acc"]), r["o"],
-                amount=float(r["amount"] or 0), escalated=_n(r["esc"]), prevented_criminal=_n(r["pc"]),
-                town=names[r["t"]], count=_n(r["n"])))
+                "", "", "", "", "", _day(r["m"])[:7], _n(r["acc"]), r["o"], amount=float(r["amount"] or 0),
+                escalated=_n(r["esc"]), prevented_criminal=_n(r["pc"]), town=names[r["t"]], count=_n(r["n"])))
         return detail
     sql = f"""SELECT c.town_id AS t, c.number AS no, COALESCE(v.name, c.village_name, '') AS village,
         c.case_type AS type, c.source AS source, c.status AS status, c.registered_at AS reg,

@@ -155,6 +155,11 @@ def write_table(path: str | Path, header: Sequence[str], rows: Iterable[Sequence
 UNSAFE_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def safe_cell(ws: Any, value: Any) -> Any:
+    """A value for a write-only sheet; text that would run as a formula is written as text."""
+    return _to_xlsx(ws, value) if isinstance(value, str) else value
+
+
 def _to_xlsx(ws: Any, value: Any) -> Any:
     """A date as ISO text; formula-like text as a quote-prefixed string cell, shown literally."""
     if isinstance(value, dt.date):

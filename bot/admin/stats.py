@@ -13,15 +13,16 @@ from bot import keys
 from bot.admin import add_nav_item, current_user, render, require_role, town_scope
 from models.core import Role, Town, Village
 from models.report import FORMATS, MEDIA_TYPES, ReportError, numbers
-from models.report.text import listing, ranked, render_text, six_targets
+from models.report.text import listing, ranked, render_text, six_targets, warnings
 from models.report_figures import CountyFigures, Period, ReportFigures
-from models.reporting import ReportRequest, Targets, file_name, gather, report_bytes
+from models.reporting import ReportRequest, SharedFigures, Targets, file_name, report_bytes
 from models.stats import LOCAL_TZ
 
 VIEWERS = (Role.ADMIN, Role.COUNTY_ADMIN)
 PARTS = {"": "全年", **{f"q{q}": f"第{'一二三四'[q - 1]}季度" for q in range(1, 5)},
          **{f"m{m}": f"{m}月" for m in range(1, 13)}}
 COUNTY = "全县"
+SHARED: web.AppKey[SharedFigures] = web.AppKey("stats_shared_figures", SharedFigures)
 
 
 @dataclass(frozen=True)
@@ -83,10 +84,12 @@ def _targets(request: web.Request) -> Targets:
     return Targets(s.outreach.coverage_ratio, s.outreach.helpers_per_village, s.mediation.due_days)
 
 
-async def _figures(request: web.Request) -> tuple[Query, ReportRequest, ReportFigures | CountyFigures]:
+async def _figures(request: web.Request, *, fresh: bool = False
+                   ) -> tuple[Query, ReportRequest, ReportFigures | CountyFigures]:
+    """The request's figures: the page counts afresh, its charts and downloads reuse that count."""
     query, req = await _query(request)
     try:
-        figures = await gather(req, _targets(request))
+        figures = await request.app[SHARED].get(req, _targets(request), fresh=fresh)
     except ReportError:
         raise web.HTTPNotFound() from None
     return query, req, figures
@@ -112,7 +115,8 @@ def _tiles(f: ReportFigures) -> list[tuple[str, str, str]]:
         ("矛盾纠纷登记", f"{d.received}件", yoy(d.received, p.disputes.received if p else None, "件")),
         ("调解成功", f"{d.agreed}件", f"成功率 {numbers.percent(d.success_rate)}"),
         ("协议涉及金额", numbers.money(d.amount), ""),
-        ("上交", f"{d.escalated}件", "矛盾不上交" if not d.escalated else ""),
+        ("上交", f"{d.escalated}件",
+         "矛盾不上交" if d.escalation_free else f"已记录是否上交 {d.escalation_recorded}/{d.closed}件"),
         ("防止民转刑", f"{d.prevented_criminal}件", ""),
         ("平均办结天数", "—" if d.avg_days_to_close is None else f"{d.avg_days_to_close}天", f"超期 {d.overdue}件"),
         ("司法确认", f"{d.judicial_confirmed}/{d.judicial_applied}件", "确认有效/申请"),
@@ -124,7 +128,7 @@ def _tiles(f: ReportFigures) -> list[tuple[str, str, str]]:
 @require_role(*VIEWERS)
 async def stats_page(request: web.Request) -> web.StreamResponse:
     """The figures, charts and downloads for the chosen period, town and village."""
-    query, req, figures = await _figures(request)
+    query, req, figures = await _figures(request, fresh=True)
     f = figures.total if isinstance(figures, CountyFigures) else figures
     towns = [t.town for t in figures.towns] if isinstance(figures, CountyFigures) else []
     user = current_user(request)
@@ -148,6 +152,7 @@ async def stats_page(request: web.Request) -> web.StreamResponse:
         "parts": PARTS,
         "tiles": _tiles(f),
         "text": render_text(f),
+        "warnings": warnings(f),
         "forms": ranked(f.activities.by_form),
         "targets": six_targets(f.activities.by_target),
         "types": ranked(f.disputes.by_type),
@@ -184,9 +189,9 @@ async def download(request: web.Request) -> web.StreamResponse:
     fmt = request.query.get("format", "text")
     if fmt not in FORMATS:
         raise web.HTTPBadRequest()
-    _, req = await _query(request)
+    _, req, figures = await _figures(request)
     try:
-        data = await report_bytes(req, _targets(request), fmt)
+        data = await report_bytes(req, _targets(request), fmt, figures)
     except ReportError:
         raise web.HTTPNotFound() from None
     name = file_name(req, fmt)
@@ -199,6 +204,7 @@ async def download(request: web.Request) -> web.StreamResponse:
 
 def setup(app: web.Application) -> None:
     """Mount /admin/stats and its nav item."""
+    app[SHARED] = SharedFigures()
     app.router.add_get("/admin/stats", stats_page, name="admin_stats")
     app.router.add_get("/admin/stats/chart/{name}.png", chart, name="admin_stats_chart")
     app.router.add_get("/admin/stats/download", download, name="admin_stats_download")

@@ -14,9 +14,9 @@ from bot.users import ensure_town
 from models.core import Role
 from models.coverage import VillageCoverage, totals, village_coverage
 from models.invites import create_invite
-from models.ledger import COLUMNS, export_rows, import_activities
+from models.ledger import COLUMNS, export_rows, import_activities, write_ledger
 from models.people import HELPER_COLUMNS, VILLAGE_COLUMNS, add_person, import_helpers, import_villages
-from models.tables import TableError, read_table, write_table
+from models.tables import TableError, read_table
 
 PROGRESS_MIN_ROWS = 2000
 
@@ -205,7 +205,7 @@ def run_activities_export(args: argparse.Namespace, settings: Settings) -> int:
     async def body(town_id: int) -> int:
         rows = await export_rows(town_id, args.year, args.village)
         try:
-            count = write_table(args.output, COLUMNS, rows)
+            count = write_ledger(args.output, rows)
         except TableError as exc:
             print(str(exc), file=sys.stderr)
             return 1

@@ -13,8 +13,9 @@ from bot.config import Settings
 from bot.users import ensure_town
 from models.parsing import today
 from models.report import FORMATS, ReportError
-from models.report_figures import parse_period
-from models.reporting import ReportRequest, Targets, file_name, report_bytes
+from models.report.text import warnings
+from models.report_figures import CountyFigures, parse_period
+from models.reporting import ReportRequest, Targets, file_name, gather, report_bytes
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -32,6 +33,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     where.add_argument("--town", help="the town (default: the configured [town] name)")
     where.add_argument("--county", action="store_true", help="every town side by side and the county totals")
     p.add_argument("--village", default="", help="only this village of the town")
+    p.add_argument("--heading-level", type=int, choices=range(1, 5), default=1,
+                   help="标题层级：1 一、（默认，带标题） 2 （一） 3 1. 4 （1），便于放在本镇报告的某一部分之下")
     p.set_defaults(func=run)
 
 
@@ -48,7 +51,11 @@ async def _build(req: ReportRequest, settings: Settings, fmt: str) -> bytes:
         if not req.county and req.town == settings.town.name:
             t = settings.town
             await ensure_town(t.name, t.studio_name, t.case_prefix)
-        return await report_bytes(req, targets_from(settings), fmt)
+        figures = await gather(req, targets_from(settings))
+        total = figures.total if isinstance(figures, CountyFigures) else figures
+        for line in warnings(total):
+            print(f"注意：{line}", file=sys.stderr)
+        return await report_bytes(req, targets_from(settings), fmt, figures)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -62,7 +69,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.county and args.village:
         print("--village 只能和单个乡镇一起使用", file=sys.stderr)
         return 2
-    req = ReportRequest(period, town=args.town or settings.town.name, county=args.county, village=args.village)
+    req = ReportRequest(period, town=args.town or settings.town.name, county=args.county, village=args.village,
+                        level=args.heading_level)
     try:
         data = asyncio.run(_build(req, settings, args.format))
     except ReportError as exc:

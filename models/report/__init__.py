@@ -24,18 +24,18 @@ class ReportError(Exception):
     """A report cannot be produced (a missing font, an unknown format); the message is for the user."""
 
 
-def render(figures: ReportFigures | CountyFigures, fmt: str, detail: Any = None) -> bytes:
-    """The report in one format as bytes (text and md in UTF-8)."""
+def render(figures: ReportFigures | CountyFigures, fmt: str, detail: Any = None, level: int = 1) -> bytes:
+    """The report in one format as bytes (text and md in UTF-8); `level` is the parts' 公文 heading level."""
     if fmt in ("text", "md"):
         from models.report.text import render_county_text, render_text
 
         if isinstance(figures, CountyFigures):
-            return render_county_text(figures, md=fmt == "md").encode()
-        return render_text(figures, md=fmt == "md").encode()
+            return render_county_text(figures, md=fmt == "md", level=level).encode()
+        return render_text(figures, md=fmt == "md", level=level).encode()
     if fmt == "docx":
         from models.report.docx import render_docx
 
-        return render_docx(figures)
+        return render_docx(figures, level=level)
     if fmt == "xlsx":
         from models.report.xlsx import render_xlsx
 

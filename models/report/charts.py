@@ -40,7 +40,9 @@ def cjk_font_path() -> str:
     raise ReportError(MISSING_FONT)
 
 
+@cache
 def _pyplot():  # type: ignore[no-untyped-def]
+    """pyplot on Agg with the CJK font registered (once: reading the font collection takes a while)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -57,7 +59,7 @@ def _pyplot():  # type: ignore[no-untyped-def]
 
 def _png(fig) -> bytes:  # type: ignore[no-untyped-def]
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=110)  # fixed margins: no layout pass, no second drawing for a tight box
     _pyplot().close(fig)
     return buf.getvalue()
 
@@ -69,6 +71,7 @@ def events_by_month(f: ReportFigures) -> bytes:
     values = [f.activities.by_month.get(m, 0) for m in months]
     labels = [f"{int(m[5:])}月" if len(months) <= 12 else m for m in months]
     fig, ax = plt.subplots(figsize=(7, 3.2))
+    fig.subplots_adjust(left=0.09, right=0.98, top=0.9, bottom=0.25 if len(months) > 12 else 0.1)
     ax.bar(labels, values, color="#2f6f9f")
     ax.set_title(f"{f.town}{f.village or ''}{f.period.label}普法宣传活动（按月）")
     ax.set_ylabel("次数")
@@ -85,7 +88,9 @@ def disputes_by_type(f: ReportFigures) -> bytes:
     """A horizontal bar chart (PNG) of disputes per type, largest on top."""
     plt = _pyplot()
     items = sorted(((k, v) for k, v in f.disputes.by_type.items() if v), key=lambda kv: (kv[1], kv[0]))
-    fig, ax = plt.subplots(figsize=(7, max(2.4, 0.35 * len(items) + 1)))
+    height = max(2.4, 0.35 * len(items) + 1)
+    fig, ax = plt.subplots(figsize=(7, height))
+    fig.subplots_adjust(left=0.17, right=0.95, top=1 - 0.35 / height, bottom=0.55 / height)
     if items:
         ax.barh([k for k, _ in items], [v for _, v in items], color="#b5562b")
         for i, (_, v) in enumerate(items):

@@ -31,10 +31,15 @@ def approx(n: int) -> str:
 
 
 def money(yuan: float) -> str:
-    """An amount of money: '8500元', or in 万元 with one decimal from 10,000 yuan ('128.6万元')."""
-    if yuan < 10_000:
-        return f"{round(yuan):d}元"
-    return f"{yuan / 10_000:.1f}万元"
+    """An amount of money cut (never rounded up), 余 when something was cut: '8500元', '8500余元',
+    from 10,000 yuan in 万元 with one decimal: 1,312,345 -> '131.2万余元', 1,310,000 -> '131万元'."""
+    fen = round(yuan * 100)
+    if fen < 1_000_000:
+        whole = fen // 100
+        return f"{whole}{'余' if whole * 100 != fen else ''}元"
+    tenths = fen // 100_000  # 0.1万 = 1000 yuan = 100,000 fen
+    text = f"{tenths // 10}.{tenths % 10}" if tenths % 10 else str(tenths // 10)
+    return f"{text}万{'余' if tenths * 100_000 != fen else ''}元"
 
 
 def percent(value: float | None) -> str:
@@ -45,8 +50,11 @@ def percent(value: float | None) -> str:
     return (text[:-2] if text.endswith(".0") else text) + "%"
 
 
+PERCENT_BASE = 10  # below this a percentage says more than the numbers do ("增长4200%" on a base of 1)
+
+
 def change(current: int, previous: int | None, unit: str) -> str:
-    """The year-over-year phrase: '同比增加5次（增长16.7%）', '同比减少3件', '与上年同期持平', or ''.
+    """The year-over-year phrase: '同比增加5次', with '（增长16.7%）' on a base of 10 or more; '与上年同期持平'; or ''.
 
     '' when there is no previous year to compare with.
     """
@@ -57,6 +65,34 @@ def change(current: int, previous: int | None, unit: str) -> str:
         return "与上年同期持平"
     word, grow = ("增加", "增长") if diff > 0 else ("减少", "下降")
     text = f"同比{word}{abs(diff)}{unit}"
-    if previous > 0:
+    if previous >= PERCENT_BASE:
         text += f"（{grow}{percent(100.0 * abs(diff) / previous)}）"
     return text
+
+
+def days(value: float) -> str:
+    """Days with one decimal, trailing .0 dropped: 12.5, 3."""
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+NUMERALS = "一二三四五六七八九十"
+
+
+def chinese_ordinal(n: int) -> str:
+    """1 -> 一, 10 -> 十, 12 -> 十二 (enough for a report's parts)."""
+    if n <= 10:
+        return NUMERALS[n - 1]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else NUMERALS[tens - 1]) + "十" + (NUMERALS[ones - 1] if ones else "")
+
+
+def heading_number(level: int, n: int) -> str:
+    """The 公文 numbering of the n-th heading at a level: 一、 （一） 1. （1）."""
+    if level <= 1:
+        return f"{chinese_ordinal(n)}、"
+    if level == 2:
+        return f"（{chinese_ordinal(n)}）"
+    if level == 3:
+        return f"{n}."
+    return f"（{n}）"

@@ -27,14 +27,9 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters.update(
-        count=numbers.count, approx=numbers.approx, money=numbers.money, percent=numbers.percent, days=_days
+        count=numbers.count, approx=numbers.approx, money=numbers.money, percent=numbers.percent, days=numbers.days
     )
     return env
-
-
-def _days(value: float) -> str:
-    text = f"{value:.1f}"
-    return text[:-2] if text.endswith(".0") else text
 
 
 def ranked(counts: dict[str, int], limit: int | None = None) -> list[tuple[str, int]]:
@@ -84,21 +79,95 @@ def title(f: ReportFigures) -> str:
     return f"{where}{f.period.label}法治建设工作情况"
 
 
-def context(f: ReportFigures) -> dict[str, Any]:
-    """Everything the templates need, beyond the figures themselves."""
+PART_TITLES = {"meetings": "法治建设专题会议和普法专题培训", "helpers": "“法律明白人”队伍建设",
+               "outreach": "法治宣传教育", "disputes": "矛盾纠纷排查化解", "questions": "群众法律咨询",
+               "problems": "存在的问题"}
+PARTS = tuple(PART_TITLES)
+ORDINALS = "一二三四五六七八九十"
+
+
+def problems(f: ReportFigures) -> list[str]:
+    """What the 存在的问题 part says, one phrase each (no claim the data does not support)."""
+    a, h, d, q = f.activities, f.helpers, f.disputes, f.questions
+    out = []
+    if not f.village:  # meetings and trainings of 镇村干部 are the town's own figures
+        if not a.meetings:
+            out.append("未召开法治建设专题会议")
+        if not a.trainings:
+            out.append("未组织镇村干部开展普法专题培训")
+    if not a.events:
+        out.append("未登记法治宣传教育活动")
+    if not h.villages or not h.households:
+        out.append("尚未登记行政村户数，无法核算“法律明白人”骨干覆盖情况")
+    elif h.below_ratio:
+        if f.village:
+            out.append(f"尚未实现每{h.ratio}户至少有一名“法律明白人”骨干，还需培养骨干"
+                       f"{sum(v.core_needed for v in h.below_ratio)}名")
+        else:
+            out.append(f"{len(h.below_ratio)}个村尚未实现每{h.ratio}户至少有一名“法律明白人”骨干"
+                       f"（{village_names(h.below_ratio, f.is_county)}）")
+    if h.villages and h.below_floor:
+        who = "本村" if f.village else village_names(h.below_floor, f.is_county)
+        out.append(f"{who}的“法律明白人”不足{h.floor}名，需继续培养")
+    if d.overdue:
+        out.append(f"超期办结或超期未结的矛盾纠纷{numbers.count(d.overdue)}件")
+    if d.escalated:
+        out.append(f"仍有{numbers.count(d.escalated)}件矛盾纠纷上交")
+    if q.unanswered and not f.village:
+        out.append(f"群众通过微信平台提出的法律问题中有{numbers.approx(q.unanswered)}次未能自动解答，需人工跟进")
+    return out
+
+
+def problems_paragraph(items: list[str]) -> str:
+    """'一是……；二是……。' as a 述法报告 lists its problems."""
+    if len(items) == 1:
+        return items[0] + "。"
+    return "；".join(f"{ORDINALS[i] if i < 10 else i + 1}是{p}" for i, p in enumerate(items)) + "。"
+
+
+def warnings(f: ReportFigures) -> list[str]:
+    """Things the person pulling the report should check before using it (not part of the text)."""
+    out = []
+    if not f.has_data:
+        out.append(f"{f.period.label}没有任何活动、纠纷或咨询记录，报告中的数字均为0。请确认台账和案件已录入，"
+                   "或时间段、乡镇是否选对。")
+    if not f.helpers.villages:
+        out.append("尚未导入村名单和户数，无法核算骨干覆盖情况。")
+    return out
+
+
+def context(f: ReportFigures, level: int = 1) -> dict[str, Any]:
+    """Everything the templates need, beyond the figures themselves; `level` is the parts' 公文 heading level."""
+    a, d, q = f.activities, f.disputes, f.questions
     lead = ("" if not (f.village or f.is_county) else f.subject) + f.period.label
+    found = problems(f)
+    present = {
+        "meetings": bool(a.meetings or a.trainings),
+        "helpers": bool(f.helpers.helpers or f.helpers.villages),
+        "outreach": bool(a.events),
+        "disputes": bool(d.received),
+        "questions": bool(q.asked) and not f.village,  # questions carry no village
+        "problems": bool(found),
+    }
+    parts = [p for p in PARTS if present[p]]
     return {
         "f": f,
         "title": title(f),
+        "show_title": level <= 1,
+        "level": max(1, min(level, 4)),
+        "num": {p: numbers.heading_number(level, i) for i, p in enumerate(parts, start=1)},
+        "titles": PART_TITLES,
         "lead": lead,
         "span": f.period.span_word,
         "yoy": _yoy(f),
-        "forms": listing(f.activities.by_form, "次", TOP_FORMS),
-        "targets": six_targets(f.activities.by_target),
-        "types": listing(f.disputes.by_type, "件", TOP_TYPES, suffix="纠纷"),
-        "topics": listing(f.questions.by_topic, "次", TOP_TOPICS),
+        "forms": listing(a.by_form, "次", TOP_FORMS),
+        "targets": six_targets(a.by_target),
+        "types": listing(d.by_type, "件", TOP_TYPES, suffix="纠纷"),
+        "topics": listing(q.by_topic, "次", TOP_TOPICS),
         "below_ratio": village_names(f.helpers.below_ratio, f.is_county),
         "below_floor": village_names(f.helpers.below_floor, f.is_county),
+        "no_escalation": d.escalation_free,
+        "problems": problems_paragraph(found) if found else "",
     }
 
 
@@ -112,9 +181,9 @@ def _tidy(text: str) -> str:
     return "\n".join(out).strip() + "\n"
 
 
-def render_text(f: ReportFigures, *, md: bool = False) -> str:
-    """The report section as plain text (or Markdown)."""
-    return _tidy(environment().get_template("section.j2").render(md=md, **context(f)))
+def render_text(f: ReportFigures, *, md: bool = False, level: int = 1) -> str:
+    """The report section as plain text (or Markdown), its parts numbered at the 公文 heading `level`."""
+    return _tidy(environment().get_template("section.j2").render(md=md, **context(f, level)))
 
 
 def render_short(f: ReportFigures) -> str:
@@ -122,10 +191,11 @@ def render_short(f: ReportFigures) -> str:
     return _tidy(environment().get_template("short.j2").render(**context(f)))
 
 
-def render_county_text(c: CountyFigures, *, md: bool = False) -> str:
+def render_county_text(c: CountyFigures, *, md: bool = False, level: int = 1) -> str:
     """The county totals' section, then every town side by side."""
-    body = render_text(c.total, md=md)
-    header = ["乡镇", "会议", "培训", "宣传活动", "资料(份)", "骨干", "骨干覆盖", "纠纷", "调解成功", "成功率", "上交"]
+    body = render_text(c.total, md=md, level=level)
+    header = ["乡镇", "会议", "培训", "宣传活动", "资料（份）", "骨干", "骨干覆盖", "纠纷", "调解成功", "成功率",
+              "上交"]
     rows = []
     for t in [*c.towns, c.total]:
         a, h, d = t.activities, t.helpers, t.disputes

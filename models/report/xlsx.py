@@ -7,13 +7,15 @@ with SUMIFS/COUNTIF, so a reader can see the two agree. Text that starts with = 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from models.report_figures import (
@@ -32,10 +34,16 @@ COV = "覆盖情况"
 ACT_COLUMNS = ("乡镇", "日期", "类别", "村名", "活动形式", "六进", "主题", "次数", "参与人数", "发放资料份数",
                "咨询人次")
 DIS_COLUMNS = ("案件编号", "乡镇", "村名", "纠纷类型", "来源", "状态", "登记日期", "调解结果", "结案日期",
-               "办结天数", "件数", "受理", "协议金额(元)", "上交", "防止民转刑")
-COV_COLUMNS = ("乡镇", "村名", "户数", "法律明白人", "骨干", "户数/骨干", "每户比例达标", "人数不少于下限")
+               "办结天数", "件数", "受理", "协议金额（元）", "上交", "防止民转刑")
+COV_COLUMNS = ("乡镇", "村名", "户数", "法律明白人", "骨干", "户数/骨干", "每户比例达标", "人数不少于下限",
+               "宣传活动（次）", "矛盾纠纷（件）")
+# Column widths in characters, as a clerk would set them.
+ACT_WIDTHS = (10, 12, 16, 10, 14, 8, 28, 8, 10, 12, 10)
+DIS_WIDTHS = (24, 10, 10, 12, 12, 10, 12, 10, 12, 10, 8, 8, 14, 8, 10)
+COV_WIDTHS = (10, 10, 8, 10, 8, 10, 12, 14, 14, 14)
 UNSAFE_START = ("=", "+", "-", "@", "\t", "\r")
 BOLD = Font(bold=True)
+CENTRE = Alignment(horizontal="center", vertical="center")
 
 
 def _cell(ws: WriteOnlyWorksheet, value: Any, bold: bool = False) -> Any:
@@ -53,6 +61,32 @@ def _cell(ws: WriteOnlyWorksheet, value: Any, bold: bool = False) -> Any:
 
 def _row(ws: WriteOnlyWorksheet, values: Iterable[Any], bold: bool = False) -> None:
     ws.append([_cell(ws, v, bold) for v in values])
+
+
+def _sheet(wb: Workbook, name: str, columns: Iterable[str], widths: Iterable[float]) -> WriteOnlyWorksheet:
+    """A write-only sheet with its column widths, a bold centred header and the header row frozen."""
+    ws = wb.create_sheet(name)
+    for i, width in enumerate(widths):
+        ws.column_dimensions[get_column_letter(i + 1)].width = width
+    ws.freeze_panes = "A2"
+    header = []
+    for text in columns:
+        cell = WriteOnlyCell(ws, value=text)
+        cell.font, cell.alignment = BOLD, CENTRE
+        header.append(cell)
+    ws.append(header)
+    return ws
+
+
+def _date(ws: WriteOnlyWorksheet, iso: str) -> Any:
+    """'YYYY-MM-DD' as a real date (openpyxl writes it as yyyy-mm-dd); anything else ('YYYY-MM', '') as it is."""
+    return dt.date.fromisoformat(iso) if len(iso) == 10 else iso
+
+
+def _money(ws: WriteOnlyWorksheet, yuan: float) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=round(yuan, 2))
+    cell.number_format = "#,##0.00"
+    return cell
 
 
 def _formula(ws: WriteOnlyWorksheet, text: str) -> WriteOnlyCell:
@@ -123,6 +157,9 @@ def render_xlsx(figures: ReportFigures | CountyFigures, detail: ReportDetail | N
 
     ws = wb.create_sheet("汇总")
     ws.column_dimensions["A"].width = 28
+    for i in range(len(columns) + 1):
+        ws.column_dimensions[get_column_letter(i + 2)].width = 12
+    ws.freeze_panes = "B3"
     from models.report.text import title
 
     _row(ws, [title(total)], bold=True)
@@ -133,32 +170,32 @@ def render_xlsx(figures: ReportFigures | CountyFigures, detail: ReportDetail | N
         cells.append(_formula(ws, formula(n_act, n_dis, n_cov)) if formula else None)
         ws.append(cells)
     if detail.activities_grouped:
-        _row(ws, [f"注：活动条目较多，“{ACT}”按乡镇、村、月份和类别汇总，“次数”列为该组活动次数。"])
+        _row(ws, [f"注：活动条目较多，“{ACT}”按乡镇、月份和类别汇总，“次数”列为该组活动次数；各村次数见“{COV}”。"])
     if detail.disputes_grouped:
-        _row(ws, [f"注：案件较多，“{DIS}”按乡镇、村、类型、来源和结果汇总，“件数”列为该组案件数。"])
+        _row(ws, [f"注：案件较多，“{DIS}”按乡镇、登记月份和调解结果汇总，“件数”列为该组案件数；各村件数见“{COV}”。"])
 
-    ws = wb.create_sheet(ACT)
-    _row(ws, ACT_COLUMNS, bold=True)
+    ws = _sheet(wb, ACT, ACT_COLUMNS, ACT_WIDTHS)
     for r in detail.activities:
-        _row(ws, [r.town, r.day, r.kind, r.village, r.form, r.target, r.theme, r.count, r.participants,
+        _row(ws, [r.town, _date(ws, r.day), r.kind, r.village, r.form, r.target, r.theme, r.count, r.participants,
                   r.materials, r.consultations])
     _row(ws, ["合计", "", "", "", "", "", "", *(_formula(ws, f"=SUM({_col(ACT, c, n_act)})") for c in "HIJK")])
 
-    ws = wb.create_sheet(DIS)
-    _row(ws, DIS_COLUMNS, bold=True)
+    ws = _sheet(wb, DIS, DIS_COLUMNS, DIS_WIDTHS)
     for d in detail.disputes:
-        _row(ws, [d.case_no, d.town, d.village, d.type, d.source, d.status, d.received, d.outcome, d.closed,
-                  d.days, d.count, int(d.accepted), round(d.amount, 2),
+        _row(ws, [d.case_no, d.town, d.village, d.type, d.source, d.status, _date(ws, d.received), d.outcome,
+                  _date(ws, d.closed), d.days, d.count, int(d.accepted), _money(ws, d.amount),
                   int(d.escalated), int(d.prevented_criminal)])
     _row(ws, ["合计", *[""] * 9, *(_formula(ws, f"=SUM({_col(DIS, c, n_dis)})") for c in "KLMNO")])
 
-    ws = wb.create_sheet(COV)
+    ws = _sheet(wb, COV, COV_COLUMNS, COV_WIDTHS)
     yes = {True: "是", False: "否"}
-    _row(ws, COV_COLUMNS, bold=True)
+    events, disputes = total.activities.by_village, total.disputes.by_village
     for v in total.helpers.villages:
+        key = f"{v.town}{v.name}" if total.is_county else v.name
         _row(ws, [v.town, v.name, v.households, v.helpers, v.core, v.households_per_core,
-                  yes[v.meets_ratio], yes[v.meets_floor]])
-    _row(ws, ["合计", "", *(_formula(ws, f"=SUM({_col(COV, c, n_cov)})") for c in "CDE")])
+                  yes[v.meets_ratio], yes[v.meets_floor], events.get(key, 0), disputes.get(key, 0)])
+    _row(ws, ["合计", "", *(_formula(ws, f"=SUM({_col(COV, c, n_cov)})") for c in "CDE"), "", "", "",
+              *(_formula(ws, f"=SUM({_col(COV, c, n_cov)})") for c in "IJ")])
 
     buf = io.BytesIO()
     wb.save(buf)

@@ -118,10 +118,17 @@ def test_import_export_round_trip(town: Any, db_url: str, capsys: pytest.Capture
         assert "导入0条，已存在（跳过）4条" in capsys.readouterr().out
     with (tmp_path / "out.csv").open(encoding="utf-8-sig") as f:
         rows = list(csv.reader(f))
-    assert rows[0] == HEADER.split(",")
-    assert rows[1] == ["2025-05-12", "普法宣传活动", "江湾村", "法治公开课", "乡村", "民法典", "45", "120", "3", "李明"]
-    xlsx = [list(r) for r in load_workbook(tmp_path / "out.xlsx").active.iter_rows(values_only=True)]
-    assert [str(c) for c in xlsx[1]] == rows[1]
+    assert rows[0] == ["日期", "类别", "村名", "地点", "活动形式", "六进", "主题", "受众", "参与人数", "发放资料份数",
+                       "咨询人次", "组织人", "照片"]  # DESIGN.md's ledger
+    assert rows[1] == ["2025-05-12", "普法宣传活动", "江湾村", "", "法治公开课", "乡村", "民法典", "", "45", "120", "3",
+                       "李明", ""]
+    sheet = load_workbook(tmp_path / "out.xlsx").active
+    xlsx = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert xlsx[0] == rows[0]
+    assert xlsx[1][0] == dt.datetime(2025, 5, 12)  # a real date, not text
+    assert sheet["A2"].number_format == "yyyy-mm-dd" and sheet["A1"].font.bold
+    assert ["" if c is None else str(c) for c in xlsx[1][1:]] == rows[1][1:]
+    assert sheet.freeze_panes == "A2" and sheet.column_dimensions["G"].width == 30  # header frozen, 主题 wide
     assert run(town, "activities", "export", "--year", "2025", "--village", "上坂村",
                "-o", str(tmp_path / "s.csv")) == 0
     assert "导出1条" in capsys.readouterr().out

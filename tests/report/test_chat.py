@@ -28,7 +28,7 @@ async def test_admin_gets_the_short_text(make_settings: Any, make_client: Any, d
     assert reply.splitlines()[:6] == [
         "江湾镇2023年法治建设工作情况",
         "专题会议2次，普法专题培训4次",
-        "普法宣传活动5次，同比增加2次（增长66.7%），覆盖260人次，资料4600余份",
+        "普法宣传活动5次，同比增加2次，覆盖260人次，资料4600余份",
         "法律明白人20人，骨干17人；1个村未达每10户一名骨干",  # helper1 has no village
         "矛盾纠纷6件，调解成功1件（33.3%），上交1件",
         "群众提问3次，未能解答1次",

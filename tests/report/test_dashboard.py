@@ -28,12 +28,15 @@ async def test_page_shows_the_figures(console: Any) -> None:
     html = await resp.text()
     assert "江湾镇2023年统计" in html
     assert "4600余份" in html and "精确数 4637" in html
-    assert "1个村尚未实现每10户至少有一名“法律明白人”骨干：西河村。" in html
+    assert "1个村尚未实现每10户至少有一名“法律明白人”骨干（西河村）" in html
     assert "差2人" in html and "不足3名" in html
     assert 'src="/admin/stats/chart/months.png?year=2023&amp;town=%E6%B1%9F%E6%B9%BE%E9%95%87"' in html
     resp = await client.get("/admin/stats?year=2023&part=q2&village=东山村")
     html = await resp.text()
     assert "江湾镇东山村2023年第二季度统计" in html
+    assert 'id="report-warning"' not in html
+    html = await (await client.get("/admin/stats?year=2020")).text()  # nothing recorded that year
+    assert 'id="report-warning"' in html and "2020年没有任何活动、纠纷或咨询记录" in html
 
 
 async def test_charts_and_downloads(console: Any) -> None:

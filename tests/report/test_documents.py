@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import docx
@@ -32,6 +33,37 @@ def test_docx_text_reads_back() -> None:
     assert rows[0][0] == "村名"
     assert ["西河村", "900", "2", "1", "900.0", "未达到（差89人）", "0", "0"] in rows
     assert len(d.inline_shapes) == 2
+
+
+def test_docx_is_a4_gongwen_with_the_chinese_fonts_in_its_styles() -> None:
+    d = docx.Document(io.BytesIO(render(town_2023(), "docx")))
+    s = d.sections[0]
+    assert (round(s.page_width.mm), round(s.page_height.mm)) == (210, 297)  # A4, not US Letter
+    assert [round(m.mm) for m in (s.top_margin, s.bottom_margin, s.left_margin, s.right_margin)] == [37, 35, 28, 26]
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+    def east_asia(style: str) -> str | None:
+        fonts = d.styles[style].element.find(f"{w}rPr/{w}rFonts")
+        assert fonts is not None and not any("Theme" in k or "theme" in k for k in fonts.attrib), style
+        return fonts.get(f"{w}eastAsia")
+
+    assert east_asia("Normal") == "仿宋_GB2312" and d.styles["Normal"].font.size.pt == 16  # 三号
+    assert [east_asia(f"Heading {n}") for n in (1, 2, 3, 4)] == ["黑体", "楷体_GB2312", "仿宋_GB2312", "仿宋_GB2312"]
+    assert east_asia("公文标题") == "方正小标宋简体"
+    styles_xml = d.styles.element.xml
+    assert "Calibri" not in styles_xml and "majorHAnsi" not in styles_xml and "minorHAnsi" not in styles_xml
+    for n in (1, 2, 3, 4):  # no blue headings
+        assert d.styles[f"Heading {n}"].element.find(f"{w}rPr/{w}color") is None
+    used = {p.style.name for p in d.paragraphs if p.text}
+    assert {"公文标题", "Heading 1", "Normal"} <= used
+    assert "PAGE" in s.footer.paragraphs[0]._p.xml  # page numbers
+
+
+def test_docx_headings_follow_the_level() -> None:
+    d = docx.Document(io.BytesIO(render(town_2023(), "docx", level=2)))
+    headings = [p.text for p in d.paragraphs if p.style.name == "Heading 2"]
+    assert headings[:2] == ["（一）法治建设专题会议和普法专题培训", "（二）“法律明白人”队伍建设"]
+    assert not [p for p in d.paragraphs if p.style.name == "公文标题"]  # under the town's own title
 
 
 def test_charts_are_png_with_a_cjk_font() -> None:
@@ -74,6 +106,17 @@ def test_xlsx_summary_matches_detail_sheets() -> None:
     assert sum(r[3] for r in cov[:-1]) == summary["法律明白人（人）"][0]
     assert cov[-1][:5] == ("合计", None, "=SUM('覆盖情况'!$C$2:$C$3)", "=SUM('覆盖情况'!$D$2:$D$3)",
                            "=SUM('覆盖情况'!$E$2:$E$3)")
+
+
+def test_xlsx_is_formatted_as_a_clerk_would() -> None:
+    wb = openpyxl.load_workbook(io.BytesIO(render(town_2023(), "xlsx", _detail())))
+    act, dis, cov = wb["活动明细"], wb["纠纷明细"], wb["覆盖情况"]
+    assert act.freeze_panes == dis.freeze_panes == cov.freeze_panes == "A2"  # the header stays in view
+    assert act["A1"].font.bold and act.column_dimensions["G"].width == 28  # 主题 is wide enough to read
+    assert act["B2"].value == dt.datetime(2023, 3, 1) and act["B2"].number_format == "yyyy-mm-dd"  # real dates
+    assert dis["G2"].is_date and dis["M2"].number_format == "#,##0.00" and dis["M1"].value == "协议金额（元）"
+    assert [c.value for c in cov[1]][-2:] == ["宣传活动（次）", "矛盾纠纷（件）"]
+    assert [c.value for c in cov[2]][1:2] + [c.value for c in cov[2]][-2:] == ["江湾村", 20, 70]
 
 
 def test_xlsx_totals_match_for_consistent_figures() -> None:

@@ -36,11 +36,26 @@ def test_change_phrases() -> None:
     assert numbers.change(2, 2, "次") == "与上年同期持平"
     assert numbers.change(3, 0, "次") == "同比增加3次"
     assert numbers.change(3, None, "次") == ""
+    assert numbers.change(43, 1, "次") == "同比增加42次"  # no "增长4200%" on a base of 1
+    assert numbers.change(5, 9, "件") == "同比减少4件"
+    assert numbers.change(5, 10, "件") == "同比减少5件（下降50%）"
 
 
 def test_money_and_percent() -> None:
     assert numbers.money(8500) == "8500元"
-    assert numbers.money(1286450) == "128.6万元"
+    assert numbers.money(8500.5) == "8500余元"
+    assert numbers.money(1286450) == "128.6万余元"
+    assert numbers.money(1312999.99) == "131.2万余元"  # cut, not rounded to 131.3
+    assert numbers.money(1310000) == "131万元"
+    assert numbers.money(1300500) == "130万余元"
+    assert numbers.money(9999.99) == "9999余元"
     assert numbers.percent(100.0) == "100%"
     assert numbers.percent(90.91) == "90.9%"
     assert numbers.percent(None) == "—"
+
+
+def test_heading_numbers_follow_the_gongwen_levels() -> None:
+    assert [numbers.heading_number(1, n) for n in (1, 6, 10, 12)] == ["一、", "六、", "十、", "十二、"]
+    assert numbers.heading_number(2, 3) == "（三）"
+    assert numbers.heading_number(3, 2) == "2."
+    assert numbers.heading_number(4, 5) == "（5）"
