@@ -297,6 +297,81 @@ async def _question_villages(db: _Db, period: Period, scope: Scope, out: dict[in
             out[r["t"]].questions.by_village[str(r["g"])] = _n(r["n"])
 
 
+def uses_tallies(period: Period, scope: Scope) -> bool:
+    """Whole months of a town or the county come from the tallies; a village or a part of a month is counted
+    from the records (a village's records are few and indexed; the tallies keep no village per dimension)."""
+    return scope.village_id is None and period.start.day == 1 and period.end.day == 1
+
+
+async def _activities_tally(db: _Db, period: Period, scope: Scope, out: dict[int, ReportFigures], full: bool
+                            ) -> None:
+    params: list[Any] = [period.start, period.end]
+    base = f"FROM tally_activity t WHERE t.month >= ? AND t.month < ?{_where(scope, 't', params)}"
+    totals = db.rows(
+        "SELECT t.town_id AS t, t.kind AS k, SUM(t.n) AS n, SUM(t.participants) AS p, SUM(t.materials) AS m, "
+        f"SUM(t.consultations) AS c {base} AND t.dim = '' GROUP BY t.town_id, t.kind", params)
+    if not full:
+        _add_activities(out, await totals, {})
+        return
+    pub = f"{base} AND t.kind = 'publicity'"
+    groups = {
+        "by_form": ("t.value", "", "form"),
+        "by_target": ("t.value", "", "target"),
+        "by_month": ("t.month", "", ""),
+        "by_village": ("COALESCE(v.name, '')", " LEFT JOIN village v ON v.id = t.village_id", ""),
+    }
+    queries = []
+    for expr, join, dim in groups.values():
+        sql = f"SELECT t.town_id AS t, {expr} AS g, SUM(t.n) AS n {pub} AND t.dim = '{dim}' GROUP BY t.town_id, {expr}"
+        queries.append(db.rows(sql.replace("FROM tally_activity t", "FROM tally_activity t" + join, 1), params))
+    total_rows, *group_rows = await asyncio.gather(totals, *queries)
+    _add_activities(out, total_rows, dict(zip(groups, group_rows, strict=True)))
+
+
+
+async def _disputes_tally(
+    db: _Db, period: Period, scope: Scope, out: dict[int, ReportFigures], full: bool, due_days: int
+) -> None:
+    params: list[Any] = [period.start, period.end]
+    base = f"FROM tally_case t WHERE t.month >= ? AND t.month < ?{_where(scope, 't', params)}"
+    if not full:
+        for r in await db.rows(f"SELECT t.town_id AS t, SUM(t.n) AS n {base} AND t.dim = 'outcome' "
+                               "GROUP BY t.town_id", params):
+            if r["t"] in out:
+                out[r["t"]].disputes.received = _n(r["n"])
+        return
+    asof = min(dt.datetime.now(LOCAL_TZ).date(), period.last_day)
+    sums = ", ".join(f"SUM(t.{c}) AS {c}" for c in ("n", "accepted", "amount", "closed_n", "closed_days",
+                                                     "escalated", "prevented", "risk", "followups",
+                                                     "followups_done", "jc_applied", "jc_confirmed", "closed",
+                                                     "esc_recorded", "petition"))
+    outcome = db.rows(f"SELECT t.town_id AS t, t.value AS o, {sums} {base} AND t.dim = 'outcome' "
+                      "GROUP BY t.town_id, t.value", params)
+    overdue = db.rows(
+        f"SELECT t.town_id AS t, SUM(t.n) AS n {base} AND ((t.dim = 'due' AND t.value < ?) "
+        "OR (t.dim = 'days' AND CAST(t.value AS INTEGER) > ?)) GROUP BY t.town_id",
+        [*params, asof.isoformat(), due_days])
+    groups = {
+        "by_type": ("t.value", "", "type"),
+        "by_source": ("t.value", "", "source"),
+        "by_village": ("COALESCE(v.name, t.value)", " LEFT JOIN village v ON v.id = t.village_id", "village"),
+    }
+    queries = [db.rows(f"SELECT t.town_id AS t, {expr} AS g, SUM(t.n) AS n "
+                       f"{base.replace('t WHERE', 't' + join + ' WHERE', 1)} AND t.dim = '{dim}' "
+                       f"GROUP BY t.town_id, {expr}", params)
+               for expr, join, dim in groups.values()]
+    outcome_rows, overdue_rows, *group_rows = await asyncio.gather(outcome, overdue, *queries)
+    _add_outcomes(out, outcome_rows)
+    for r in overdue_rows:
+        if r["t"] in out:
+            out[r["t"]].disputes.overdue = _n(r["n"])
+    for attr, rows in zip(groups, group_rows, strict=True):
+        for r in rows:
+            if r["t"] in out and r["g"] and _n(r["n"]):
+                target = getattr(out[r["t"]].disputes, attr)
+                target[str(r["g"])] = target.get(str(r["g"]), 0) + _n(r["n"])
+
+
 async def _questions_tally(db: _Db, period: Period, scope: Scope, out: dict[int, ReportFigures]) -> None:
     params: list[Any] = [period.start, period.end]
     sql = (f"SELECT t.town_id AS t, t.topic AS topic, SUM(t.n) AS n, SUM(t.low) AS low FROM tally_question t "
