@@ -236,6 +236,44 @@ class QuestionFigures:
         return self.asked - self.unanswered
 
 
+@dataclass(frozen=True)
+class ScreeningFigures:
+    """The 排查 figures of a period, as the report and the studio statistics quote them."""
+
+    times: int = 0  # 排查次数
+    village_times: int = 0
+    town_times: int = 0
+    villages: int = 0  # villages that screened at least once
+    found: int = 0
+    resolved: int = 0
+    registered: int = 0
+
+    @classmethod
+    def total(cls, parts: list[ScreeningFigures]) -> ScreeningFigures:
+        """The figures of several towns added up (the county)."""
+        names = ("times", "village_times", "town_times", "villages", "found", "resolved", "registered")
+        return cls(**{n: sum(getattr(p, n) for p in parts) for n in names})
+
+    def sentence(self) -> str:
+        """One report sentence, or '' when nothing was screened."""
+        if not self.times:
+            return ""
+        parts = [f"组织开展矛盾纠纷排查{self.times}次"]
+        if self.village_times and self.town_times:
+            parts[0] += f"（村级{self.village_times}次、镇级{self.town_times}次）"
+        if self.found:
+            tail = f"排查发现矛盾纠纷{self.found}件"
+            done = []
+            if self.resolved:
+                done.append(f"当场化解{self.resolved}件")
+            if self.registered:
+                done.append(f"登记进入调解程序{self.registered}件")
+            parts.append(tail + ("，其中" + "、".join(done) if done else ""))
+        else:
+            parts.append("未发现矛盾纠纷")
+        return "，".join(parts) + "。"
+
+
 @dataclass
 class ReportFigures:
     """Everything the report section and the dashboard show, for one town (or the county) and period."""
@@ -247,6 +285,7 @@ class ReportFigures:
     helpers: HelperFigures = field(default_factory=HelperFigures)
     disputes: DisputeFigures = field(default_factory=DisputeFigures)
     questions: QuestionFigures = field(default_factory=QuestionFigures)
+    screenings: ScreeningFigures = field(default_factory=ScreeningFigures)  # 矛盾纠纷排查 (models.screening)
     previous: ReportFigures | None = None  # the same period a year earlier, when there was data
     is_county: bool = False
 
@@ -254,7 +293,8 @@ class ReportFigures:
     def has_data(self) -> bool:
         """Anything recorded in the period at all."""
         a, d = self.activities, self.disputes
-        return bool(a.meetings or a.trainings or a.events or d.received or self.questions.asked)
+        return bool(a.meetings or a.trainings or a.events or d.received or self.questions.asked
+                    or self.screenings.times)
 
     @property
     def subject(self) -> str:
@@ -314,6 +354,7 @@ def sum_figures(parts: list[ReportFigures], name: str, period: Period) -> Report
         _add_counts(q.by_topic, pq.by_topic)
         _add_counts(q.by_village, {f"{p.town}{k}": v for k, v in pq.by_village.items()})
     d.avg_days_to_close = round(closed_days / closed, 1) if closed else None
+    total.screenings = ScreeningFigures.total([p.screenings for p in parts])
     prevs = [p.previous for p in parts if p.previous is not None]
     if prevs:
         total.previous = sum_figures(prevs, name, period.previous_year())

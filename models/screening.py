@@ -21,6 +21,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from models.core import Role, Town, User, Village
+from models.report_figures import ScreeningFigures
 
 MAX_FOUND = 1000  # disputes found in one screening; more is a typo
 EARLIEST = dt.date(2000, 1, 1)
@@ -226,38 +227,6 @@ async def link_case(screening: Screening, case_id: int) -> None:
         await ScreeningCase.create(screening_id=screening.id, case_id=case_id)
     except IntegrityError:  # the same link made concurrently
         pass
-
-
-@dataclass(frozen=True)
-class ScreeningFigures:
-    """The 排查 figures of a period, as the report and the studio statistics quote them."""
-
-    times: int  # 排查次数
-    village_times: int
-    town_times: int
-    villages: int  # villages that screened at least once
-    found: int
-    resolved: int
-    registered: int
-
-    def sentence(self) -> str:
-        """One report sentence, or '' when nothing was screened."""
-        if not self.times:
-            return ""
-        parts = [f"组织开展矛盾纠纷排查{self.times}次"]
-        if self.village_times and self.town_times:
-            parts[0] += f"（村级{self.village_times}次、镇级{self.town_times}次）"
-        if self.found:
-            tail = f"排查发现矛盾纠纷{self.found}件"
-            done = []
-            if self.resolved:
-                done.append(f"当场化解{self.resolved}件")
-            if self.registered:
-                done.append(f"登记进入调解程序{self.registered}件")
-            parts.append(tail + ("，其中" + "、".join(done) if done else ""))
-        else:
-            parts.append("未发现矛盾纠纷")
-        return "，".join(parts) + "。"
 
 
 async def screening_figures(town_ids: list[int] | None, start: dt.date, end: dt.date,

@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise.connection import connections
+from tortoise.functions import Count, Sum
 
 from models.core import Town
 from models.report_figures import (
@@ -38,6 +39,7 @@ from models.report_figures import (
     VillageCoverage,
     sum_figures,
 )
+from models.screening import Screening, ScreeningFigures, ScreeningLevel
 from models.tallies import OUTCOME, Dialect
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -380,12 +382,21 @@ async def _questions_tally(db: _Db, period: Period, scope: Scope, out: dict[int,
     await _question_villages(db, period, scope, out)
 
 
-async def _helpers(db: _Db, scope: Scope, out: dict[int, ReportFigures], ratio: int, floor: int) -> None:
-    params: list[Any] = []
+# Helpers in service at the period's end: joined by then (or before records began) and not yet left, so a
+# past year's figure stays as it was when people join or leave later (models.helper_work.HelperProfile).
+_ROSTER = """SELECT u.id AS id, u.town_id AS town_id, u.village_id AS village_id, u.is_core AS is_core
+    FROM "user" u LEFT JOIN helper_profile hp ON hp.user_id = u.id
+    WHERE u.role = 'helper' AND (u.active OR hp.left_on IS NOT NULL)
+      AND (hp.joined_on IS NULL OR hp.joined_on < ?) AND (hp.left_on IS NULL OR hp.left_on >= ?)"""
+
+
+async def _helpers(db: _Db, scope: Scope, out: dict[int, ReportFigures], ratio: int, floor: int,
+                   period: Period) -> None:
+    params: list[Any] = [period.end, period.end]
     where = _where(scope, "v", params, village_col="id")
     sql = f"""SELECT v.town_id AS t, v.name AS name, v.households AS hh, COUNT(u.id) AS helpers,
         SUM(CASE WHEN u.is_core THEN 1 ELSE 0 END) AS core
-        FROM village v LEFT JOIN "user" u ON u.village_id = v.id AND u.role = 'helper' AND u.active
+        FROM village v LEFT JOIN ({_ROSTER}) u ON u.village_id = v.id
         WHERE 1 = 1{where} GROUP BY v.town_id, v.id, v.name, v.households ORDER BY v.name"""
     for r in await db.rows(sql, params):
         f = out.get(r["t"])
@@ -397,14 +408,42 @@ async def _helpers(db: _Db, scope: Scope, out: dict[int, ReportFigures], ratio: 
         h.helpers += _n(r["helpers"])
         h.core += _n(r["core"])
     if scope.village_id is None:  # helpers registered without a village count for the town
-        params = []
+        params = [period.end, period.end]
         sql = f"""SELECT u.town_id AS t, COUNT(*) AS n, SUM(CASE WHEN u.is_core THEN 1 ELSE 0 END) AS core
-            FROM "user" u WHERE u.role = 'helper' AND u.active AND u.village_id IS NULL{_where(scope, 'u', params)}
+            FROM ({_ROSTER}) u WHERE u.village_id IS NULL{_where(scope, 'u', params)}
             GROUP BY u.town_id"""
         for r in await db.rows(sql, params):
             if r["t"] in out:
                 out[r["t"]].helpers.helpers += _n(r["n"])
                 out[r["t"]].helpers.core += _n(r["core"])
+
+
+async def _screenings(period: Period, scope: Scope, out: dict[int, ReportFigures]) -> None:
+    """矛盾纠纷排查 of the period per town (models.screening: not withdrawn), through the ORM."""
+    query = Screening.filter(withdrawn=False, date__gte=period.start, date__lt=period.end)
+    if scope.town_ids is not None:
+        query = query.filter(town_id__in=scope.town_ids)
+    if scope.village_id is not None:
+        query = query.filter(village_id=scope.village_id)
+    rows = await query.group_by("town_id", "level").annotate(
+        n=Count("id"), found=Sum("found"), resolved=Sum("resolved"), registered=Sum("registered"),
+    ).values("town_id", "level", "n", "found", "resolved", "registered")
+    villages = await query.filter(village_id__isnull=False).group_by("town_id").annotate(
+        v=Count("village_id", distinct=True)).values("town_id", "v")
+    acc: dict[int, dict[str, int]] = {}
+    for r in rows:
+        a = acc.setdefault(r["town_id"], dict.fromkeys(("times", "village_times", "town_times", "found", "resolved",
+                                                        "registered", "villages"), 0))
+        a["times"] += _n(r["n"])
+        a["village_times" if r["level"] == ScreeningLevel.VILLAGE.value else "town_times"] += _n(r["n"])
+        for name in ("found", "resolved", "registered"):
+            a[name] += _n(r[name])
+    for r in villages:
+        if r["town_id"] in acc:
+            acc[r["town_id"]]["villages"] = _n(r["v"])
+    for tid, values in acc.items():
+        if tid in out:
+            out[tid].screenings = ScreeningFigures(**values)
 
 
 async def figures(
@@ -435,8 +474,9 @@ async def figures(
     work = [
         (_activities_tally if tally else _activities)(db, period, scope, out, full=True),
         (_disputes_tally if tally else _disputes)(db, period, scope, out, full=True, due_days=due_days),
-        _helpers(db, scope, out, ratio, floor),
+        _helpers(db, scope, out, ratio, floor, period),
         (_questions_tally if tally else _questions)(db, period, scope, out),
+        _screenings(period, scope, out),
     ]
     if compare:
         work += [(_activities_tally if tally_prev else _activities)(db, prev_period, scope, prev, full=False),

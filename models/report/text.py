@@ -145,7 +145,7 @@ def context(f: ReportFigures, level: int = 1) -> dict[str, Any]:
         "meetings": bool(a.meetings or a.trainings),
         "helpers": bool(f.helpers.helpers or f.helpers.villages),
         "outreach": bool(a.events),
-        "disputes": bool(d.received),
+        "disputes": bool(d.received or f.screenings.times),
         "questions": bool(q.asked) and not f.village,  # questions carry no village
         "problems": bool(found),
     }
