@@ -11,8 +11,8 @@ from __future__ import annotations
 import functools
 import math
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -65,6 +65,10 @@ class SearchResult:
     band: Band
     hits: list[Hit]
     confidence: float
+    terms: Mapping[str, float] = field(default_factory=dict)  # the analysed question: term → weight
+    bare: bool = False  # only one or two legal words, all of one entry: a topic, not a question
+    legal: bool = False  # the question uses legal vocabulary (and is not small talk)
+    chat: bool = False  # the question has a marker of small talk (weather, health, school ...)
 
 
 class KnowledgeBase:
@@ -88,6 +92,9 @@ class KnowledgeBase:
     def entries(self) -> Sequence[Entry]:
         """All entries in file order."""
         return self._entries
+
+    def __contains__(self, entry_id: object) -> bool:
+        return entry_id in self._by_id
 
     def entry(self, entry_id: str) -> Entry:
         """The entry with this id; KeyError if there is none."""
@@ -134,8 +141,13 @@ class KnowledgeBase:
         content = list(dict.fromkeys(self.analyzer.content(tokens)))
         weights = dict.fromkeys(self.analyzer.expansions(tokens), tuning.expansion_weight)
         weights.update(dict.fromkeys(content, 1.0))
+        smalltalk = self.analyzer.lexicon.is_smalltalk("".join(tokens))
+        # Legal vocabulary, or a colloquial phrase the lexicon maps to it ("老爷子没了" → 继承).
+        legal_words = [t for t in content if t in self._legal_terms]
+        legal_words += self.analyzer.lexicon.expand("".join(tokens), tokens)
+        legal = len(legal_words) >= 2 or (bool(legal_words) and not smalltalk)
         if not any(t in self._idf for t in weights):
-            return SearchResult("low", [], 0.0)
+            return SearchResult("low", [], 0.0, weights, legal=legal, chat=smalltalk)
         best_phrasing = np.maximum.reduceat(self._phrasings.scores(weights), self._starts)
         scores = tuning.phrasing_weight * best_phrasing
         scores += tuning.combined_weight * self._combined.scores(weights)
@@ -143,17 +155,19 @@ class KnowledgeBase:
         order = _top(scores, max(k, 2))
         hits = [Hit(self._entries[i], float(scores[i])) for i in order if scores[i] > 0]
         if not hits:
-            return SearchResult("low", [], 0.0)
+            return SearchResult("low", [], 0.0, weights, legal=legal, chat=smalltalk)
         confidence = self._confidence(content, float(best_phrasing[order[0]]), hits[0].score)
-        if confidence < tuning.high and self.analyzer.lexicon.is_smalltalk("".join(tokens)):
+        bare = self._is_bare_keyword(content, order[0])
+        if confidence < tuning.high and smalltalk:
             confidence *= tuning.smalltalk_factor  # damps weak matches only: "一下雨水就流进我家院子" stays
-        elif self._is_bare_keyword(content, order[0]):
+        elif bare:
             # "彩礼", "宅基地 继承": legal words only, all in the top entry: offer its topic's choices.
             confidence = max(confidence, tuning.middle)
         band = self._band(confidence, hits)
         if band == "high" and len(content) == 1 and len(content[0]) <= 3:
             band = "middle"  # a bare topic word ("开车", "彩礼") says what about, not what is asked
-        return SearchResult(band, hits[:k], confidence)
+            bare = True
+        return SearchResult(band, hits[:k], confidence, weights, bare and len(content) <= 2, legal, smalltalk)
 
     def _is_bare_keyword(self, content: list[str], top: int) -> bool:
         terms = self._entry_terms[top]

@@ -1,0 +1,130 @@
+"""Decide the reply to a message: answer first, ask only when topics really differ, statutes for the rest.
+
+- small talk (谢谢, 好的, 拜拜) → a friendly line, never legal content;
+- a probable entry → its answer, what the stated facts change, and at most two related entries;
+- two strong entries of different topics → a choice, asked in words when facts.toml knows the
+  question that tells them apart;
+- a legal question no entry fits → one to three statute articles that may apply;
+- anything else → a friendly "not my field" and what the bot can do.
+Thresholds are tuned on knowledge/data/devset.toml only.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from knowledge.articles import ArticleIndex
+from knowledge.facts import Facts, get_facts
+from knowledge.faq import Entry
+from knowledge.reply import Reply
+from knowledge.retrieval import MAX_QUERY_CHARS, Hit, KnowledgeBase, SearchResult
+from knowledge.smalltalk import SmallTalk, get_smalltalk
+from knowledge.statutes import Statutes, get_statutes
+
+
+@dataclass(frozen=True)
+class Policy:
+    """When to answer, ask, or fall back to statutes (tuned on the dev set)."""
+
+    answer: float = 0.50  # confidence from which the top entry is answered directly
+    ask_ratio: float = 0.80  # a runner-up of another topic this close to the top makes it a choice
+    related_ratio: float = 0.55  # runners-up at least this close are shown as related questions
+    max_related: int = 2
+    offtopic_guard: float = 0.50  # without legal words, a match below this confidence is not trusted
+    statute_min_score: float = 5.0  # an article must score this much to be offered
+    statute_keep_ratio: float = 0.75  # further articles must score this share of the first
+    near_weight: float = 1.0  # how much the articles around the closest entries' citations gain
+
+
+DEFAULT_POLICY = Policy()
+
+
+class Responder:
+    """The knowledge base, the statute articles and the small-talk and fact rules, answering as one."""
+
+    def __init__(self, kb: KnowledgeBase, statutes: Statutes | None = None, *, policy: Policy = DEFAULT_POLICY,
+                 facts: Facts | None = None, smalltalk: SmallTalk | None = None,
+                 articles: ArticleIndex | None = None) -> None:
+        self.kb = kb
+        self.policy = policy
+        self.facts = facts or get_facts()
+        self.smalltalk = smalltalk or get_smalltalk()
+        self.articles = articles or ArticleIndex(statutes or get_statutes(), kb.analyzer, kb.entries)
+
+    @classmethod
+    def load(cls, faq_dir: Path | None = None, policy: Policy = DEFAULT_POLICY) -> Responder:
+        """A responder over the FAQ files in faq_dir (default: the bundled ones)."""
+        return cls(KnowledgeBase.load(faq_dir), policy=policy)
+
+    def respond(self, text: str) -> Reply:
+        """The reply plan for one message."""
+        text = text[:MAX_QUERY_CHARS]
+        group = self.smalltalk.classify(text)
+        if group:
+            return Reply("smalltalk", smalltalk=group)
+        result = self.kb.search(text, k=5)
+        if result.band == "low" or not result.hits:
+            return self._fallback(text, result)
+        if not result.legal and result.confidence < self.policy.offtopic_guard:
+            return Reply("offtopic", confidence=result.confidence)
+        hits = self._distinct(result.hits)
+        top = hits[0]
+        rivals = [h for h in hits[1:] if h.entry.topic != top.entry.topic and not _same_rule(h.entry, top.entry)]
+        close_rival = bool(rivals) and rivals[0].score >= self.policy.ask_ratio * top.score
+        if result.confidence < self.policy.answer or close_rival or self._bare_topic(result):
+            return self._choices(text, hits, result.confidence)
+        return self._answer(text, hits, result.confidence)
+
+    def _answer(self, text: str, hits: Sequence[Hit], confidence: float) -> Reply:
+        entry = hits[0].entry
+        notes: list[str] = []
+        swap = self.facts.swap(entry.id, text)
+        if swap is not None:
+            entry = self.kb.entry(swap.target)
+            notes.append(swap.note)
+        notes += self.facts.notes(entry, text)
+        related = [h.entry for h in hits[1:] if h.entry.id != entry.id
+                   and h.score >= self.policy.related_ratio * hits[0].score][: self.policy.max_related]
+        return Reply("answer", (entry, *related), notes=tuple(notes), confidence=confidence)
+
+    def _choices(self, text: str, hits: Sequence[Hit], confidence: float) -> Reply:
+        entries = tuple(h.entry for h in hits[:3])
+        question = self.facts.question_for([e.id for e in entries])
+        return Reply("choices", entries, question=question, confidence=confidence)
+
+    def _fallback(self, text: str, result: SearchResult) -> Reply:
+        if not result.legal or result.chat:
+            return Reply("offtopic", confidence=result.confidence)
+        policy = self.policy
+        near = [(cite, hit.score / result.hits[0].score) for hit in result.hits for cite in hit.entry.basis]
+        words = self.articles.statute_words(text, result.terms)
+        articles = self.articles.search(words, 3, min_score=policy.statute_min_score,
+                                        keep_ratio=policy.statute_keep_ratio, near=near,
+                                        near_weight=policy.near_weight)
+        if not articles:
+            return Reply("unanswered", confidence=result.confidence)
+        return Reply("statutes", articles=tuple(articles), confidence=result.confidence)
+
+    def _bare_topic(self, result: SearchResult) -> bool:
+        """A bare topic word ("彩礼", "开车") says what about, not what is asked."""
+        return result.band == "middle" and result.bare
+
+    @staticmethod
+    def _distinct(hits: Sequence[Hit]) -> list[Hit]:
+        return list(hits)
+
+
+def _same_rule(a: Entry, b: Entry) -> bool:
+    """Entries resting on the same first article are variants of one rule, not different topics."""
+    return a.basis[0] == b.basis[0]
+
+
+@functools.cache
+def get_responder() -> Responder:
+    """The process-wide responder over the bundled knowledge base."""
+    from knowledge.retrieval import get_knowledge_base
+
+    return Responder(get_knowledge_base())

@@ -1,0 +1,174 @@
+"""Facts a question gives that decide which rule applies: how long ago, before or after marriage.
+
+The rules are data (knowledge/data/facts.toml); this module reads the time a question states
+("半年前", "五年前", "去年", "三个月了") and applies deadlines, swaps and distinguishing questions.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from knowledge.cite import CITATION_RE
+from knowledge.faq import Entry
+from knowledge.lexicon import DATA_DIR
+from knowledge.numerals import parse_int
+
+FACTS_PATH = DATA_DIR / "facts.toml"
+_NUM = r"(?P<n>\d+|[一二两三四五六七八九十几]+|半)"
+_SPAN = rf"{_NUM}\s*(?P<unit>个多月|个半月|个月|个星期|年|月|天|日|周|星期)(?P<half>半)?(?P<more>多)?"
+_AGO = re.compile(
+    rf"(?:(?:过了|过去了|已经|都|快|有|超过)\s*{_SPAN}|{_SPAN.replace('?P<', '?P<b_')}"
+    r"(?:以前|之前|前|了|过去|没|都|还|一直|也))"
+)
+_NAMED = {"大前年": 3 * 365, "前年": 2 * 365, "去年": 365, "上个月": 30, "上月": 30, "前几天": 5, "昨天": 1,
+          "前天": 2, "上周": 7, "上个星期": 7}
+_UNIT_DAYS = {"年": 365, "个月": 30, "个多月": 30, "个半月": 30, "月": 30, "天": 1, "日": 1, "周": 7, "星期": 7,
+              "个星期": 7}
+
+
+@dataclass(frozen=True)
+class Ago:
+    """A time span a question states, in days, and how the question put it."""
+
+    days: int
+    words: str
+
+
+def time_ago(text: str) -> Ago | None:
+    """The longest "how long ago" a question states, or None ("五年前" → 1825 days)."""
+    found: list[Ago] = []
+    for match in _AGO.finditer(text):
+        groups = {k.removeprefix("b_"): v for k, v in match.groupdict().items() if v is not None}
+        raw = groups["n"]
+        if raw == "半":
+            count = 0.5
+        elif raw == "几":
+            count = 3.0
+        else:
+            value = parse_int(raw.replace("几", ""))
+            if value is None:
+                continue
+            count = float(value)
+        unit = groups["unit"]
+        if groups.get("half") or unit == "个半月":
+            count += 0.5
+        days = int(count * _UNIT_DAYS[unit]) + (1 if groups.get("more") or unit == "个多月" else 0)
+        words = match.group(0)
+        for prefix in ("过去了", "过了", "已经", "都", "快", "有", "超过"):
+            words = words.removeprefix(prefix)
+        found.append(Ago(days, words.rstrip("了没都还一直也过去")))
+    for word, days in _NAMED.items():
+        if word in text and not any(word in a.words for a in found):
+            found.append(Ago(days, word))
+    if not found:
+        return None
+    best = max(found, key=lambda a: a.days)
+    return Ago(best.days, _plain(best.words))
+
+
+def _plain(words: str) -> str:
+    words = words.removesuffix("以前").removesuffix("之前").removesuffix("前")
+    plain = {"去年": "一年左右", "前年": "两年左右", "大前年": "三年左右", "上个月": "一个月左右", "上月": "一个月左右"}
+    return plain.get(words, words)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A time limit and the entries it bears on."""
+
+    name: str
+    days: int
+    topics: frozenset[str]
+    ids: frozenset[str]
+    over: str
+    within: str
+    requires: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
+
+    def applies(self, entry: Entry, text: str) -> bool:
+        """Whether this deadline bears on the entry answering this question."""
+        if entry.topic not in self.topics and entry.id not in self.ids:
+            return False
+        if self.requires and not any(w in text for w in self.requires):
+            return False
+        return not any(w in text for w in self.unless)
+
+
+@dataclass(frozen=True)
+class Swap:
+    """An entry whose rule holds in one case only; `to` answers the other case."""
+
+    source: str
+    target: str
+    when: tuple[str, ...]
+    note: str
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The rules of facts.toml."""
+
+    deadlines: tuple[Deadline, ...]
+    swaps: tuple[Swap, ...]
+    distinguish: tuple[tuple[frozenset[str], str], ...]
+
+    def notes(self, entry: Entry, text: str) -> list[str]:
+        """What the stated time changes for this entry's answer (first applicable deadline)."""
+        ago = time_ago(text)
+        if ago is None:
+            return []
+        for deadline in self.deadlines:
+            if deadline.applies(entry, text):
+                template = deadline.over if ago.days > deadline.days else deadline.within
+                return [template.format(ago=ago.words)]
+        return []
+
+    def swap(self, entry_id: str, text: str) -> Swap | None:
+        """The swap to make when the question states the case the entry does not cover."""
+        for swap in self.swaps:
+            if swap.source == entry_id and any(w in text for w in swap.when):
+                return swap
+        return None
+
+    def question_for(self, ids: Sequence[str]) -> str:
+        """A question that tells the first two entries apart, or ''."""
+        pair = frozenset(ids[:2])
+        for members, question in self.distinguish:
+            if pair <= members:
+                return question
+        return ""
+
+    def citations(self) -> list[str]:
+        """Every citation the rules' texts make, for verification."""
+        texts = [t for d in self.deadlines for t in (d.over, d.within)] + [s.note for s in self.swaps]
+        cites = []
+        for text in texts:
+            for match in CITATION_RE.finditer(text):
+                cites.append(match.group(0))
+            for law, nums in re.findall(r"《([^》]+)》((?:第\d+条、)+第\d+条)", text):
+                cites += [f"《{law}》{n}" for n in nums.split("、")]
+        return sorted(set(cites))
+
+
+def load_facts(path: Path | None = None) -> Facts:
+    """Read facts.toml."""
+    data = tomllib.loads((path or FACTS_PATH).read_text(encoding="utf-8"))
+    deadlines = tuple(
+        Deadline(str(d["name"]), int(d["days"]), frozenset(d.get("topics", [])), frozenset(d.get("ids", [])),
+                 str(d["over"]), str(d["within"]), tuple(d.get("requires", [])), tuple(d.get("unless", [])))
+        for d in data.get("deadline", [])
+    )
+    swaps = tuple(Swap(str(s["from"]), str(s["to"]), tuple(s["when"]), str(s["note"])) for s in data.get("swap", []))
+    distinguish = tuple((frozenset(d["ids"]), str(d["question"])) for d in data.get("distinguish", []))
+    return Facts(deadlines, swaps, distinguish)
+
+
+@functools.cache
+def get_facts() -> Facts:
+    """The bundled rules."""
+    return load_facts()

@@ -1,0 +1,41 @@
+"""Grid search of the reply policy on the dev set only (`python -m knowledge.tuning`).
+
+Holdout, judge and LawBench are never read here: they stay honest estimates for new questions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import logging
+
+from knowledge.answering import DEFAULT_POLICY, Responder
+from knowledge.evaluation import DEVSET_PATH, load_devset, score
+
+
+def main() -> None:
+    """Print direct-answer rate, precision and first-reply hits for each policy on the grid."""
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    responder = Responder.load()
+    kb = responder.kb
+    cases = load_devset(DEVSET_PATH, {e.id for e in kb.entries})
+
+    def first_cite_of(entry_id: str) -> str | None:
+        return kb.entry(entry_id).basis[0]
+
+    rows = []
+    grid = itertools.product((0.50,), (0.80,), (0.5,), (3.0, 4.0, 5.0, 6.0))
+    for answer, ask, guard, statute in grid:
+        responder.policy = dataclasses.replace(DEFAULT_POLICY, answer=answer, ask_ratio=ask, offtopic_guard=guard,
+                                               statute_min_score=statute)
+        m = score("dev", responder.respond, cases, first_cite_of, timing=False)
+        rows.append((answer, ask, guard, statute, m.rate(m.direct), m.rate(m.direct_right, m.direct),
+                     m.rate(m.first_hit), m.statutes, m.off_answered, m.off_handled))
+    print("answer  ask  guard statute  direct  precision  first  statutes off-answered  off-handled")
+    for r in rows:
+        print(f"{r[0]:.2f}  {r[1]:.2f}  {r[2]:.2f}  {r[3]:4.1f}  {r[4]:6.1%}  {r[5]:8.1%}  {r[6]:6.1%}  {r[7]:4}"
+              f"  {r[8]:4}  {r[9]:4}")
+
+
+if __name__ == "__main__":
+    main()
