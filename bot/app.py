@@ -37,6 +37,7 @@ from handlers.core.middlewares import (
 )
 from handlers.core.resilience import Breaker, FallbackStateStorage, LocalStore
 from handlers.legal import DatabaseQuestionLog
+from knowledge.answering import get_responder
 from knowledge.retrieval import get_knowledge_base
 
 log = logging.getLogger("mingbai")
@@ -127,6 +128,7 @@ async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
         first_routers=first_routers, deps={"question_log": question_log},
     )
     get_knowledge_base()  # build the search index before the first question, not during it
+    get_responder()  # and the statute-article index behind it
     uninstall = install_cache_invalidation(redis)
     yield
     uninstall()
