@@ -25,12 +25,16 @@ from knowledge.smalltalk import SmallTalk, get_smalltalk
 from knowledge.statutes import Statutes, get_statutes
 
 
+LONG_MESSAGE = 30
+
+
 @dataclass(frozen=True)
 class Policy:
     """When to answer, ask, or fall back to statutes (tuned on the dev set)."""
 
-    answer: float = 0.50  # confidence from which the top entry is answered directly
+    answer: float = 0.45  # confidence from which the top entry is answered directly
     ask_ratio: float = 0.80  # a runner-up of another topic this close to the top makes it a choice
+    tie_ratio: float = 0.90  # a runner-up of the same topic but another rule this close is a tie: ask
     related_ratio: float = 0.55  # runners-up at least this close are shown as related questions
     max_related: int = 2
     offtopic_guard: float = 0.50  # without legal words, a match below this confidence is not trusted
@@ -68,12 +72,15 @@ class Responder:
         result = self.kb.search(text, k=5)
         if result.band == "low" or not result.hits:
             return self._fallback(text, result)
-        if not result.legal and result.confidence < self.policy.offtopic_guard:
+        words = sum(1 for weight in result.terms.values() if weight == 1.0)
+        if not result.legal and words >= 2 and result.confidence < self.policy.offtopic_guard:
             return Reply("offtopic", confidence=result.confidence)
         hits = self._distinct(result.hits)
         top = hits[0]
-        rivals = [h for h in hits[1:] if h.entry.topic != top.entry.topic and not _same_rule(h.entry, top.entry)]
-        close_rival = bool(rivals) and rivals[0].score >= self.policy.ask_ratio * top.score
+        rivals = [h for h in hits[1:] if not _same_rule(h.entry, top.entry)]
+        close_rival = any(
+            h.score >= (self.policy.ask_ratio if h.entry.topic != top.entry.topic else self.policy.tie_ratio) * top.score
+            for h in rivals)
         if result.confidence < self.policy.answer or close_rival or self._bare_topic(result):
             return self._choices(text, hits, result.confidence)
         return self._answer(text, hits, result.confidence)
@@ -96,7 +103,8 @@ class Responder:
         return Reply("choices", entries, question=question, confidence=confidence)
 
     def _fallback(self, text: str, result: SearchResult) -> Reply:
-        if not result.legal or result.chat:
+        # A small-talk marker (天气, 考试, 血压) rules out statutes in a short message, not in a long account.
+        if not result.legal or (result.chat and len(text) < LONG_MESSAGE):
             return Reply("offtopic", confidence=result.confidence)
         policy = self.policy
         near = [(cite, hit.score / result.hits[0].score) for hit in result.hits for cite in hit.entry.basis]

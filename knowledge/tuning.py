@@ -24,14 +24,14 @@ def main() -> None:
         return kb.entry(entry_id).basis[0]
 
     rows = []
-    grid = itertools.product((0.50,), (0.80,), (0.5,), (3.0, 4.0, 5.0, 6.0))
-    for answer, ask, guard, statute in grid:
-        responder.policy = dataclasses.replace(DEFAULT_POLICY, answer=answer, ask_ratio=ask, offtopic_guard=guard,
+    grid = itertools.product((0.45, 0.50, 0.55), (0.75, 0.80, 0.85), (0.90, 0.95, 0.98, 1.01), (5.0,))
+    for answer, ask, tie, statute in grid:
+        responder.policy = dataclasses.replace(DEFAULT_POLICY, answer=answer, ask_ratio=ask, tie_ratio=tie,
                                                statute_min_score=statute)
         m = score("dev", responder.respond, cases, first_cite_of, timing=False)
-        rows.append((answer, ask, guard, statute, m.rate(m.direct), m.rate(m.direct_right, m.direct),
+        rows.append((answer, ask, tie, statute, m.rate(m.direct), m.rate(m.direct_right, m.direct),
                      m.rate(m.first_hit), m.statutes, m.off_answered, m.off_handled))
-    print("answer  ask  guard statute  direct  precision  first  statutes off-answered  off-handled")
+    print("answer  ask  tie statute  direct  precision  first  statutes off-answered  off-handled")
     for r in rows:
         print(f"{r[0]:.2f}  {r[1]:.2f}  {r[2]:.2f}  {r[3]:4.1f}  {r[4]:6.1%}  {r[5]:8.1%}  {r[6]:6.1%}  {r[7]:4}"
               f"  {r[8]:4}  {r[9]:4}")
