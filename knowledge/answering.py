@@ -24,7 +24,6 @@ from knowledge.retrieval import MAX_QUERY_CHARS, Hit, KnowledgeBase, SearchResul
 from knowledge.smalltalk import SmallTalk, get_smalltalk
 from knowledge.statutes import Statutes, get_statutes
 
-
 LONG_MESSAGE = 30
 
 
@@ -78,8 +77,9 @@ class Responder:
         hits = self._distinct(result.hits)
         top = hits[0]
         rivals = [h for h in hits[1:] if not _same_rule(h.entry, top.entry)]
+        policy = self.policy
         close_rival = any(
-            h.score >= (self.policy.ask_ratio if h.entry.topic != top.entry.topic else self.policy.tie_ratio) * top.score
+            h.score >= (policy.ask_ratio if h.entry.topic != top.entry.topic else policy.tie_ratio) * top.score
             for h in rivals)
         if result.confidence < self.policy.answer or close_rival or self._bare_topic(result):
             return self._choices(text, hits, result.confidence)
