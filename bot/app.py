@@ -14,6 +14,7 @@ from tortoise.connection import get_connection
 
 import models
 from bot import admin, api, keys, reminders
+from bot.admin import kb as admin_kb
 from bot.admin import stats as admin_stats
 from bot.config import Settings
 from bot.cs_retry import QUEUE
@@ -204,6 +205,7 @@ def create_app(settings: Settings, *, extra_routers: Sequence[Router] = ()) -> w
     wechat_view.setup(app)
     admin.setup(app)
     admin_stats.setup(app)
+    admin_kb.setup(app)
     reminders.setup(app)
     api.setup(app)
     app.router.add_get("/healthz", healthz, name="healthz")

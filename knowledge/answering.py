@@ -11,7 +11,6 @@ Thresholds are tuned on knowledge/data/devset.toml only.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,9 +129,37 @@ def _same_rule(a: Entry, b: Entry) -> bool:
     return a.basis[0] == b.basis[0]
 
 
-@functools.cache
+_current: list[Responder] = []
+
+
 def get_responder() -> Responder:
-    """The process-wide responder over the bundled knowledge base."""
+    """The process-wide responder: the bundled knowledge base until the console's changes replace it."""
+    if not _current:
+        from knowledge.retrieval import get_knowledge_base
+
+        _current.append(Responder(get_knowledge_base()))
+    return _current[-1]
+
+
+def set_responder(responder: Responder) -> None:
+    """Answer from now on with this responder (the knowledge base as changed in the console)."""
+    _current[:] = [responder]
+
+
+def reset_responder() -> None:
+    """Answer from the bundled knowledge base again (no console changes)."""
     from knowledge.retrieval import get_knowledge_base
 
-    return Responder(get_knowledge_base())
+    current = get_responder()
+    if current.kb is not get_knowledge_base():
+        set_responder(Responder(get_knowledge_base(), policy=current.policy, articles=current.articles))
+
+
+def rebuild(entries: Sequence[Entry]) -> Responder:
+    """A responder over these entries, keeping the current statute index (CPU-bound: run it off the loop)."""
+    from knowledge.analyzer import Analyzer
+    from knowledge.lexicon import load_lexicon
+
+    current = get_responder()
+    return Responder(KnowledgeBase(entries, Analyzer(load_lexicon()), current.kb.tuning), policy=current.policy,
+                     articles=current.articles)
