@@ -23,11 +23,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from knowledge.answering import Responder  # noqa: E402
-from knowledge.evaluation import SETS, load_devset  # noqa: E402
-from knowledge.faq import load_entries  # noqa: E402
-from knowledge.lexicon import load_lexicon  # noqa: E402
-from knowledge.retrieval import Analyzer, KnowledgeBase  # noqa: E402
+from knowledge.answering import Responder
+from knowledge.evaluation import SETS, load_devset
+from knowledge.faq import load_entries
+from knowledge.lexicon import load_lexicon
+from knowledge.retrieval import Analyzer, KnowledgeBase
 
 
 def percentile(values: list[float], share: float) -> float:

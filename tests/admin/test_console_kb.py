@@ -3,6 +3,7 @@ and a change made through one process answering in another."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -127,7 +128,8 @@ async def test_new_entry_retire_export_and_import(console: Any) -> None:
 async def test_inbox_groups_unanswered_questions_and_adds_a_phrasing(console: Any) -> None:
     client = await _admin(console)
     _, town = console
-    for question in ("邻居装修天天电钻吵得睡不着", "邻居装修电钻太吵睡不着", "邻居装修太吵睡不着觉", "网贷催收电话打到我单位"):
+    asked = ("邻居装修天天电钻吵得睡不着", "邻居装修电钻太吵睡不着", "邻居装修太吵睡不着觉", "网贷催收电话打到我单位")
+    for question in asked:
         await QuestionLog.create(town=town, asker="h", question=question, band="low", score=0.1)
     await QuestionLog.create(town=town, asker="h", question="欠钱不还怎么办", band="high", score=0.9)
     page = await client.get("/admin/kb/inbox")
@@ -162,7 +164,7 @@ async def test_a_change_answers_in_another_process(console: Any, db_url: str) ->
             print(reply.entries[0].answer)
         asyncio.run(main())
     """)
-    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                         env={**os.environ})
+    out = await asyncio.to_thread(subprocess.run, [sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                                  text=True, timeout=120, env={**os.environ})
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == answer
