@@ -22,7 +22,7 @@ from knowledge.analyzer import Analyzer, userdict_words
 from knowledge.bm25 import WeightedBM25
 from knowledge.faq import Entry, load_entries
 from knowledge.lexicon import load_lexicon
-from knowledge.pinyin import PinyinCorrector
+from knowledge.pinyin import PinyinCorrector, pinyin_key
 
 Band = Literal["high", "middle", "low"]
 # Longer messages are cut: WeChat text is at most ~2,000 bytes and voice at most a minute.
@@ -39,6 +39,7 @@ class Tuning:
     combined_weight: float = 1.0  # BM25 of all phrasings of an entry as one document
     answer_weight: float = 0.3  # BM25 of the answer
     expansion_weight: float = 0.6  # query weight of the words the lexicon adds
+    homophone_weight: float = 0.8  # query weight of a legal word a real word sounds like (工商 → 工伤)
     total_share: float = 0.2  # part of the total score in the confidence strength
     scale: float = 6.0  # strength at which confidence is 0.5
     smalltalk_factor: float = 0.4  # confidence multiplier for questions with a small-talk marker
@@ -133,6 +134,17 @@ class KnowledgeBase:
         self.analyzer.corrector = PinyinCorrector(
             targets, known, self._legal_terms | lexicon.words, {t: float(c) for t, c in df.items()}
         )
+        # Real words that sound like a legal word of the base (工商 → 工伤): the corrector leaves known
+        # words alone, so the legal word is added beside them when the rest of the question fits it.
+        self._sounds_like: dict[tuple[str, ...], str] = {}
+        for term in sorted(self._legal_terms & set(df), key=lambda t: -df[t]):
+            key = pinyin_key(term, loose=False) if 2 <= len(term) <= 4 else None
+            if key is not None:
+                self._sounds_like.setdefault(key, term)
+        self._entries_with: dict[str, list[int]] = {}
+        for index, terms in enumerate(self._entry_terms):
+            for term in terms:
+                self._entries_with.setdefault(term, []).append(index)
 
     def search(self, text: str, k: int = 3) -> SearchResult:
         """Rank entries for a question; band says whether to answer, offer choices or decline."""
@@ -141,6 +153,8 @@ class KnowledgeBase:
         content = list(dict.fromkeys(self.analyzer.content(tokens)))
         weights = dict.fromkeys(self.analyzer.expansions(tokens), tuning.expansion_weight)
         weights.update(dict.fromkeys(content, 1.0))
+        for term in self._homophones(content):
+            weights.setdefault(term, tuning.homophone_weight)
         smalltalk = self.analyzer.lexicon.is_smalltalk("".join(tokens))
         # Legal vocabulary, or a colloquial phrase the lexicon maps to it ("老爷子没了" → 继承).
         legal_words = [t for t in content if t in self._legal_terms]
@@ -168,6 +182,21 @@ class KnowledgeBase:
             band = "middle"  # a bare topic word ("开车", "彩礼") says what about, not what is asked
             bare = True
         return SearchResult(band, hits[:k], confidence, weights, bare and len(content) <= 2, legal, smalltalk)
+
+    def _homophones(self, content: list[str]) -> list[str]:
+        """Legal words that a word of the question sounds like, where another word of it fits their entries."""
+        found = []
+        for token in content:
+            if token in self._legal_terms or not 2 <= len(token) <= 4:
+                continue
+            key = pinyin_key(token, loose=False)
+            term = self._sounds_like.get(key) if key else None
+            if term is None or term == token:
+                continue
+            others = set(content) - {token}
+            if any(others & self._entry_terms[i] for i in self._entries_with.get(term, ())):
+                found.append(term)
+        return found
 
     def _is_bare_keyword(self, content: list[str], top: int) -> bool:
         terms = self._entry_terms[top]
