@@ -110,23 +110,43 @@ class Swap:
 
 
 @dataclass(frozen=True)
+class Note:
+    """A stated fact (没签合同, 没写借条) that changes what to do for the entries of some topics."""
+
+    topics: frozenset[str]
+    ids: frozenset[str]
+    when: tuple[str, ...]
+    text: str
+    skip: frozenset[str] = frozenset()
+
+    def applies(self, entry: Entry, text: str) -> bool:
+        """Whether the question states the fact and the entry is one it bears on."""
+        bears = (entry.topic in self.topics or entry.id in self.ids) and entry.id not in self.skip
+        return bears and any(w in text for w in self.when)
+
+
+@dataclass(frozen=True)
 class Facts:
     """The rules of facts.toml."""
 
     deadlines: tuple[Deadline, ...]
     swaps: tuple[Swap, ...]
     distinguish: tuple[tuple[frozenset[str], str], ...]
+    fact_notes: tuple[Note, ...] = ()
 
     def notes(self, entry: Entry, text: str) -> list[str]:
-        """What the stated time changes for this entry's answer (first applicable deadline)."""
+        """What the stated facts change for this entry's answer: the first applicable deadline for the
+        time given, then the notes on other facts."""
+        notes = []
         ago = time_ago(text)
-        if ago is None:
-            return []
-        for deadline in self.deadlines:
-            if deadline.applies(entry, text):
-                template = deadline.over if ago.days > deadline.days else deadline.within
-                return [template.format(ago=ago.words)]
-        return []
+        if ago is not None:
+            for deadline in self.deadlines:
+                if deadline.applies(entry, text):
+                    template = deadline.over if ago.days > deadline.days else deadline.within
+                    notes.append(template.format(ago=ago.words))
+                    break
+        notes += [note.text for note in self.fact_notes if note.applies(entry, text)]
+        return notes
 
     def swap(self, entry_id: str, text: str) -> Swap | None:
         """The swap to make when the question states the case the entry does not cover."""
@@ -146,6 +166,7 @@ class Facts:
     def citations(self) -> list[str]:
         """Every citation the rules' texts make, for verification."""
         texts = [t for d in self.deadlines for t in (d.over, d.within)] + [s.note for s in self.swaps]
+        texts += [n.text for n in self.fact_notes]
         cites = []
         for text in texts:
             for match in CITATION_RE.finditer(text):
@@ -165,7 +186,9 @@ def load_facts(path: Path | None = None) -> Facts:
     )
     swaps = tuple(Swap(str(s["from"]), str(s["to"]), tuple(s["when"]), str(s["note"])) for s in data.get("swap", []))
     distinguish = tuple((frozenset(d["ids"]), str(d["question"])) for d in data.get("distinguish", []))
-    return Facts(deadlines, swaps, distinguish)
+    notes = tuple(Note(frozenset(n.get("topics", [])), frozenset(n.get("ids", [])), tuple(n["when"]), str(n["note"]),
+                       frozenset(n.get("skip", []))) for n in data.get("note", []))
+    return Facts(deadlines, swaps, distinguish, notes)
 
 
 @functools.cache

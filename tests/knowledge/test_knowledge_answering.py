@@ -85,3 +85,16 @@ def test_fact_rules_cite_articles_in_force() -> None:
     assert "《人民调解法》第32条" in cites and "《民法典》第188条" in cites
     for cite in cites:
         assert statutes.verify(cite).ok, cite
+
+
+def test_a_missing_contract_or_iou_is_addressed() -> None:
+    from knowledge.faq import Entry
+
+    facts = get_facts()
+    loan = Entry("im-loan-collect", "借贷", ("q",), "a", ("《民法典》第675条",))
+    notes = facts.notes(loan, "借给他五千块钱没写借条 他不认了")
+    assert notes and "《民事诉讼法》第66条" in notes[0]
+    covered = Entry("im-loan-oral-no-iou", "借贷", ("q",), "a", ("《民法典》第668条",))
+    assert facts.notes(covered, "借给他五千块钱没写借条 他不认了") == []  # the entry says it already
+    wage = Entry("im-wage-factory", "欠薪", ("q",), "a", ("《劳动法》第50条",))
+    assert any("《劳动合同法》第7条" in n for n in facts.notes(wage, "厂里三个月没发工资 我也没签合同"))
