@@ -87,6 +87,10 @@ class Responder:
     def _answer(self, text: str, hits: Sequence[Hit], confidence: float) -> Reply:
         entry = hits[0].entry
         notes: list[str] = []
+        overdue = self.facts.overdue_entry(entry, text, [h.entry.id for h in hits])
+        if overdue is not None:
+            hits = [next(h for h in hits if h.entry.id == overdue), *(h for h in hits if h.entry.id != overdue)]
+            entry = hits[0].entry
         swap = self.facts.swap(entry.id, text)
         if swap is not None:
             entry = self.kb.entry(swap.target)

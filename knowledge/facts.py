@@ -89,6 +89,7 @@ class Deadline:
     within: str
     requires: tuple[str, ...] = ()
     unless: tuple[str, ...] = ()
+    prefer: tuple[str, ...] = ()
 
     def applies(self, entry: Entry, text: str) -> bool:
         """Whether this deadline bears on the entry answering this question."""
@@ -148,6 +149,18 @@ class Facts:
         notes += [note.text for note in self.fact_notes if note.applies(entry, text)]
         return notes
 
+    def overdue_entry(self, entry: Entry, text: str, candidates: Sequence[str]) -> str | None:
+        """The entry on the time limit itself, when the time given is past a limit bearing on `entry`."""
+        ago = time_ago(text)
+        if ago is None:
+            return None
+        for deadline in self.deadlines:
+            if deadline.applies(entry, text):
+                if ago.days > deadline.days:
+                    return next((i for i in deadline.prefer if i in candidates and i != entry.id), None)
+                return None
+        return None
+
     def swap(self, entry_id: str, text: str) -> Swap | None:
         """The swap to make when the question states the case the entry does not cover."""
         for swap in self.swaps:
@@ -181,7 +194,8 @@ def load_facts(path: Path | None = None) -> Facts:
     data = tomllib.loads((path or FACTS_PATH).read_text(encoding="utf-8"))
     deadlines = tuple(
         Deadline(str(d["name"]), int(d["days"]), frozenset(d.get("topics", [])), frozenset(d.get("ids", [])),
-                 str(d["over"]), str(d["within"]), tuple(d.get("requires", [])), tuple(d.get("unless", [])))
+                 str(d["over"]), str(d["within"]), tuple(d.get("requires", [])), tuple(d.get("unless", [])),
+                 tuple(d.get("prefer", [])))
         for d in data.get("deadline", [])
     )
     swaps = tuple(Swap(str(s["from"]), str(s["to"]), tuple(s["when"]), str(s["note"])) for s in data.get("swap", []))

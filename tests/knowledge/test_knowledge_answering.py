@@ -75,6 +75,7 @@ def test_deadlines_say_which_case_applies() -> None:
     responder = get_responder()
     old = responder.respond("五年前借给邻居两万块钱 写了借条 他一直不还")
     assert old.kind == "answer" and old.notes and "超过了三年诉讼时效" in old.notes[0]
+    assert old.first_citation == "《民法典》第188条"  # the limitation entry answers, not "no IOU"
     recent = responder.respond("半年前借给邻居两万块钱 写了借条 他一直不还")
     assert recent.notes and "还在三年诉讼时效内" in recent.notes[0]
 
