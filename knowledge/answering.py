@@ -38,7 +38,7 @@ class Policy:
     offtopic_guard: float = 0.50  # without legal words, a match below this confidence is not trusted
     statute_min_score: float = 5.0  # an article must score this much to be offered
     statute_keep_ratio: float = 0.75  # further articles must score this share of the first
-    near_weight: float = 1.0  # how much the articles around the closest entries' citations gain
+    near_weight: float = 0.5  # how much the articles around the closest entries' citations gain
 
 
 DEFAULT_POLICY = Policy()
@@ -107,7 +107,8 @@ class Responder:
 
     def _fallback(self, text: str, result: SearchResult) -> Reply:
         # A small-talk marker (天气, 考试, 血压) rules out statutes in a short message, not in a long account.
-        if not result.legal or (result.chat and len(text) < LONG_MESSAGE):
+        legal = result.legal or bool(self.articles.everyday_words(text))
+        if not legal or (result.chat and len(text) < LONG_MESSAGE):
             return Reply("offtopic", confidence=result.confidence)
         policy = self.policy
         near = [(cite, hit.score / result.hits[0].score) for hit in result.hits for cite in hit.entry.basis]

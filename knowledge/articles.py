@@ -107,11 +107,13 @@ class ArticleIndex:
     def statute_words(self, text: str, weights: Mapping[str, float]) -> dict[str, float]:
         """The question's terms plus the statute words its everyday words stand for."""
         out = dict(weights)
-        for key, words in self._everyday.items():
-            if key in text:
-                for word in words:
-                    out.setdefault(word, TERM_WEIGHT)
+        for word in self.everyday_words(text):
+            out.setdefault(word, TERM_WEIGHT)
         return out
+
+    def everyday_words(self, text: str) -> list[str]:
+        """The statute words the everyday words of a text stand for (狗 → 饲养, 动物)."""
+        return [word for key, words in self._everyday.items() if key in text for word in words]
 
     def _boost(self, scores: np.ndarray, near: Sequence[tuple[str, float]], near_weight: float) -> np.ndarray:
         if near:
