@@ -96,7 +96,8 @@ class Responder:
             entry = self.kb.entry(swap.target)
             notes.append(swap.note)
         notes += self.facts.notes(entry, text)
-        related = [h.entry for h in hits[1:] if h.entry.id != entry.id
+        # Related questions add something: not a variant resting on the answer's own article.
+        related = [h.entry for h in hits[1:] if h.entry.id != entry.id and not _same_rule(h.entry, entry)
                    and h.score >= self.policy.related_ratio * hits[0].score][: self.policy.max_related]
         return Reply("answer", (entry, *related), notes=tuple(notes), confidence=confidence)
 
