@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,7 +23,8 @@ def seed_answers_after() -> Iterator[None]:
     reset_responder()
 
 
-async def test_admin_edits_an_entry_and_a_mediator_reads_it(browser: Any, console: Any) -> None:  # noqa: F811
+async def test_admin_edits_an_entry_and_a_mediator_reads_it(browser: Any, console: Any,  # noqa: F811
+                                                            tmp_path: Path) -> None:
     client, town = console
     base = str(client.server.make_url("")).rstrip("/")
     await make_staff("司法所老王", Role.ADMIN, town)
@@ -51,6 +53,14 @@ async def test_admin_edits_an_entry_and_a_mediator_reads_it(browser: Any, consol
     assert "司法所老王" in await page.inner_text("#kb-history")
     assert "俺家大黄把邻居娃咬哭了咋赔" in get_responder().kb.entry("tp-dog-who-liable").questions
     await page.screenshot(path=str(ARTIFACTS / "kb-entry.png"), full_page=True)
+    # the whole base exported and imported back through the page (larger than an ordinary form)
+    exported = await (await page.request.get(f"{base}/admin/kb/export")).text()
+    upload = tmp_path / "faq.toml"
+    upload.write_text(exported.replace('questions = ["', 'questions = ["导入的新问法", "', 1), encoding="utf-8")
+    await page.goto(f"{base}/admin/kb")
+    await page.set_input_files("#kb-import input[name=file]", str(upload))
+    await page.click("#kb-import button[type=submit]")
+    await page.wait_for_selector("text=已导入1条")
     await page.goto(f"{base}/admin/kb/inbox")
     assert "邻居装修电钻太吵睡不着" in await page.inner_text("#kb-inbox")
     await page.screenshot(path=str(ARTIFACTS / "kb-inbox.png"), full_page=True)

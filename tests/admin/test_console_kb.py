@@ -170,3 +170,22 @@ async def test_a_change_answers_in_another_process(console: Any, db_url: str) ->
                                   text=True, timeout=120, env={**os.environ})
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == answer
+
+
+async def test_a_whole_exported_base_imports_back(console: Any) -> None:
+    from aiohttp import FormData
+
+    client = await _admin(console)
+    page = await (await client.get("/admin/kb")).text()
+    token = csrf_from(page)
+    exported = await (await client.get("/admin/kb/export")).text()
+    assert len(exported.encode()) > 64 * 1024  # more than an ordinary form may carry
+    changed = exported.replace('questions = ["', 'questions = ["狗咬了人到底谁负责", "', 1)
+    form = FormData()
+    form.add_field("csrf_token", token)
+    form.add_field("file", changed.encode(), filename="faq.toml", content_type="application/toml")
+    resp = await client.post("/admin/kb/import", data=form, headers={"X-CSRF-Token": token})
+    assert resp.status == 200
+    text = await resp.text()
+    assert "已导入1条" in text, text[-600:]
+    assert [row.questions[0] for row in await KbEntry.all()] == ["狗咬了人到底谁负责"]
