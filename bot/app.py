@@ -13,6 +13,7 @@ from tortoise.connection import get_connection
 
 import models
 from bot import admin, api, keys, reminders, screening_reminders
+from bot.admin import kb as admin_kb
 from bot.admin import stats as admin_stats
 from bot.config import Settings
 from bot.cs_retry import QUEUE
@@ -31,6 +32,7 @@ from handlers.core import Router
 from handlers.core.fsm import RedisStateStorage
 from handlers.core.resilience import Breaker
 from handlers.legal import DatabaseQuestionLog
+from knowledge.answering import get_responder
 from knowledge.retrieval import get_knowledge_base
 
 log = logging.getLogger("mingbai")
@@ -100,6 +102,7 @@ async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
                             settings.outreach.photo_max_bytes, settings.wechat.api_timeout_seconds)
     first_routers: tuple[Router, ...] = app[keys.EXTRA_ROUTERS]
     kb = await asyncio.to_thread(get_knowledge_base)  # built before the first question, off the event loop
+    await asyncio.to_thread(get_responder)  # and the statute-article index behind it
     dispatcher = build_dispatcher(
         RedisStateStorage(redis, breaker=breaker), settings=settings, kb=kb, edge=edge,
         first_routers=first_routers, deps={"question_log": question_log, "media": media,
@@ -189,6 +192,7 @@ def create_app(settings: Settings, *, extra_routers: Sequence[Router] = ()) -> w
     wechat_view.setup(app)
     admin.setup(app)
     admin_stats.setup(app)
+    admin_kb.setup(app)
     reminders.setup(app)
     screening_reminders.setup(app)
     api.setup(app)

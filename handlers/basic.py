@@ -86,7 +86,7 @@ async def echo(msg: Message, settings: Any) -> str:
     """Text nothing else understood."""
     return (
         f"收到：“{msg.text[:60]}”。\n暂时没有找到合适的回答。您可以换个说法，"
-        f"或拨打12348法律援助热线，也可以找本村的法律明白人或{settings.town.studio_name}。回复“帮助”查看菜单。"
+        f"或拨打12348公共法律服务热线，也可以找本村的法律明白人或{settings.town.studio_name}。回复“帮助”查看菜单。"
     )
 
 

@@ -7,16 +7,14 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from handlers.core import Context, FSMContext, Message, NoState, Regex, Router, State, StatesGroup
 from handlers.menu import add_menu_line
-from knowledge.replies import format_answer, format_choices, format_fallback, format_statute
-from knowledge.retrieval import KnowledgeBase, SearchResult
+from knowledge.answering import get_responder
+from knowledge.replies import format_answer, format_reply, format_statute
+from knowledge.reply import Reply
 from knowledge.statutes import looks_like_statute_query, lookup
-
-if TYPE_CHECKING:
-    from bot.config import Settings
 
 log = logging.getLogger("mingbai.legal")
 router = Router("legal")
@@ -25,15 +23,15 @@ add_menu_line("查法条：发送“民法典第1127条”“人民调解法33�
 
 
 class Choice(StatesGroup):
-    """The user was offered the top three entries and may answer 1, 2 or 3."""
+    """The user was offered numbered entries (a choice, or related questions) and may answer 1, 2 or 3."""
 
     pick = State()
 
 
-QuestionLogger = Callable[[Context, str, SearchResult | None], Awaitable[None]]
+QuestionLogger = Callable[[Context, str, Reply | None], Awaitable[None]]
 
 
-async def no_log(ctx: Context, question: str, result: SearchResult | None) -> None:
+async def no_log(ctx: Context, question: str, result: Reply | None) -> None:
     """The question logger of `mingbai ask`: nothing is kept."""
 
 
@@ -49,37 +47,36 @@ async def statute(msg: Message, ctx: Context, question_log: QuestionLogger = no_
 
 
 @router.text(Choice.pick, Regex(r"^[1-3１-３]$"))
-async def picked(msg: Message, state: FSMContext, kb: KnowledgeBase) -> str:
+async def picked(msg: Message, state: FSMContext) -> str:
     """The answer to the entry the user picked from the numbered list."""
     ids: list[str] = (await state.get_data()).get("choices", [])
     await state.clear()
     index = int(msg.text.translate(str.maketrans("１２３", "123"))) - 1
-    if index >= len(ids):
+    kb = get_responder().kb
+    if index >= len(ids) or ids[index] not in kb:
         return "没有这个选项。请直接把您的问题再说一遍。"
     return format_answer(kb.entry(ids[index]))
 
 
 @router.text(Choice.pick)
-async def not_a_choice(msg: Message, ctx: Context, state: FSMContext, settings: Settings, kb: KnowledgeBase,
+async def not_a_choice(msg: Message, ctx: Context, state: FSMContext, settings: Any,
                        question_log: QuestionLogger = no_log) -> str:
     """Anything but 1-3 after a choice is a new question."""
     await state.clear()
-    return str(await answer(msg, ctx, state, settings, kb, question_log))
+    return str(await answer(msg, ctx, state, settings, question_log))
 
 
 @router.text(NoState())
-async def answer(msg: Message, ctx: Context, state: FSMContext, settings: Settings, kb: KnowledgeBase,
+async def answer(msg: Message, ctx: Context, state: FSMContext, settings: Any,
                  question_log: QuestionLogger = no_log) -> str:
-    """Search the FAQ: a sure answer, three choices, or the fallback — never an invented answer."""
-    result = kb.search(msg.text)
-    await question_log(ctx, msg.text, result)
-    if result.band == "high":
-        return format_answer(result.hits[0].entry)
-    if result.band == "middle":
+    """Answer first; a choice only between topics; statutes for the rest — never an invented answer."""
+    reply = get_responder().respond(msg.text)
+    if reply.kind != "smalltalk":
+        await question_log(ctx, msg.text, reply)
+    if reply.kind in ("answer", "choices") and len(reply.entries) > 1:
         await state.set_state(Choice.pick)
-        await state.update_data(choices=[h.entry.id for h in result.hits[:3]])
-        return format_choices(result.hits)
-    return format_fallback(settings.town.studio_name)
+        await state.update_data(choices=[e.id for e in reply.entries[:3]])
+    return format_reply(reply, settings.town.studio_name)
 
 
 def asker_hash(secret_key: str, openid: str) -> str:
@@ -101,14 +98,14 @@ class DatabaseQuestionLog:
         self.dropped = 0
         self.writer: asyncio.Task[None] | None = None
 
-    async def __call__(self, ctx: Context, question: str, result: SearchResult | None) -> None:
-        from models.privacy import scrub_text
+    async def __call__(self, ctx: Context, question: str, result: Reply | None) -> None:
+        from models.privacy import scrub_text  # phones and ID numbers never reach the question log
         from models.questions import QuestionLog
 
-        top = result.hits[0] if result and result.hits and result.band != "low" else None
+        top = result.entries[0] if result and result.entries else None
         row = QuestionLog(
             town_id=ctx.town_id, asker=asker_hash(self.secret_key, ctx.openid), question=scrub_text(question)[:500],
-            entry_id=top.entry.id if top else None, topic=top.entry.topic if top else "",
+            entry_id=top.id if top else None, topic=top.topic if top else "",
             band=result.band if result else "statute", score=round(result.confidence, 4) if result else 1.0,
         )
         try:

@@ -151,6 +151,18 @@ class LawDB:
                 return Article(law, str(article_no), number, sub, str(text))
         return None
 
+    def articles(self, law: Law) -> list[Article]:
+        """Every numbered article of a law version, in order."""
+        rows = self._query(
+            "SELECT article_no, article_text FROM articles WHERE law_id = ? ORDER BY article_no_arabic", law.law_id
+        )
+        out = []
+        for article_no, text in rows:
+            parsed = split_article_no(str(article_no))
+            if parsed is not None:
+                out.append(Article(law, str(article_no), parsed[0], parsed[1], str(text)))
+        return out
+
     def article_range(self, law: Law) -> tuple[int, int]:
         """Lowest and highest article number of a law version."""
         cached = self._ranges.get(law.law_id)

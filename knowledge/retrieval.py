@@ -11,8 +11,8 @@ from __future__ import annotations
 import functools
 import math
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -22,7 +22,7 @@ from knowledge.analyzer import Analyzer, userdict_words
 from knowledge.bm25 import WeightedBM25
 from knowledge.faq import Entry, load_entries
 from knowledge.lexicon import load_lexicon
-from knowledge.pinyin import PinyinCorrector
+from knowledge.pinyin import PinyinCorrector, pinyin_key
 
 Band = Literal["high", "middle", "low"]
 # Longer messages are cut: WeChat text is at most ~2,000 bytes and voice at most a minute.
@@ -39,6 +39,7 @@ class Tuning:
     combined_weight: float = 1.0  # BM25 of all phrasings of an entry as one document
     answer_weight: float = 0.3  # BM25 of the answer
     expansion_weight: float = 0.6  # query weight of the words the lexicon adds
+    homophone_weight: float = 0.8  # query weight of a legal word a real word sounds like (工商 → 工伤)
     total_share: float = 0.2  # part of the total score in the confidence strength
     scale: float = 6.0  # strength at which confidence is 0.5
     smalltalk_factor: float = 0.4  # confidence multiplier for questions with a small-talk marker
@@ -65,6 +66,10 @@ class SearchResult:
     band: Band
     hits: list[Hit]
     confidence: float
+    terms: Mapping[str, float] = field(default_factory=dict)  # the analysed question: term → weight
+    bare: bool = False  # only one or two legal words, all of one entry: a topic, not a question
+    legal: bool = False  # the question uses legal vocabulary (and is not small talk)
+    chat: bool = False  # the question has a marker of small talk (weather, health, school ...)
 
 
 class KnowledgeBase:
@@ -88,6 +93,9 @@ class KnowledgeBase:
     def entries(self) -> Sequence[Entry]:
         """All entries in file order."""
         return self._entries
+
+    def __contains__(self, entry_id: object) -> bool:
+        return entry_id in self._by_id
 
     def entry(self, entry_id: str) -> Entry:
         """The entry with this id; KeyError if there is none."""
@@ -126,6 +134,17 @@ class KnowledgeBase:
         self.analyzer.corrector = PinyinCorrector(
             targets, known, self._legal_terms | lexicon.words, {t: float(c) for t, c in df.items()}
         )
+        # Real words that sound like a legal word of the base (工商 → 工伤): the corrector leaves known
+        # words alone, so the legal word is added beside them when the rest of the question fits it.
+        self._sounds_like: dict[tuple[str, ...], str] = {}
+        for term in sorted(self._legal_terms & set(df), key=lambda t: -df[t]):
+            key = pinyin_key(term, loose=False) if 2 <= len(term) <= 4 else None
+            if key is not None:
+                self._sounds_like.setdefault(key, term)
+        self._entries_with: dict[str, list[int]] = {}
+        for index, terms in enumerate(self._entry_terms):
+            for term in terms:
+                self._entries_with.setdefault(term, []).append(index)
 
     def search(self, text: str, k: int = 3) -> SearchResult:
         """Rank entries for a question; band says whether to answer, offer choices or decline."""
@@ -134,8 +153,15 @@ class KnowledgeBase:
         content = list(dict.fromkeys(self.analyzer.content(tokens)))
         weights = dict.fromkeys(self.analyzer.expansions(tokens), tuning.expansion_weight)
         weights.update(dict.fromkeys(content, 1.0))
+        for term in self._homophones(content):
+            weights.setdefault(term, tuning.homophone_weight)
+        smalltalk = self.analyzer.lexicon.is_smalltalk("".join(tokens))
+        # Legal vocabulary, or a colloquial phrase the lexicon maps to it ("老爷子没了" → 继承).
+        legal_words = [t for t in content if t in self._legal_terms]
+        legal_words += self.analyzer.lexicon.expand("".join(tokens), tokens)
+        legal = len(legal_words) >= 2 or (bool(legal_words) and not smalltalk)
         if not any(t in self._idf for t in weights):
-            return SearchResult("low", [], 0.0)
+            return SearchResult("low", [], 0.0, weights, legal=legal, chat=smalltalk)
         best_phrasing = np.maximum.reduceat(self._phrasings.scores(weights), self._starts)
         scores = tuning.phrasing_weight * best_phrasing
         scores += tuning.combined_weight * self._combined.scores(weights)
@@ -143,17 +169,34 @@ class KnowledgeBase:
         order = _top(scores, max(k, 2))
         hits = [Hit(self._entries[i], float(scores[i])) for i in order if scores[i] > 0]
         if not hits:
-            return SearchResult("low", [], 0.0)
+            return SearchResult("low", [], 0.0, weights, legal=legal, chat=smalltalk)
         confidence = self._confidence(content, float(best_phrasing[order[0]]), hits[0].score)
-        if confidence < tuning.high and self.analyzer.lexicon.is_smalltalk("".join(tokens)):
+        bare = self._is_bare_keyword(content, order[0])
+        if confidence < tuning.high and smalltalk:
             confidence *= tuning.smalltalk_factor  # damps weak matches only: "一下雨水就流进我家院子" stays
-        elif self._is_bare_keyword(content, order[0]):
+        elif bare:
             # "彩礼", "宅基地 继承": legal words only, all in the top entry: offer its topic's choices.
             confidence = max(confidence, tuning.middle)
         band = self._band(confidence, hits)
         if band == "high" and len(content) == 1 and len(content[0]) <= 3:
             band = "middle"  # a bare topic word ("开车", "彩礼") says what about, not what is asked
-        return SearchResult(band, hits[:k], confidence)
+            bare = True
+        return SearchResult(band, hits[:k], confidence, weights, bare and len(content) <= 2, legal, smalltalk)
+
+    def _homophones(self, content: list[str]) -> list[str]:
+        """Legal words that a word of the question sounds like, where another word of it fits their entries."""
+        found = []
+        for token in content:
+            if token in self._legal_terms or not 2 <= len(token) <= 4:
+                continue
+            key = pinyin_key(token, loose=False)
+            term = self._sounds_like.get(key) if key else None
+            if term is None or term == token:
+                continue
+            others = set(content) - {token}
+            if any(others & self._entry_terms[i] for i in self._entries_with.get(term, ())):
+                found.append(term)
+        return found
 
     def _is_bare_keyword(self, content: list[str], top: int) -> bool:
         terms = self._entry_terms[top]

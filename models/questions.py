@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -27,3 +29,34 @@ class QuestionLog(Model):
 
     class Meta:
         table = "question_log"
+
+
+class KbEntry(Model):
+    """An FAQ entry added or changed in the console, overriding the TOML seed entry of the same id."""
+
+    id = fields.CharField(max_length=64, primary_key=True)
+    topic = fields.CharField(max_length=32)
+    questions: Any = fields.JSONField()  # list of phrasings, the first is the title
+    answer = fields.TextField()
+    basis: Any = fields.JSONField()  # list of citations 《法律名》第N条
+    retired = fields.BooleanField(default=False)
+    updated_by = fields.CharField(max_length=64, default="")
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "kb_entry"
+
+
+class KbChange(Model):
+    """One change to the knowledge base made in the console: who, when, what before and after."""
+
+    id = fields.BigIntField(primary_key=True)
+    entry_id = fields.CharField(max_length=64, db_index=True)
+    action = fields.CharField(max_length=16)  # add | edit | retire | phrasing | import
+    user_name = fields.CharField(max_length=64)
+    before: Any = fields.JSONField(null=True)
+    after: Any = fields.JSONField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        table = "kb_change"

@@ -113,9 +113,10 @@ def test_db_upgrade_on_a_config_file(tmp_path: Path) -> None:
 def test_kb_eval_command_takes_its_options(capsys: pytest.CaptureFixture[str]) -> None:
     from bot.cli import main
 
-    assert main(["kb", "eval", "--holdout"]) == 0  # exit 0: the targets are met
+    assert main(["kb", "eval", "--holdout", "--set", "judge", "--misses"]) == 0
     out = capsys.readouterr().out
-    assert "top-1 (all cases)" in out and "plain BM25" in out and "targets:" in out
+    assert "holdout.toml:" in out and "judge.toml:" in out and "devset.toml" not in out
+    assert "direct answers right" in out and "first reply right by kind" in out and "misses:" in out
 
 
 def test_ask_takes_a_question_typed_as_several_words(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Legal questions through the real callback: the three confidence bands, choices, statutes, the log."""
+"""Legal questions through the real callback: answers, related questions, choices, small talk, statutes, the log."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from bot.commands.kb import top_gaps
 from bot.wechat.client import WeChatSimulator, text_xml
 from handlers.legal import asker_hash
-from knowledge.retrieval import get_knowledge_base
+from knowledge.answering import get_responder
 from models.questions import QuestionLog
 from tests.conftest import TOKEN
 
@@ -34,36 +34,82 @@ async def wait_for_logs(n: int) -> list[QuestionLog]:
     return await QuestionLog.all().order_by("id")
 
 
-async def test_high_confidence_gets_the_answer_with_its_citation(make_settings, make_client) -> None:
+async def test_a_probable_entry_is_answered_with_its_citation(make_settings, make_client) -> None:
     client = await make_client(make_settings())
     reply = await say(client, "v1", "我爹走了没留遗嘱 老房子咋分")
-    result = get_knowledge_base().search("我爹走了没留遗嘱 老房子咋分")
-    assert result.band == "high"
-    entry = result.hits[0].entry
+    plan = get_responder().respond("我爹走了没留遗嘱 老房子咋分")
+    assert plan.kind == "answer"
+    entry = plan.entries[0]
     assert entry.topic == "继承"
     assert "法律依据" in reply and all(cite in reply for cite in entry.basis)
     assert "《民法典》第1127条" in reply
+    assert "您想问的是哪一个" not in reply
 
 
-async def test_middle_band_offers_three_choices_and_answers_the_pick(make_settings, make_client) -> None:
+async def test_related_questions_under_an_answer_can_be_picked(make_settings, make_client) -> None:
     client = await make_client(make_settings())
-    result = get_knowledge_base().search("彩礼")
-    assert result.band == "middle"
-    reply = await say(client, "v2", "彩礼")
-    assert "回复1、2、3" in reply
-    second = result.hits[1].entry
-    assert second.questions[0] in reply
+    question = "邻居家的狗把我咬了 他家不管"
+    plan = get_responder().respond(question)
+    assert plan.kind == "answer" and len(plan.entries) >= 2
+    reply = await say(client, "v2", question)
+    assert reply.startswith(plan.entries[0].answer[:20])
+    assert f"相关问题：回复2 {plan.entries[1].title}" in reply
+    second = plan.entries[1]
     answer = await say(client, "v2", "2")
     assert answer.startswith(second.answer[:20]) and second.basis[0] in answer
-    # the choice is spent: '2' again is a new (unclear) question, not a pick
+    # the choice is spent: '2' again is not a pick
     assert second.answer[:20] not in await say(client, "v2", "2")
 
 
-async def test_off_topic_gets_the_fallback_never_a_legal_answer(make_settings, make_client) -> None:
-    client = await make_client(make_settings(town={"studio_name": "测试调解室"}))
-    for text in ("今天天气怎么样", "双色球下期开什么号", "哈哈哈哈"):
+async def test_a_bare_topic_word_offers_choices_and_answers_the_pick(make_settings, make_client) -> None:
+    client = await make_client(make_settings())
+    plan = get_responder().respond("彩礼")
+    assert plan.kind == "choices"
+    reply = await say(client, "v6", "彩礼")
+    assert "回复1、2、3" in reply and plan.entries[2].title in reply
+    answer = await say(client, "v6", "3")
+    assert answer.startswith(plan.entries[2].answer[:20])
+
+
+async def test_small_talk_gets_a_friendly_line_never_law(make_settings, make_client) -> None:
+    client = await make_client(make_settings())
+    cases = (("谢谢你啊", "不客气"), ("好的", "好的"), ("拜拜", "再见"), ("你是机器人吗", "12348公共法律服务热线"))
+    for text, expected in cases:
         reply = await say(client, "v3", text)
-        assert "12348" in reply and "测试调解室" in reply and "法律依据" not in reply
+        assert expected in reply and "法律依据" not in reply and "回答不了" not in reply, reply
+        assert "帮助" in reply
+
+
+async def test_off_topic_gets_no_legal_content(make_settings, make_client) -> None:
+    client = await make_client(make_settings(town={"studio_name": "测试调解室"}))
+    for text in ("今天天气怎么样", "双色球下期开什么号", "手机怎么截图"):
+        reply = await say(client, "v3", text)
+        assert "法律依据" not in reply and "回复1" not in reply and "回答不了" not in reply, reply
+        assert "帮助" in reply
+
+
+async def test_statute_articles_for_a_legal_question_no_entry_fits(make_settings, make_client, tmp_path,
+                                                                   monkeypatch) -> None:
+    from handlers import legal
+    from knowledge.answering import Responder
+    from knowledge.retrieval import KnowledgeBase
+
+    (tmp_path / "x.toml").write_text('[[entry]]\nid = "loan"\ntopic = "借贷"\nquestions = ["借钱不还怎么办"]\n'
+                                     'answer = "可以起诉。"\nbasis = ["《民法典》第675条"]\n', encoding="utf-8")
+    small = Responder(KnowledgeBase.load(tmp_path))
+    monkeypatch.setattr(legal, "get_responder", lambda: small)
+    client = await make_client(make_settings(town={"studio_name": "测试调解室"}))
+    reply = await say(client, "v7", "协议离婚怎么办手续")
+    assert "可能和您的问题有关" in reply and "《民法典》第1076条" in reply
+    assert "12348公共法律服务热线" in reply and "测试调解室" in reply
+
+
+async def test_the_facts_given_say_which_case_applies(make_settings, make_client) -> None:
+    client = await make_client(make_settings())
+    reply = await say(client, "v8", "半年前在村里签的调解协议 对方不给钱 还能申请司法确认吗")
+    assert "超过了申请司法确认的三十天" in reply and "《人民调解法》第32条" in reply
+    reply = await say(client, "v9", "十天前签的调解协议 想去法院司法确认")
+    assert "还在三十天内" in reply
 
 
 async def test_statute_lookup_in_chat(make_settings, make_client) -> None:

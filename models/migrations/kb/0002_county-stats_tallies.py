@@ -7,6 +7,6 @@ from models.tallies import question_sql, installer
 
 
 class Migration(migrations.Migration):
-    dependencies = [("kb", "0002_wechat-platform_question_village")]
+    dependencies = [("kb", "0002_kb-engine_console")]
 
     operations = [ops.RunPython(installer(question_sql))]

@@ -1,0 +1,171 @@
+"""Decide the reply to a message: answer first, ask only when topics really differ, statutes for the rest.
+
+- small talk (谢谢, 好的, 拜拜) → a friendly line, never legal content;
+- a probable entry → its answer, what the stated facts change, and at most two related entries;
+- two strong entries of different topics → a choice, asked in words when facts.toml knows the
+  question that tells them apart;
+- a legal question no entry fits → one to three statute articles that may apply;
+- anything else → a friendly "not my field" and what the bot can do.
+Thresholds are tuned on knowledge/data/devset.toml only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from knowledge.articles import ArticleIndex
+from knowledge.facts import Facts, get_facts
+from knowledge.faq import Entry
+from knowledge.reply import Reply
+from knowledge.retrieval import MAX_QUERY_CHARS, Hit, KnowledgeBase, SearchResult
+from knowledge.smalltalk import SmallTalk, get_smalltalk
+from knowledge.statutes import Statutes, get_statutes
+
+LONG_MESSAGE = 30
+
+
+@dataclass(frozen=True)
+class Policy:
+    """When to answer, ask, or fall back to statutes (tuned on the dev set)."""
+
+    answer: float = 0.45  # confidence from which the top entry is answered directly
+    ask_ratio: float = 0.80  # a runner-up of another topic this close to the top makes it a choice
+    tie_ratio: float = 0.90  # a runner-up of the same topic but another rule this close is a tie: ask
+    related_ratio: float = 0.55  # runners-up at least this close are shown as related questions
+    max_related: int = 2
+    offtopic_guard: float = 0.50  # without legal words, a match below this confidence is not trusted
+    statute_min_score: float = 5.0  # an article must score this much to be offered
+    statute_keep_ratio: float = 0.75  # further articles must score this share of the first
+    near_weight: float = 0.5  # how much the articles around the closest entries' citations gain
+
+
+DEFAULT_POLICY = Policy()
+
+
+class Responder:
+    """The knowledge base, the statute articles and the small-talk and fact rules, answering as one."""
+
+    def __init__(self, kb: KnowledgeBase, statutes: Statutes | None = None, *, policy: Policy = DEFAULT_POLICY,
+                 facts: Facts | None = None, smalltalk: SmallTalk | None = None,
+                 articles: ArticleIndex | None = None) -> None:
+        self.kb = kb
+        self.policy = policy
+        self.facts = facts or get_facts()
+        self.smalltalk = smalltalk or get_smalltalk()
+        self.articles = articles or ArticleIndex(statutes or get_statutes(), kb.analyzer, kb.entries)
+
+    @classmethod
+    def load(cls, faq_dir: Path | None = None, policy: Policy = DEFAULT_POLICY) -> Responder:
+        """A responder over the FAQ files in faq_dir (default: the bundled ones)."""
+        return cls(KnowledgeBase.load(faq_dir), policy=policy)
+
+    def respond(self, text: str) -> Reply:
+        """The reply plan for one message."""
+        text = text[:MAX_QUERY_CHARS]
+        group = self.smalltalk.classify(text)
+        if group:
+            return Reply("smalltalk", smalltalk=group)
+        result = self.kb.search(text, k=5)
+        if result.band == "low" or not result.hits:
+            return self._fallback(text, result)
+        words = sum(1 for weight in result.terms.values() if weight == 1.0)
+        if not result.legal and words >= 2 and result.confidence < self.policy.offtopic_guard:
+            return Reply("offtopic", confidence=result.confidence)
+        hits = self._distinct(result.hits)
+        top = hits[0]
+        rivals = [h for h in hits[1:] if not _same_rule(h.entry, top.entry)]
+        policy = self.policy
+        close_rival = any(
+            h.score >= (policy.ask_ratio if h.entry.topic != top.entry.topic else policy.tie_ratio) * top.score
+            for h in rivals)
+        if result.confidence < self.policy.answer or close_rival or self._bare_topic(result):
+            return self._choices(text, hits, result.confidence)
+        return self._answer(text, hits, result.confidence)
+
+    def _answer(self, text: str, hits: Sequence[Hit], confidence: float) -> Reply:
+        entry = hits[0].entry
+        notes: list[str] = []
+        overdue = self.facts.overdue_entry(entry, text, [h.entry.id for h in hits])
+        if overdue is not None:
+            hits = [next(h for h in hits if h.entry.id == overdue), *(h for h in hits if h.entry.id != overdue)]
+            entry = hits[0].entry
+        swap = self.facts.swap(entry.id, text)
+        if swap is not None:
+            entry = self.kb.entry(swap.target)
+            notes.append(swap.note)
+        notes += self.facts.notes(entry, text)
+        # Related questions add something: not a variant resting on the answer's own article.
+        related = [h.entry for h in hits[1:] if h.entry.id != entry.id and not _same_rule(h.entry, entry)
+                   and h.score >= self.policy.related_ratio * hits[0].score][: self.policy.max_related]
+        return Reply("answer", (entry, *related), notes=tuple(notes), confidence=confidence)
+
+    def _choices(self, text: str, hits: Sequence[Hit], confidence: float) -> Reply:
+        entries = tuple(h.entry for h in hits[:3])
+        question = self.facts.question_for([e.id for e in entries])
+        return Reply("choices", entries, question=question, confidence=confidence)
+
+    def _fallback(self, text: str, result: SearchResult) -> Reply:
+        # A small-talk marker (天气, 考试, 血压) rules out statutes in a short message, not in a long account.
+        legal = result.legal or bool(self.articles.everyday_words(text))
+        if not legal or (result.chat and len(text) < LONG_MESSAGE):
+            return Reply("offtopic", confidence=result.confidence)
+        policy = self.policy
+        near = [(cite, hit.score / result.hits[0].score) for hit in result.hits for cite in hit.entry.basis]
+        words = self.articles.statute_words(text, result.terms)
+        articles = self.articles.search(words, 3, min_score=policy.statute_min_score,
+                                        keep_ratio=policy.statute_keep_ratio, near=near,
+                                        near_weight=policy.near_weight)
+        if not articles:
+            return Reply("unanswered", confidence=result.confidence)
+        return Reply("statutes", articles=tuple(articles), confidence=result.confidence)
+
+    def _bare_topic(self, result: SearchResult) -> bool:
+        """A bare topic word ("彩礼", "开车") says what about, not what is asked."""
+        return result.band == "middle" and result.bare
+
+    @staticmethod
+    def _distinct(hits: Sequence[Hit]) -> list[Hit]:
+        return list(hits)
+
+
+def _same_rule(a: Entry, b: Entry) -> bool:
+    """Entries resting on the same first article are variants of one rule, not different topics."""
+    return a.basis[0] == b.basis[0]
+
+
+_current: list[Responder] = []
+
+
+def get_responder() -> Responder:
+    """The process-wide responder: the bundled knowledge base until the console's changes replace it."""
+    if not _current:
+        from knowledge.retrieval import get_knowledge_base
+
+        _current.append(Responder(get_knowledge_base()))
+    return _current[-1]
+
+
+def set_responder(responder: Responder) -> None:
+    """Answer from now on with this responder (the knowledge base as changed in the console)."""
+    _current[:] = [responder]
+
+
+def reset_responder() -> None:
+    """Answer from the bundled knowledge base again (no console changes)."""
+    from knowledge.retrieval import get_knowledge_base
+
+    current = get_responder()
+    if current.kb is not get_knowledge_base():
+        set_responder(Responder(get_knowledge_base(), policy=current.policy, articles=current.articles))
+
+
+def rebuild(entries: Sequence[Entry]) -> Responder:
+    """A responder over these entries, keeping the current statute index (CPU-bound: run it off the loop)."""
+    from knowledge.analyzer import Analyzer
+    from knowledge.lexicon import load_lexicon
+
+    current = get_responder()
+    return Responder(KnowledgeBase(entries, Analyzer(load_lexicon()), current.kb.tuning), policy=current.policy,
+                     articles=current.articles)

@@ -1,0 +1,101 @@
+"""The reply plan: answer first, choices between topics, statutes, small talk, facts."""
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.answering import Responder, get_responder
+from knowledge.facts import get_facts, time_ago
+from knowledge.replies import format_reply
+from knowledge.retrieval import KnowledgeBase
+from knowledge.statutes import get_statutes
+
+SMALL_FAQ = (
+    '[[entry]]\nid = "inherit"\ntopic = "继承"\nquestions = ["没有遗嘱遗产谁继承", "老人走了没留遗嘱 东西咋分"]\n'
+    'answer = "按法定继承。"\nbasis = ["《民法典》第1127条"]\n\n'
+    '[[entry]]\nid = "loan"\ntopic = "借贷"\nquestions = ["借钱不还怎么办", "欠钱不还咋整"]\n'
+    'answer = "可以起诉。"\nbasis = ["《民法典》第675条"]\n'
+)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Responder:
+    folder: Path = tmp_path_factory.mktemp("faq")
+    (folder / "x.toml").write_text(SMALL_FAQ, encoding="utf-8")
+    return Responder(KnowledgeBase.load(folder))
+
+
+def test_a_legal_question_no_entry_fits_gets_real_articles(small: Responder) -> None:
+    reply = small.respond("协议离婚怎么办手续")
+    assert reply.kind == "statutes"
+    assert reply.citations[0] == "《民法典》第1076条"
+    statutes = get_statutes()
+    for article in reply.articles:
+        assert statutes.verify(article.cite).ok
+        full = statutes.lookup(article.cite).article.text  # type: ignore[union-attr]
+        assert all(part in full for part in article.text.split("……") if part)  # cut, never written
+    text = format_reply(reply, "江湾镇调解工作室")
+    assert "可能和您的问题有关" in text and "12348公共法律服务热线" in text and "江湾镇调解工作室" in text
+    assert "法律援助" in text
+
+
+def test_small_talk_and_off_topic_get_no_legal_content(small: Responder) -> None:
+    for text in ("谢谢你啊", "在吗", "好的", "中不中", "拜拜", "👍"):
+        assert small.respond(text).kind == "smalltalk", text
+    for text in ("手机怎么截图", "今天天气咋样", "玉米啥时候追肥"):
+        reply = small.respond(text)
+        assert not reply.legal, (text, reply)
+        assert "回答不了" not in format_reply(reply, "x")
+
+
+def test_answer_first_with_related_questions() -> None:
+    reply = get_responder().respond("邻居家的狗把我咬了 他家不管")
+    assert reply.kind == "answer" and reply.entries[0].topic == "饲养动物伤人"
+    assert 1 <= len(reply.entries) <= 3
+    assert len({e.id for e in reply.entries}) == len(reply.entries)
+
+
+def test_a_house_bought_after_marriage_gets_the_joint_property_rule() -> None:
+    reply = get_responder().respond("婚后买的房子只写了男方的名字 离婚了女方能分吗")
+    assert reply.kind == "answer"
+    assert reply.entries[0].id == "lf-property-joint"
+    assert reply.notes and "《民法典》第1062条" in reply.notes[0]
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    ("半年前在村里签的调解协议", 182), ("五年前借给他钱", 1825), ("去年被狗咬了", 365),
+    ("都过去三年多了", 1096), ("过了两个月一分没给", 60), ("一年半以前", 547), ("工地干了半年", None),
+])
+def test_time_ago(text: str, days: int | None) -> None:
+    ago = time_ago(text)
+    assert (ago.days if ago else None) == days
+
+
+def test_deadlines_say_which_case_applies() -> None:
+    responder = get_responder()
+    old = responder.respond("五年前借给邻居两万块钱 写了借条 他一直不还")
+    assert old.kind == "answer" and old.notes and "超过了三年诉讼时效" in old.notes[0]
+    assert old.first_citation == "《民法典》第188条"  # the limitation entry answers, not "no IOU"
+    recent = responder.respond("半年前借给邻居两万块钱 写了借条 他一直不还")
+    assert recent.notes and "还在三年诉讼时效内" in recent.notes[0]
+
+
+def test_fact_rules_cite_articles_in_force() -> None:
+    statutes = get_statutes()
+    cites = get_facts().citations()
+    assert "《人民调解法》第32条" in cites and "《民法典》第188条" in cites
+    for cite in cites:
+        assert statutes.verify(cite).ok, cite
+
+
+def test_a_missing_contract_or_iou_is_addressed() -> None:
+    from knowledge.faq import Entry
+
+    facts = get_facts()
+    loan = Entry("im-loan-collect", "借贷", ("q",), "a", ("《民法典》第675条",))
+    notes = facts.notes(loan, "借给他五千块钱没写借条 他不认了")
+    assert notes and "《民事诉讼法》第66条" in notes[0]
+    covered = Entry("im-loan-oral-no-iou", "借贷", ("q",), "a", ("《民法典》第668条",))
+    assert facts.notes(covered, "借给他五千块钱没写借条 他不认了") == []  # the entry says it already
+    wage = Entry("im-wage-factory", "欠薪", ("q",), "a", ("《劳动法》第50条",))
+    assert any("《劳动合同法》第7条" in n for n in facts.notes(wage, "厂里三个月没发工资 我也没签合同"))
