@@ -24,8 +24,8 @@ router = Router("legal")
 add_menu_line("查法条：发送“民法典第1127条”“人民调解法33条”", order=20)
 
 
-class Choice(StatesGroup):
-    """The user was offered the top three entries and may answer 1, 2 or 3."""
+class Choice(StatesGroup, transient=True):
+    """The user was offered the top three entries and may answer 1, 2 or 3 (or send any command)."""
 
     pick = State()
 

@@ -47,7 +47,8 @@ class Breaker:
                 self.on_change(True)
 
     def ok(self) -> None:
-        """Record a success."""
+        """Record a success: the breaker closes at once."""
+        self.until = 0.0
         if self.degraded:
             self.degraded = False
             log.warning("Redis is back")
