@@ -181,8 +181,8 @@ async def test_redis_outage_under_two_processes_saves_nothing_wrong(servers, own
 
         # forms work again without a restart, on both processes
         for base in servers:
-            openid = helpers[0]
-            shown = await post(session, base, openid, "活动 昨天 江湾村 法治公开课 4999人 资料1份 主题宪法宣讲", next(IDS))
+            openid, line = helpers[0], "活动 昨天 江湾村 法治公开课 4999人 资料1份 主题宪法宣讲"
+            shown = await post(session, base, openid, line, next(IDS))
             assert shown and "请核对" in shown
             saved = await post(session, base, openid, "确认", next(IDS))
             assert saved and saved.startswith("已保存"), saved
