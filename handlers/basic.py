@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from handlers.core import Context, Exact, FSMContext, Message, Router
 from handlers.core.paging import Pager
 from handlers.menu import add_menu_line, menu_text
+
+if TYPE_CHECKING:
+    from bot.config import Settings  # plain typed settings; nothing of bot at run time
 
 router = Router("basic")
 fallback_router = Router("fallback")
@@ -18,7 +21,7 @@ HELP_WORDS = ("帮助", "菜单", "help", "?", "？", "功能", "你好", "您�
 
 
 @router.event("subscribe")
-async def welcome(ctx: Context, settings: Any) -> str:
+async def welcome(ctx: Context, settings: Settings) -> str:
     """A new follower gets a welcome and the menu."""
     return "欢迎关注！\n" + menu_text(settings.town.name, ctx.role)
 
@@ -30,7 +33,7 @@ async def goodbye(msg: Message) -> None:
 
 
 @router.text(Exact(*HELP_WORDS))
-async def help_menu(ctx: Context, settings: Any) -> str:
+async def help_menu(ctx: Context, settings: Settings) -> str:
     """帮助 / 菜单 lists what the bot can do for this user."""
     return menu_text(settings.town.name, ctx.role)
 
@@ -82,7 +85,7 @@ async def other_event(msg: Message) -> None:
 
 
 @fallback_router.text()
-async def echo(msg: Message, settings: Any) -> str:
+async def echo(msg: Message, settings: Settings) -> str:
     """Text nothing else understood."""
     return (
         f"收到：“{msg.text[:60]}”。\n暂时没有找到合适的回答。您可以换个说法，"

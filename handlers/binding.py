@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from handlers.core import Command, Context, Dispatcher, Message, RoleIs, Router
 from handlers.menu import add_menu_line
 from models.core import Role, User
 from models.invites import InviteError, redeem_invite, unbind
+
+if TYPE_CHECKING:
+    from bot.config import Settings  # plain typed settings; nothing of bot at run time
 
 router = Router("binding")
 
@@ -48,7 +51,7 @@ async def bind(msg: Message, args: str, ctx: Context, dispatcher: Dispatcher) ->
 
 
 @router.text(Command("解绑"), RoleIs(Role.ADMIN, Role.COUNTY_ADMIN))
-async def unbind_person(args: str, ctx: Context, settings: Any) -> str:
+async def unbind_person(args: str, ctx: Context, settings: Settings) -> str:
     """Detach someone's WeChat (admins only); they need a new invite code to bind again."""
     who = args.strip()
     if not who:

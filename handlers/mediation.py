@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from handlers.core import Context, Exact, FSMContext, Message, Regex, RoleIs, Router, State, StatesGroup
 from handlers.menu import add_menu_line
@@ -11,6 +11,9 @@ from models import cases
 from models.case_flow import CASE_TYPES, NEXT_STEP_TEXT, Source, Status
 from models.core import Role, Village
 from models.mediation import Assignment, Case
+
+if TYPE_CHECKING:
+    from bot.config import Settings  # plain typed settings; nothing of bot at run time
 
 router = Router("mediation")
 
@@ -225,7 +228,7 @@ async def on_phone(msg: Message, state: FSMContext) -> str:
 
 
 @router.text(Intake.confirm)
-async def on_confirm(msg: Message, ctx: Context, state: FSMContext, settings: Any) -> str:
+async def on_confirm(msg: Message, ctx: Context, state: FSMContext, settings: Settings) -> str:
     """Save only now, and answer with the case number."""
     answer = msg.text.strip().rstrip("。!！")
     data = await state.get_data()
