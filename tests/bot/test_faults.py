@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import shutil
 import socket
@@ -22,6 +21,7 @@ from models.core import Role, Town, User, Village
 from models.outreach import Activity
 from tests.bot.netfaults import PostgresInstance
 from tests.conftest import TOKEN
+from tests.eventually import eventually
 
 SIM = WeChatSimulator(TOKEN)
 IDS = itertools.count(900_000)
@@ -107,12 +107,11 @@ async def test_redis_down_degrades_and_recovers(make_settings, make_client, own_
     assert reply == PAUSED
 
     own_redis.start()
-    for _ in range(60):  # the breaker retries Redis after a short cooldown: no restart needed
-        await asyncio.sleep(0.1)
+    async def recovered() -> bool:  # the breaker retries Redis after a short cooldown: no restart needed
         await say(client, "r4", "帮助")
-        if "mingbai_degraded 0.0" in await (await client.get("/metrics")).text():
-            break
-    assert "mingbai_degraded 0.0" in await (await client.get("/metrics")).text()
+        return "mingbai_degraded 0.0" in await (await client.get("/metrics")).text()
+
+    await eventually(recovered)
     assert (await client.get("/healthz")).status == 200
     status, reply = await say(client, "r4", "欠钱不还怎么办")
     assert status == 200 and "法律依据" in reply
@@ -135,11 +134,10 @@ async def own_postgres() -> AsyncIterator[PostgresInstance]:
 
 
 async def _wait_healthy(client: Any) -> None:
-    for _ in range(100):
-        if (await client.get("/healthz")).status == 200:
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError("the server did not recover")
+    async def healthy() -> bool:
+        return (await client.get("/healthz")).status == 200
+
+    await eventually(healthy, timeout=20)
 
 
 @pytest.mark.postgres_only

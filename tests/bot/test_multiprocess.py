@@ -17,6 +17,7 @@ import pytest
 from bot.wechat.client import WeChatSimulator, text_xml
 from tests.bot.test_cli import env, free_port
 from tests.conftest import TOKEN
+from tests.eventually import eventually
 
 SIM = WeChatSimulator(TOKEN)
 
@@ -76,10 +77,7 @@ async def test_same_message_to_both_processes_is_handled_once(two_servers: list[
             async with session.get(f"{base}/metrics") as resp:
                 hits += _metric(await resp.text(), "mingbai_dedup_hits_total")
         assert hits == 5
-        for _ in range(50):
-            if await QuestionLog.filter(question="欠钱不还怎么办").count():
-                break
-            await asyncio.sleep(0.05)
+        await eventually(lambda: QuestionLog.filter(question="欠钱不还怎么办").count())
         assert await QuestionLog.filter(question="欠钱不还怎么办").count() == 1
 
         # a form (the numbered choice) started on one process continues on the other
