@@ -8,7 +8,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -65,14 +65,6 @@ class RedisInstance:
             self.proc.kill()
             self.proc.wait()
             self.proc = None
-
-
-@pytest.fixture
-def own_redis() -> Iterator[RedisInstance]:
-    r = RedisInstance()
-    r.start()
-    yield r
-    r.stop()
 
 
 async def say(client: Any, openid: str, text: str, msg_id: int | None = None) -> tuple[int, str]:

@@ -13,8 +13,6 @@ import itertools
 import os
 import random
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,10 +24,9 @@ from bot.wechat.client import WeChatSimulator, text_xml
 from handlers.core.fsm import PAUSED
 from models.core import Role, Town, User, Village
 from models.outreach import Activity
-from tests.bot.test_cli import env, free_port
+from tests.bot.conftest import server_processes
 from tests.bot.test_faults import RedisInstance
 from tests.conftest import TOKEN
-from tests.eventually import eventually
 
 SIM = WeChatSimulator(TOKEN)
 IDS = itertools.count(5_000_000)
@@ -62,32 +59,14 @@ def strip_notice(reply: str | None) -> str | None:
 
 
 @pytest.fixture
-def own_redis() -> Iterator[RedisInstance]:
-    r = RedisInstance()
-    r.start()
-    yield r
-    r.stop()
-
-
-@pytest.fixture
 def servers(db_url: str, own_redis: RedisInstance, tmp_path: Path) -> Iterator[list[str]]:
     cfg = tmp_path / "outage.toml"
     cfg.write_text(
         f'[database]\nurl = "{db_url}"\n[redis]\nurl = "{own_redis.url}"\n[wechat]\ntoken = "{TOKEN}"\n'
         '[limits]\nmessages_per_minute = 10000\n[security]\nsecret_key = "outage-secret-key-123"\n', encoding="utf-8",
     )
-    ports = [free_port(), free_port()]
-    logs = [(tmp_path / f"server-{i}.log").open("w") for i in range(2)]
-    procs = [subprocess.Popen([sys.executable, "-m", "bot", "--config", str(cfg), "serve", "--port", str(p)],
-                              cwd=tmp_path, env=env(), stdout=subprocess.DEVNULL, stderr=log)
-             for p, log in zip(ports, logs, strict=True)]
-    yield [f"http://127.0.0.1:{p}" for p in ports]
-    for proc in procs:
-        proc.terminate()
-    for proc in procs:
-        assert proc.wait(timeout=30) == 0
-    for log in logs:
-        log.close()
+    with server_processes(cfg, tmp_path) as bases:
+        yield bases
 
 
 async def post(session: aiohttp.ClientSession, base: str, openid: str, text: str, msg_id: int) -> str | None:
@@ -160,8 +139,6 @@ async def test_redis_outage_under_two_processes_saves_nothing_wrong(servers, own
         await User.create(openid=openid, role=Role.HELPER, display_name=f"明白人{i}", town=town, village=village)
 
     async with aiohttp.ClientSession() as session:
-        for base in servers:
-            await eventually(lambda b=base: _healthy(session, b), timeout=60)
         record = Record()
         people = People(session, servers, record)
         numbers = itertools.count(10)
@@ -206,10 +183,3 @@ async def test_redis_outage_under_two_processes_saves_nothing_wrong(servers, own
     assert record.different == []
     assert record.paused > 0 and record.answered_in_outage > 0  # the outage happened, and questions flowed
 
-
-async def _healthy(session: aiohttp.ClientSession, base: str) -> bool:
-    try:
-        async with session.get(f"{base}/healthz") as resp:
-            return resp.status == 200
-    except aiohttp.ClientError:
-        return False
