@@ -92,6 +92,11 @@ async def test_redis_down_degrades_and_recovers(make_settings, make_client, own_
     assert first == again and "法治服务" in first[1]
     metrics = await (await client.get("/metrics")).text()
     assert "mingbai_degraded 1.0" in metrics and "mingbai_dedup_hits_total 1.0" in metrics
+    # replay protection holds without Redis: the same (timestamp, nonce) with another body is refused
+    req = SIM.sign(text_xml("r5", "帮助", 123460), nonce="same-nonce")
+    other = SIM.sign(text_xml("r5", "欠钱不还", 123461), timestamp=int(req.query["timestamp"]), nonce="same-nonce")
+    assert (await client.post("/wechat", params=req.query, data=req.body)).status == 200
+    assert (await client.post("/wechat", params=other.query, data=other.body)).status == 403
     # forms pause (a step kept in one process's memory would be a guess on another): said plainly
     status, reply = await say(client, "r3", "活动 昨天 江湾村 法治公开课 45人")
     assert reply == PAUSED
