@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from handlers.core import Command, Context, Dispatcher, Message, RoleIs, Router
-from handlers.menu import add_menu_line
 from models.core import Role, User
 from models.invites import InviteError, redeem_invite, unbind
 
@@ -14,8 +13,8 @@ if TYPE_CHECKING:
 
 router = Router("binding")
 
-add_menu_line("法律明白人、调解员首次使用请发送“绑定 邀请码”", order=80, roles={Role.VILLAGER})
-add_menu_line("解绑 姓名或电话：解除某人的微信绑定", order=85, roles={Role.ADMIN, Role.COUNTY_ADMIN})
+router.menu_line("法律明白人、调解员首次使用请发送“绑定 邀请码”", order=80, roles={Role.VILLAGER})
+router.menu_line("解绑 姓名或电话：解除某人的微信绑定", order=85, roles={Role.ADMIN, Role.COUNTY_ADMIN})
 
 MAX_FAILURES = 5  # wrong codes per openid per hour
 FAILURE_WINDOW = 3600

@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from handlers.core import Context, FSMContext, Message, NoState, Regex, Router, State, StatesGroup
-from handlers.menu import add_menu_line
 from knowledge.replies import format_answer, format_choices, format_fallback, format_statute
 from knowledge.retrieval import KnowledgeBase, SearchResult
 from knowledge.statutes import looks_like_statute_query, lookup
@@ -21,7 +20,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("mingbai.legal")
 router = Router("legal")
 
-add_menu_line("查法条：发送“民法典第1127条”“人民调解法33条”", order=20)
+router.menu_line("查法条：发送“民法典第1127条”“人民调解法33条”", order=20)
 
 
 class Choice(StatesGroup, transient=True):

@@ -6,7 +6,6 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from handlers.core import Context, Exact, FSMContext, Message, Regex, RoleIs, Router, State, StatesGroup
-from handlers.menu import add_menu_line
 from models import cases
 from models.case_flow import CASE_TYPES, NEXT_STEP_TEXT, Source, Status
 from models.core import Role, Village
@@ -17,9 +16,9 @@ if TYPE_CHECKING:
 
 router = Router("mediation")
 
-add_menu_line("回复“申请调解”免费申请人民调解", order=40)
-add_menu_line("回复“查询 案件号”查看调解进度，如：查询 〔2026〕江湾调字第12号", order=41)
-add_menu_line("回复“登记纠纷”登记您发现的矛盾纠纷（主动调解）", order=42,
+router.menu_line("回复“申请调解”免费申请人民调解", order=40)
+router.menu_line("回复“查询 案件号”查看调解进度，如：查询 〔2026〕江湾调字第12号", order=41)
+router.menu_line("回复“登记纠纷”登记您发现的矛盾纠纷（主动调解）", order=42,
               roles={Role.HELPER, Role.MEDIATOR, Role.ADMIN, Role.COUNTY_ADMIN})
 
 MOBILE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")

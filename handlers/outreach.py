@@ -18,7 +18,6 @@ from handlers.core import (
     State,
     StatesGroup,
 )
-from handlers.menu import add_menu_line
 from handlers.parsing import (
     QUICK_EXAMPLE,
     kind_menu,
@@ -51,9 +50,9 @@ router = Router("outreach")
 LOGGERS = (Role.HELPER, Role.ADMIN, Role.COUNTY_ADMIN)
 MAX_PHOTOS = 9
 
-add_menu_line("登记活动：一步步登记普法活动、培训或会议（可附照片）", order=30, roles=set(LOGGERS))
-add_menu_line(f"快速登记：{QUICK_EXAMPLE}", order=31, roles=set(LOGGERS))
-add_menu_line("我的记录：查看、修改或撤回最近登记的活动", order=32, roles=set(LOGGERS))
+router.menu_line("登记活动：一步步登记普法活动、培训或会议（可附照片）", order=30, roles=LOGGERS)
+router.menu_line(f"快速登记：{QUICK_EXAMPLE}", order=31, roles=LOGGERS)
+router.menu_line("我的记录：查看、修改或撤回最近登记的活动", order=32, roles=LOGGERS)
 
 
 class EventForm(StatesGroup):

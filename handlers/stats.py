@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from handlers.core import Context, Exact, Message, Regex, RoleIs, Router
 from handlers.core.filters import normalize
-from handlers.menu import add_menu_line
 from models.core import Role, Town
 from models.report.text import render_short
 from models.report_figures import Period
@@ -23,7 +22,7 @@ ADMINS = (Role.ADMIN, Role.COUNTY_ADMIN)
 YEAR = r"^\s*(?:统计\s*(?P<a>\d{4})\s*年?|(?P<b>\d{4})\s*年?\s*统计)\s*$"
 RELATIVE = {"统计": 0, "本年统计": 0, "今年统计": 0, "去年统计": -1}
 
-add_menu_line("统计 2023：查看全年普法、法律明白人和调解的统计（管理员）", order=70, roles=set(ADMINS))
+router.menu_line("统计 2023：查看全年普法、法律明白人和调解的统计（管理员）", order=70, roles=ADMINS)
 
 
 def _targets(settings: Settings) -> Targets:
