@@ -12,10 +12,12 @@ $(BIN)/python:
 	$(BIN)/pip install -q --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
+	@echo "installing mingbai and its dependencies (pyproject.toml) into $(VENV)"
 	$(BIN)/pip install -q -e .
 	touch $@
 
 $(DEV_STAMP): pyproject.toml | $(BIN)/python
+	@echo "installing mingbai with its [dev] extras (pytest, ruff, mypy, playwright without a browser download) into $(VENV)"
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP) $@
 
@@ -29,6 +31,7 @@ system-deps:
 	@bash scripts/system-deps.sh
 
 test: $(DEV_STAMP) services system-deps
+	@echo "running the suite on SQLite, then the database tests on PostgreSQL (Redis and PostgreSQL on 127.0.0.1)"
 	MINGBAI_TEST_DB=sqlite $(BIN)/python -m pytest -q
 	MINGBAI_TEST_DB=postgres $(BIN)/python -m pytest -q -m db
 

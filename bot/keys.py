@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -23,7 +22,6 @@ DELIVERY: web.AppKey[Delivery] = web.AppKey("delivery")
 CODEC: web.AppKey[WeChatCodec] = web.AppKey("codec")
 METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
 CUSTOMER_SERVICE: web.AppKey[CustomerService] = web.AppKey("customer_service")
-BACKGROUND: web.AppKey[set[asyncio.Task[Any]]] = web.AppKey("background")
 DEFAULT_TOWN_ID: web.AppKey[int] = web.AppKey("default_town_id")
 ARQ: web.AppKey[Any] = web.AppKey("arq")  # arq pool for queued jobs; None with the embedded default
 EXTRA_ROUTERS: web.AppKey[tuple[Router, ...]] = web.AppKey("extra_routers")

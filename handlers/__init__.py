@@ -21,6 +21,7 @@ from handlers.core.middlewares import (
     UserMiddleware,
 )
 from handlers.core.paging import Pager
+from handlers.menu import Menu
 from knowledge.retrieval import KnowledgeBase
 
 if TYPE_CHECKING:
@@ -78,6 +79,7 @@ def build_dispatcher(
     is talking) → forms (the state, read after the lock; added by Dispatcher) → paging (long replies).
     """
     pager = Pager()
+    router = build_router(first_routers)
     middlewares: list[Middleware] = []
     if edge is not None:
         middlewares += [
@@ -86,9 +88,9 @@ def build_dispatcher(
             UserLockMiddleware(edge.locks),
             UserMiddleware(edge.users, edge.user_cache),
         ]
-    all_deps = {"settings": settings, "kb": kb, "pager": pager, **(deps or {})}
+    all_deps = {"settings": settings, "kb": kb, "pager": pager, "menu": Menu.of(router), **(deps or {})}
     return Dispatcher(
-        build_router(first_routers),
+        router,
         storage,
         deps=all_deps,
         middlewares=middlewares,

@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from handlers.core import Context, Exact, FSMContext, Message, Router
 from handlers.core.paging import Pager
-from handlers.menu import add_menu_line, menu_text
+from handlers.menu import Menu
+
+if TYPE_CHECKING:
+    from bot.config import Settings  # plain typed settings; nothing of bot at run time
 
 router = Router("basic")
 fallback_router = Router("fallback")
 
-add_menu_line("直接打字或发语音提问，比如“彩礼能要回来吗”“欠钱不还怎么办”", order=10)
-add_menu_line("回复“取消”可以随时退出正在填写的表单", order=90)
+router.menu_line("直接打字或发语音提问，比如“彩礼能要回来吗”“欠钱不还怎么办”", order=10)
+router.menu_line("回复“取消”可以随时退出正在填写的表单", order=90)
 
 HELP_WORDS = ("帮助", "菜单", "help", "?", "？", "功能", "你好", "您好", "在吗")
 
 
 @router.event("subscribe")
-async def welcome(ctx: Context, settings: Any) -> str:
+async def welcome(ctx: Context, settings: Settings, menu: Menu) -> str:
     """A new follower gets a welcome and the menu."""
-    return "欢迎关注！\n" + menu_text(settings.town.name, ctx.role)
+    return "欢迎关注！\n" + menu.text(settings.town.name, ctx.role)
 
 
 @router.event("unsubscribe")
@@ -30,9 +33,9 @@ async def goodbye(msg: Message) -> None:
 
 
 @router.text(Exact(*HELP_WORDS))
-async def help_menu(ctx: Context, settings: Any) -> str:
+async def help_menu(ctx: Context, settings: Settings, menu: Menu) -> str:
     """帮助 / 菜单 lists what the bot can do for this user."""
-    return menu_text(settings.town.name, ctx.role)
+    return menu.text(settings.town.name, ctx.role)
 
 
 @router.text(Exact("取消", "退出"))
@@ -82,7 +85,7 @@ async def other_event(msg: Message) -> None:
 
 
 @fallback_router.text()
-async def echo(msg: Message, settings: Any) -> str:
+async def echo(msg: Message, settings: Settings) -> str:
     """Text nothing else understood."""
     return (
         f"收到：“{msg.text[:60]}”。\n暂时没有找到合适的回答。您可以换个说法，"

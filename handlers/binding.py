@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from handlers.core import Command, Context, Dispatcher, Exact, Message, RoleIs, Router
-from handlers.menu import add_menu_line
 from models.core import Role, User, WeChatApp
 from models.identities import IdentityError, is_link_code, issue_link_code, redeem_link_code
 from models.invites import InviteError, redeem_invite, unbind
 
+if TYPE_CHECKING:
+    from bot.config import Settings  # plain typed settings; nothing of bot at run time
+
 router = Router("binding")
 
-add_menu_line("法律明白人、调解员首次使用请发送“绑定 邀请码”", order=80, roles={Role.VILLAGER})
-add_menu_line("绑定小程序：获取关联码，在小程序里用同一身份", order=82,
-              roles={Role.HELPER, Role.MEDIATOR, Role.ADMIN, Role.COUNTY_ADMIN})
-add_menu_line("解绑 姓名或电话：解除某人的微信绑定", order=85, roles={Role.ADMIN, Role.COUNTY_ADMIN})
+router.menu_line("法律明白人、调解员首次使用请发送“绑定 邀请码”", order=80, roles={Role.VILLAGER})
+router.menu_line("绑定小程序：获取关联码，在小程序里用同一身份", order=82,
+                 roles={Role.HELPER, Role.MEDIATOR, Role.ADMIN, Role.COUNTY_ADMIN})
+router.menu_line("解绑 姓名或电话：解除某人的微信绑定", order=85, roles={Role.ADMIN, Role.COUNTY_ADMIN})
 
 MAX_FAILURES = 5  # wrong codes per openid per hour
 FAILURE_WINDOW = 3600
@@ -68,7 +70,7 @@ async def bind(msg: Message, args: str, ctx: Context, dispatcher: Dispatcher, we
 
 
 @router.text(Command("解绑"), RoleIs(Role.ADMIN, Role.COUNTY_ADMIN))
-async def unbind_person(args: str, ctx: Context, settings: Any) -> str:
+async def unbind_person(args: str, ctx: Context, settings: Settings) -> str:
     """Detach someone's WeChat (admins only); they need a new invite code to bind again."""
     who = args.strip()
     if not who:

@@ -7,7 +7,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from handlers.core import Context, Regex, RoleIs, Router
-from handlers.menu import add_menu_line
 from models.core import Role, User
 from models.helper_work import HelperWorkError, PointRules, Referral, ReferralKind, points_table, record_training
 from models.parsing import ParseError, parse_date, today
@@ -17,10 +16,10 @@ router = Router("helper_work")
 
 HELPERS = (Role.HELPER,)
 TRAINING_EXAMPLE = "参加培训 11月20日 民法典婚姻家庭编 3小时"
-add_menu_line(f"登记参加的培训：{TRAINING_EXAMPLE}", order=35, roles={Role.HELPER})
-add_menu_line("报告纠纷 / 推荐法律援助：比如“报告纠纷 今天 两户因排水吵架”，记入您的积分", order=36,
-              roles={Role.HELPER})
-add_menu_line("我的积分：查看今年的积分", order=37, roles={Role.HELPER})
+router.menu_line(f"登记参加的培训：{TRAINING_EXAMPLE}", order=35, roles={Role.HELPER})
+router.menu_line("报告纠纷 / 推荐法律援助：比如“报告纠纷 今天 两户因排水吵架”，记入您的积分", order=36,
+                 roles={Role.HELPER})
+router.menu_line("我的积分：查看今年的积分", order=37, roles={Role.HELPER})
 
 _HOURS = re.compile(r"^(\d+(?:\.\d)?)\s*(?:个)?(?:小时|学时|课时|h)$")
 _HOUR_WORDS = {"半天": Decimal(4), "一天": Decimal(8), "全天": Decimal(8), "两天": Decimal(16)}

@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from handlers.core import Context, FSMContext, Message, NoState, Regex, Router, State, StatesGroup
-from handlers.menu import add_menu_line
 from knowledge.answering import get_responder
 from knowledge.replies import format_answer, format_reply, format_statute
 from knowledge.reply import Reply
@@ -19,11 +18,12 @@ from knowledge.statutes import looks_like_statute_query, lookup
 log = logging.getLogger("mingbai.legal")
 router = Router("legal")
 
-add_menu_line("查法条：发送“民法典第1127条”“人民调解法33条”", order=20)
+router.menu_line("查法条：发送“民法典第1127条”“人民调解法33条”", order=20)
 
 
-class Choice(StatesGroup):
-    """The user was offered numbered entries (a choice, or related questions) and may answer 1, 2 or 3."""
+class Choice(StatesGroup, transient=True):
+    """The user was offered numbered entries (a choice, or related questions) and may answer 1, 2 or 3
+    (or send any command)."""
 
     pick = State()
 

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from handlers.core import Context, Exact, FSMContext, Message, Regex, RoleIs, Router, State, StatesGroup
-from handlers.menu import add_menu_line
 from models import cases
 from models.case_flow import CASE_TYPES, NEXT_STEP_TEXT, Source, Status
 from models.core import Role, Village
 from models.identities import same_person_openids
 from models.mediation import Assignment, Case
 
+if TYPE_CHECKING:
+    from bot.config import Settings  # plain typed settings; nothing of bot at run time
+
 router = Router("mediation")
 
-add_menu_line("回复“申请调解”免费申请人民调解", order=40)
-add_menu_line("回复“查询 案件号”查看调解进度，如：查询 〔2026〕江湾调字第12号", order=41)
-add_menu_line("回复“登记纠纷”登记您发现的矛盾纠纷（主动调解）", order=42,
+router.menu_line("回复“申请调解”免费申请人民调解", order=40)
+router.menu_line("回复“查询 案件号”查看调解进度，如：查询 〔2026〕江湾调字第12号", order=41)
+router.menu_line("回复“登记纠纷”登记您发现的矛盾纠纷（主动调解）", order=42,
               roles={Role.HELPER, Role.MEDIATOR, Role.ADMIN, Role.COUNTY_ADMIN})
 
 MOBILE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
@@ -226,7 +228,7 @@ async def on_phone(msg: Message, state: FSMContext) -> str:
 
 
 @router.text(Intake.confirm)
-async def on_confirm(msg: Message, ctx: Context, state: FSMContext, settings: Any) -> str:
+async def on_confirm(msg: Message, ctx: Context, state: FSMContext, settings: Settings) -> str:
     """Save only now, and answer with the case number."""
     answer = msg.text.strip().rstrip("。!！")
     data = await state.get_data()

@@ -1,40 +1,36 @@
-"""The help menu: each feature registers its lines; 帮助 shows those for the user's role."""
+"""The help menu: the lines the composed routers declare (Router.menu_line), for the user's role."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
 
+from handlers.core.router import MenuLine, Router
 from models.core import Role
 
-ALL_ROLES = frozenset(Role)
+_LEGACY: list[MenuLine] = []
 
 
-@dataclass(frozen=True)
-class MenuLine:
-    order: int
-    text: str
-    roles: frozenset[Role]
+def add_menu_line(text: str, *, order: int = 50, roles: Iterable[Role] | None = None) -> None:
+    """Deprecated: declare lines with `router.menu_line(...)` on the feature's router instead.
+
+    Kept so that branches written against the import-time registry still merge; their lines are shown.
+    """
+    _LEGACY.append(MenuLine(order, text, frozenset(roles) if roles is not None else None))
 
 
-_LINES: list[MenuLine] = []
-_CACHE: dict[tuple[str, Role, int], str] = {}  # (town, role, number of lines): the menu as sent
+class Menu:
+    """The help menu of a composed router tree."""
 
+    def __init__(self, lines: Iterable[MenuLine]) -> None:
+        self.lines = sorted(set(lines), key=lambda x: (x.order, x.text))
 
-def add_menu_line(text: str, *, order: int = 50, roles: frozenset[Role] | set[Role] = ALL_ROLES) -> None:
-    """Register a line of the help menu (features call this at import time)."""
-    line = MenuLine(order, text, frozenset(roles))
-    if line not in _LINES:
-        _LINES.append(line)
+    @classmethod
+    def of(cls, root: Router) -> Menu:
+        """The lines every included router declared."""
+        return cls([*root.menu_lines(), *_LEGACY])
 
-
-def menu_text(town: str, role: Role) -> str:
-    """The help menu for a role."""
-    key = (town, role, len(_LINES))
-    cached = _CACHE.get(key)
-    if cached is None:
-        lines = [line.text for line in sorted(_LINES, key=lambda x: (x.order, x.text)) if role in line.roles]
+    def text(self, town: str, role: Role) -> str:
+        """The help menu for a role."""
+        lines = [line.text for line in self.lines if line.roles is None or role in line.roles]
         body = "\n".join(f"· {t}" for t in lines)
-        cached = f"您好，这里是{town}“明白”法治服务。您可以：\n{body}\n\n随时回复“帮助”再看这份菜单。"
-        if len(_CACHE) < 1024:  # towns × roles; bounded all the same
-            _CACHE[key] = cached
-    return cached
+        return f"您好，这里是{town}“明白”法治服务。您可以：\n{body}\n\n随时回复“帮助”再看这份菜单。"

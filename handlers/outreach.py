@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from handlers.core import (
     Command,
@@ -18,7 +18,6 @@ from handlers.core import (
     State,
     StatesGroup,
 )
-from handlers.menu import add_menu_line
 from handlers.outreach_words import ASKED, looks_like_report, planned_date_problem, read_into_form
 from handlers.parsing import (
     QUICK_EXAMPLE,
@@ -45,14 +44,17 @@ from models.core import Role, User
 from models.outreach import SIX_TARGETS, Activity, ActivityKind, ActivitySource
 from models.parsing import ParseError, today
 
+if TYPE_CHECKING:
+    from bot.config import Settings  # plain typed settings; nothing of bot at run time
+
 router = Router("outreach")
 
 LOGGERS = (Role.HELPER, Role.ADMIN, Role.COUNTY_ADMIN)
 MAX_PHOTOS = 9
 
-add_menu_line("登记活动：一步步登记普法活动、培训或会议（可附照片）", order=30, roles=set(LOGGERS))
-add_menu_line(f"快速登记：{QUICK_EXAMPLE}", order=31, roles=set(LOGGERS))
-add_menu_line("我的记录：查看、修改或撤回最近登记的活动", order=32, roles=set(LOGGERS))
+router.menu_line("登记活动：一步步登记普法活动、培训或会议（可附照片）", order=30, roles=LOGGERS)
+router.menu_line(f"快速登记：{QUICK_EXAMPLE}", order=31, roles=LOGGERS)
+router.menu_line("我的记录：查看、修改或撤回最近登记的活动", order=32, roles=LOGGERS)
 
 
 class EventForm(StatesGroup):
@@ -86,7 +88,7 @@ NOT_ALLOWED = ("只有绑定的法律明白人和管理员才能登记活动。�
                "（邀请码向镇司法所索取）。")
 
 
-def _prompt(field: str, data: dict[str, Any], settings: Any) -> str:
+def _prompt(field: str, data: dict[str, Any], settings: Settings) -> str:
     if field == "kind":
         return f"请选择活动类别（回复序号）：\n{kind_menu()}"
     if field == "date":
@@ -120,13 +122,13 @@ async def _home_village(ctx: Context) -> tuple[int, str] | None:
 
 
 @router.text(Exact("登记活动", "登记", "记录活动", "登记普法活动"), RoleIs(*LOGGERS))
-async def start(ctx: Context, state: FSMContext) -> str:
+async def start(ctx: Context, state: FSMContext, settings: Settings) -> str:
     """Begin the guided form."""
     await state.clear()
     home = await _home_village(ctx)
     await state.update_data(photos=[], home_village=list(home) if home else None)
     await state.set_state(EventForm.kind)
-    return "好的，开始登记活动（随时回复“取消”退出，过程中可以直接发照片）。\n" + _prompt("kind", {}, None)
+    return "好的，开始登记活动（随时回复“取消”退出，过程中可以直接发照片）。\n" + _prompt("kind", {}, settings)
 
 
 @router.message("image", EventForm.any())
@@ -165,7 +167,7 @@ async def photo_after_save(msg: Message, ctx: Context, settings: Any, media: Pho
     return f"照片已附到刚登记的编号{latest.id}记录。"
 
 
-async def _next_step(current: str, data: dict[str, Any], state: FSMContext, settings: Any) -> str:
+async def _next_step(current: str, data: dict[str, Any], state: FSMContext, settings: Settings) -> str:
     fields = [f for _, f in STEPS]
     for st, field in STEPS[fields.index(current) + 1:]:
         if field not in data:
@@ -177,7 +179,7 @@ async def _next_step(current: str, data: dict[str, Any], state: FSMContext, sett
 
 def _step_handler(st: State, field: str) -> None:
     @router.text(st)
-    async def step(msg: Message, ctx: Context, state: FSMContext, settings: Any) -> str:
+    async def step(msg: Message, ctx: Context, state: FSMContext, settings: Settings) -> str:
         data = await state.get_data()
         home = tuple(data["home_village"]) if data.get("home_village") else None
         try:
@@ -219,7 +221,7 @@ async def confirm(ctx: Context, state: FSMContext, settings: Any, media: PhotoSo
 
 
 @router.text(EventForm.confirm, Command("修改", "改"))
-async def correct_in_form(args: str, ctx: Context, state: FSMContext, settings: Any) -> str:
+async def correct_in_form(args: str, ctx: Context, state: FSMContext, settings: Settings) -> str:
     """修改 人数 45 before confirming."""
     data = await state.get_data()
     try:
@@ -267,7 +269,7 @@ def _values(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.text(Regex(r"^(活动|培训|会议|快速登记)\s+\S"), RoleIs(*LOGGERS), NoState())
-async def quick(msg: Message, ctx: Context, state: FSMContext, settings: Any) -> str:
+async def quick(msg: Message, ctx: Context, state: FSMContext, settings: Settings) -> str:
     """The one-line form: parsed, then confirmed like the guided one; a helper's free words as a fallback."""
     args = msg.text.strip().split(maxsplit=1)[1]
     head = msg.text.strip().split(maxsplit=1)[0]
@@ -287,13 +289,9 @@ async def quick(msg: Message, ctx: Context, state: FSMContext, settings: Any) ->
     return f"请核对：\n{summary(data)}\n{CONFIRM_HINT}"
 
 
-def _not_logger(msg: Message, data: dict[str, Any]) -> bool:
-    return data["ctx"].role not in LOGGERS
-
-
-@router.text(Exact("登记活动", "我的记录"), _not_logger)
-@router.text(Regex(r"^(修改|撤回)\s*\d+"), _not_logger)
-@router.text(Regex(r"^活动\s+(今天|昨天|前天|\d{1,4}[年月./-])"), _not_logger)
+@router.text(Exact("登记活动", "我的记录"), ~RoleIs(*LOGGERS))
+@router.text(Regex(r"^(修改|撤回)\s*\d+"), ~RoleIs(*LOGGERS))
+@router.text(Regex(r"^活动\s+(今天|昨天|前天|\d{1,4}[年月./-])"), ~RoleIs(*LOGGERS))
 async def not_a_helper(ctx: Context) -> str:
     """Villagers and unbound users cannot log."""
     return NOT_ALLOWED
@@ -320,7 +318,7 @@ async def my_records(ctx: Context) -> str:
 MAX_ID = 2**31 - 1  # ids are 32-bit; a bigger number would overflow the query
 
 
-async def _editable(ctx: Context, text: str, settings: Any) -> Activity | str:
+async def _editable(ctx: Context, text: str, settings: Settings) -> Activity | str:
     number = int(text) if len(text) <= 10 else 0
     activity = None
     if 0 < number <= MAX_ID:
@@ -333,7 +331,7 @@ async def _editable(ctx: Context, text: str, settings: Any) -> Activity | str:
 
 
 @router.text(Regex(r"^(?:修改|更正)\s*(\d+)\s*(.*)$"), RoleIs(*LOGGERS), NoState())
-async def correct_saved(match: Any, ctx: Context, settings: Any) -> str:
+async def correct_saved(match: Any, ctx: Context, settings: Settings) -> str:
     """修改 12 人数 45: correct a saved entry (author within 7 days, admin any time), audited."""
     found = await _editable(ctx, match.group(1), settings)
     if isinstance(found, str):
@@ -354,7 +352,7 @@ async def correct_saved(match: Any, ctx: Context, settings: Any) -> str:
 
 
 @router.text(Regex(r"^撤回\s*(\d+)\s*(.*)$"), RoleIs(*LOGGERS), NoState())
-async def withdraw(match: Any, ctx: Context, settings: Any) -> str:
+async def withdraw(match: Any, ctx: Context, settings: Settings) -> str:
     """撤回 12: withdraw a saved entry; it stays in the audit trail but is no longer counted."""
     found = await _editable(ctx, match.group(1), settings)
     if isinstance(found, str):

@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 from handlers.core import Context, Exact, FSMContext, Message, NoState, Regex, RoleIs, Router, State, StatesGroup
-from handlers.menu import add_menu_line
 from models.activities import ActivityError, find_village
 from models.core import Role, User
 from models.parsing import ParseError, parse_count, parse_date, today
@@ -29,8 +28,8 @@ TOWN_WIDE = {"全镇", "镇里", "镇级", "本镇"}
 QUICK_EXAMPLE = "排查 11月28日 江湾村 发现3件 化解2件 登记1件 范围全村8个组"
 CONFIRM_HINT = "回复“确认”保存；“取消”放弃。"
 
-add_menu_line("登记排查：登记一次矛盾纠纷排查（发现、化解、登记调解各几件）", order=33, roles=set(SCREENERS))
-add_menu_line(f"快速登记排查：{QUICK_EXAMPLE}", order=34, roles=set(SCREENERS))
+router.menu_line("登记排查：登记一次矛盾纠纷排查（发现、化解、登记调解各几件）", order=33, roles=set(SCREENERS))
+router.menu_line(f"快速登记排查：{QUICK_EXAMPLE}", order=34, roles=set(SCREENERS))
 
 
 class ScreeningForm(StatesGroup):

@@ -4,31 +4,33 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 from handlers.core import Context, Exact, Message, Regex, RoleIs, Router
 from handlers.core.filters import normalize
-from handlers.menu import add_menu_line
 from models.core import Role, Town
 from models.report.text import render_short
 from models.report_figures import Period
 from models.reporting import Targets
 from models.stats import LOCAL_TZ, county_figures, town_figures
 
+if TYPE_CHECKING:
+    from bot.config import Settings  # plain typed settings; nothing of bot at run time
+
 router = Router("stats")
 ADMINS = (Role.ADMIN, Role.COUNTY_ADMIN)
 YEAR = r"^\s*(?:统计\s*(?P<a>\d{4})\s*年?|(?P<b>\d{4})\s*年?\s*统计)\s*$"
 RELATIVE = {"统计": 0, "本年统计": 0, "今年统计": 0, "去年统计": -1}
 
-add_menu_line("统计 2023：查看全年普法、法律明白人和调解的统计（管理员）", order=70, roles=set(ADMINS))
+router.menu_line("统计 2023：查看全年普法、法律明白人和调解的统计（管理员）", order=70, roles=ADMINS)
 
 
-def _targets(settings: Any) -> Targets:
+def _targets(settings: Settings) -> Targets:
     return Targets(settings.outreach.coverage_ratio, settings.outreach.helpers_per_village,
                    settings.mediation.due_days)
 
 
-async def short_report(year: int, ctx: Context, settings: Any) -> str:
+async def short_report(year: int, ctx: Context, settings: Settings) -> str:
     """The short text for a year: the user's town, or every town for a county admin."""
     this_year = dt.datetime.now(LOCAL_TZ).year
     if not 2000 <= year <= this_year:
@@ -47,13 +49,13 @@ async def short_report(year: int, ctx: Context, settings: Any) -> str:
 
 
 @router.text(Regex(YEAR), RoleIs(*ADMINS))
-async def stats_year(msg: Message, ctx: Context, settings: Any, match: re.Match[str]) -> str:
+async def stats_year(msg: Message, ctx: Context, settings: Settings, match: re.Match[str]) -> str:
     """统计 2023 / 2023年统计."""
     return await short_report(int(match.group("a") or match.group("b")), ctx, settings)
 
 
 @router.text(Exact(*RELATIVE), RoleIs(*ADMINS))
-async def stats_relative(msg: Message, ctx: Context, settings: Any) -> str:
+async def stats_relative(msg: Message, ctx: Context, settings: Settings) -> str:
     """本年统计 / 去年统计 / 统计."""
     year = dt.datetime.now(LOCAL_TZ).year + RELATIVE.get(normalize(msg.text).rstrip("。.!！?？"), 0)
     return await short_report(year, ctx, settings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from handlers.core.fsm import FSMContext
+from handlers.core.fsm import FSMContext, is_transient
 from handlers.core.router import BaseFilter
 from handlers.core.types import Message
 from models.core import Role
@@ -68,8 +68,9 @@ class RoleIs(BaseFilter):
 
 
 class NoState(BaseFilter):
-    """The user is not in the middle of a form."""
+    """The user is not in the middle of a form (an offer of a transient group does not count)."""
 
     async def __call__(self, msg: Message, data: dict[str, Any]) -> bool:
         state: FSMContext = data["state"]
-        return await state.get_state() is None
+        current = await state.get_state()
+        return current is None or is_transient(current)

@@ -49,8 +49,25 @@ class _AnyStateOf(BaseFilter):
         return bool(current and current.startswith(self.prefix))
 
 
+_TRANSIENT: set[str] = set()  # name prefixes of transient groups
+
+
+def is_transient(state: str | None) -> bool:
+    """True for a step of a transient group (an offer any other command may replace)."""
+    return bool(state) and state.split(":", 1)[0] + ":" in _TRANSIENT  # type: ignore[union-attr]
+
+
 class StatesGroup:
-    """A form: subclass it and declare its steps as State() attributes."""
+    """A form: subclass it and declare its steps as State() attributes.
+
+    `class Offer(StatesGroup, transient=True)`: the steps are an offer (say, a numbered choice)
+    rather than a form: NoState() still matches, so any command takes precedence over it.
+    """
+
+    def __init_subclass__(cls, transient: bool = False, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if transient:
+            _TRANSIENT.add(cls.__name__ + ":")
 
     @classmethod
     def any(cls) -> _AnyStateOf:

@@ -47,7 +47,8 @@ class Breaker:
                 self.on_change(True)
 
     def ok(self) -> None:
-        """Record a success."""
+        """Record a success: the breaker closes at once."""
+        self.until = 0.0
         if self.degraded:
             self.degraded = False
             log.warning("Redis is back")
@@ -91,11 +92,3 @@ class LocalStore:
         while len(self.items) > self.max_items:
             self.items.popitem(last=False)
         return True
-
-    def delete(self, key: str) -> None:
-        self.items.pop(key, None)
-
-    def incr(self, key: str, ttl: float) -> int:
-        value = int(self.get(key) or 0) + 1
-        self.set(key, value, ttl)
-        return value

@@ -44,6 +44,15 @@ async def check(flt: Filter, msg: Message, data: dict[str, Any]) -> dict[str, An
 
 
 @dataclass(frozen=True)
+class MenuLine:
+    """A line of the help menu: shown to `roles` (None: everyone), in `order`."""
+
+    order: int
+    text: str
+    roles: frozenset[Any] | None = None
+
+
+@dataclass(frozen=True)
 class Handler:
     """A registered handler: its filters and the parameter names it asks for."""
 
@@ -124,6 +133,17 @@ class Router:
         self.forms = forms
         self.handlers: list[Handler] = []
         self.children: list[Router] = []
+        self.menu: list[MenuLine] = []
+
+    def menu_line(self, text: str, *, order: int = 50, roles: Iterable[Any] | None = None) -> None:
+        """Declare a line of the help menu for what this router offers; shown when the router is included."""
+        self.menu.append(MenuLine(order, text, frozenset(roles) if roles is not None else None))
+
+    def menu_lines(self) -> Iterable[MenuLine]:
+        """The menu lines of this router and the routers included in it."""
+        yield from self.menu
+        for child in self.children:
+            yield from child.menu_lines()
 
     def include(self, *routers: Router) -> None:
         """Add child routers after this router's own handlers, in order."""

@@ -19,6 +19,7 @@ from bot.wechat.protocol import _FlatReader, _Refused, parse_xml, render_reply, 
 from handlers.core import Exact, Message, Router
 from handlers.core.types import Article, Articles
 from tests.conftest import AES_KEY, APPID, TOKEN
+from tests.eventually import eventually
 
 PLAIN = WeChatSimulator(TOKEN)
 
@@ -244,10 +245,7 @@ async def test_slow_answer_falls_back_to_customer_service(make_settings, make_cl
     assert status == 200 and body == "success" and reply == {}
     retry = await post(client, PLAIN, xml)  # WeChat's retry must not produce a second answer
     assert retry[2] == "success"
-    for _ in range(60):
-        if fake.sent:
-            break
-        await asyncio.sleep(0.05)
+    await eventually(lambda: fake.sent)
     assert fake.texts_to("u13") == ["第1次处理"]
     assert len(calls) == 1
     # the access token is kept in Redis, shared by every process
@@ -264,12 +262,10 @@ async def test_customer_service_failure_is_logged_not_raised(make_settings, make
     settings = make_settings(server={"reply_budget_seconds": 0.5}, wechat={"api_base_url": base})
     client = await make_client(settings, (router,))
     assert (await post(client, PLAIN, text_xml("u14", "慢", 14001)))[2] == "success"
-    for _ in range(60):
-        metrics = await (await client.get("/metrics")).text()
-        if "mingbai_customer_service_failures_total 1.0" in metrics:
-            break
-        await asyncio.sleep(0.05)
-    assert "mingbai_customer_service_failures_total 1.0" in metrics
+    async def failure_counted() -> bool:
+        return "mingbai_customer_service_failures_total 1.0" in await (await client.get("/metrics")).text()
+
+    await eventually(failure_counted)
     assert (await client.get("/healthz")).status == 200
 
 

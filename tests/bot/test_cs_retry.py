@@ -11,6 +11,7 @@ from bot import cs_retry
 from bot.wechat.client import text_xml
 from bot.worker import make_worker
 from tests.bot.test_callback import PLAIN, counting_router, post
+from tests.eventually import eventually
 
 
 @pytest.fixture(autouse=True)
@@ -43,11 +44,7 @@ async def test_failed_send_is_retried_by_the_worker(make_settings, make_client, 
     client = await make_client(settings, (router,))
     _, _, body = await post(client, PLAIN, text_xml("cs1", "慢", 31001))
     assert body == "success"
-    for _ in range(100):  # the callback answered at once; the retry is queued in the background
-        if await _queued(client):
-            break
-        await asyncio.sleep(0.05)
-    assert await _queued(client) == 1
+    assert await eventually(lambda: _queued(client)) == 1  # answered at once; the retry queued in the background
     assert fake.sent == []
     await run_worker(settings)
     assert fake.texts_to("cs1") == ["第1次处理"]
@@ -61,10 +58,7 @@ async def test_send_is_given_up_after_the_bound(make_settings, make_client, fake
     settings = make_settings(server={"reply_budget_seconds": 0.5}, wechat={"api_base_url": base})
     client = await make_client(settings, (router,))
     assert (await post(client, PLAIN, text_xml("cs2", "慢", 32001)))[2] == "success"
-    for _ in range(100):
-        if await _queued(client):
-            break
-        await asyncio.sleep(0.05)
+    await eventually(lambda: _queued(client))
     with caplog.at_level(logging.WARNING, logger="mingbai.cs"):
         await run_worker(settings)
     assert fake.sent == [] and fake.fail_sends == 100 - cs_retry.MAX_TRIES

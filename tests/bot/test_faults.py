@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import shutil
 import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from models.core import Role, Town, User, Village
 from models.outreach import Activity
 from tests.bot.netfaults import PostgresInstance
 from tests.conftest import TOKEN
+from tests.eventually import eventually
 
 SIM = WeChatSimulator(TOKEN)
 IDS = itertools.count(900_000)
@@ -67,14 +67,6 @@ class RedisInstance:
             self.proc = None
 
 
-@pytest.fixture
-def own_redis() -> Iterator[RedisInstance]:
-    r = RedisInstance()
-    r.start()
-    yield r
-    r.stop()
-
-
 async def say(client: Any, openid: str, text: str, msg_id: int | None = None) -> tuple[int, str]:
     req = SIM.sign(text_xml(openid, text, msg_id if msg_id is not None else next(IDS)))
     resp = await client.post("/wechat", params=req.query, data=req.body)
@@ -100,6 +92,11 @@ async def test_redis_down_degrades_and_recovers(make_settings, make_client, own_
     assert first == again and "法治服务" in first[1]
     metrics = await (await client.get("/metrics")).text()
     assert "mingbai_degraded 1.0" in metrics and "mingbai_dedup_hits_total 1.0" in metrics
+    # replay protection holds without Redis: the same (timestamp, nonce) with another body is refused
+    req = SIM.sign(text_xml("r5", "帮助", 123460), nonce="same-nonce")
+    other = SIM.sign(text_xml("r5", "欠钱不还", 123461), timestamp=int(req.query["timestamp"]), nonce="same-nonce")
+    assert (await client.post("/wechat", params=req.query, data=req.body)).status == 200
+    assert (await client.post("/wechat", params=other.query, data=other.body)).status == 403
     # forms pause (a step kept in one process's memory would be a guess on another): said plainly
     status, reply = await say(client, "r3", "活动 昨天 江湾村 法治公开课 45人")
     assert reply == PAUSED
@@ -107,12 +104,11 @@ async def test_redis_down_degrades_and_recovers(make_settings, make_client, own_
     assert reply == PAUSED
 
     own_redis.start()
-    for _ in range(60):  # the breaker retries Redis after a short cooldown: no restart needed
-        await asyncio.sleep(0.1)
+    async def recovered() -> bool:  # the breaker retries Redis after a short cooldown: no restart needed
         await say(client, "r4", "帮助")
-        if "mingbai_degraded 0.0" in await (await client.get("/metrics")).text():
-            break
-    assert "mingbai_degraded 0.0" in await (await client.get("/metrics")).text()
+        return "mingbai_degraded 0.0" in await (await client.get("/metrics")).text()
+
+    await eventually(recovered)
     assert (await client.get("/healthz")).status == 200
     status, reply = await say(client, "r4", "欠钱不还怎么办")
     assert status == 200 and "法律依据" in reply
@@ -135,11 +131,10 @@ async def own_postgres() -> AsyncIterator[PostgresInstance]:
 
 
 async def _wait_healthy(client: Any) -> None:
-    for _ in range(100):
-        if (await client.get("/healthz")).status == 200:
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError("the server did not recover")
+    async def healthy() -> bool:
+        return (await client.get("/healthz")).status == 200
+
+    await eventually(healthy, timeout=20)
 
 
 @pytest.mark.postgres_only

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,8 +11,9 @@ import aiohttp
 import pytest
 
 from bot.wechat.client import WeChatSimulator, text_xml
-from tests.bot.test_cli import env, free_port
+from tests.bot.conftest import server_processes
 from tests.conftest import TOKEN
+from tests.eventually import eventually
 
 SIM = WeChatSimulator(TOKEN)
 
@@ -28,26 +25,8 @@ def two_servers(db_url: str, redis_url: str, tmp_path: Path) -> Iterator[list[st
         f'[database]\nurl = "{db_url}"\n[redis]\nurl = "{redis_url}"\n[wechat]\ntoken = "{TOKEN}"\n'
         '[security]\nsecret_key = "multi-process-secret-123"\n', encoding="utf-8",
     )
-    ports = [free_port(), free_port()]
-    procs = [
-        subprocess.Popen([sys.executable, "-m", "bot", "--config", str(cfg), "serve", "--port", str(p)],
-                         cwd=tmp_path, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        for p in ports
-    ]
-    for port, proc in zip(ports, procs, strict=True):
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail(proc.stderr.read() if proc.stderr else "server exited")
-                time.sleep(0.1)
-    yield [f"http://127.0.0.1:{p}" for p in ports]
-    for proc in procs:
-        proc.terminate()
-    for proc in procs:
-        assert proc.wait(timeout=30) == 0
+    with server_processes(cfg, tmp_path) as bases:
+        yield bases
 
 
 async def _say(session: aiohttp.ClientSession, base: str, xml: str) -> str:
@@ -76,10 +55,7 @@ async def test_same_message_to_both_processes_is_handled_once(two_servers: list[
             async with session.get(f"{base}/metrics") as resp:
                 hits += _metric(await resp.text(), "mingbai_dedup_hits_total")
         assert hits == 5
-        for _ in range(50):
-            if await QuestionLog.filter(question="欠钱不还怎么办").count():
-                break
-            await asyncio.sleep(0.05)
+        await eventually(lambda: QuestionLog.filter(question="欠钱不还怎么办").count())
         assert await QuestionLog.filter(question="欠钱不还怎么办").count() == 1
 
         # a form (the numbered choice) started on one process continues on the other

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.redis_store import RedisRateCounter, RedisUserCache, RedisUserLocks, make_clients
+import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
+
+from bot.redis_store import BatchingRedis, RedisRateCounter, RedisUserCache, RedisUserLocks, make_clients
 from handlers.core.resilience import Breaker
 from handlers.core.types import Context
 from models.core import Role
@@ -18,6 +22,42 @@ async def test_clients_share_the_data(redis_url: str) -> None:
     finally:
         await aio.aclose()
         sync.close()
+
+
+async def test_batched_commands_share_a_round_trip_and_keep_their_own_answers(redis_url: str) -> None:
+    aio, _ = make_clients(redis_url, batch_window=0.005)
+    assert isinstance(aio, BatchingRedis)
+    sent: list[int] = []
+    pipeline = aio.pipeline
+
+    def counting_pipeline(*args, **kwargs):
+        sent.append(1)
+        return pipeline(*args, **kwargs)
+
+    aio.pipeline = counting_pipeline
+    try:
+        await aio.set("text", "值")
+        results = await asyncio.gather(
+            *(aio.incr(f"n{i}") for i in range(20)), aio.get("text"), aio.incr("text"), return_exceptions=True,
+        )
+        assert results[:20] == [1] * 20 and results[20] == "值".encode()
+        assert isinstance(results[21], ResponseError)  # one caller's error is its own
+        assert len(sent) <= 3  # 23 commands, a few round trips
+        script = aio.register_script("return ARGV[1]")
+        assert await script(args=["ok"]) == b"ok"  # scripts load on first use, through the batch
+    finally:
+        await aio.aclose()
+
+
+async def test_a_lost_connection_fails_every_command_of_its_batch() -> None:
+    aio, _ = make_clients("redis://127.0.0.1:1/0", batch_window=0.005)
+    try:
+        results = await asyncio.gather(aio.get("a"), aio.get("b"), return_exceptions=True)
+        assert all(isinstance(r, RedisConnectionError) for r in results), results
+        with pytest.raises(RedisConnectionError):
+            await aio.get("c")
+    finally:
+        await aio.aclose()
 
 
 async def test_concurrent_hits_each_get_their_own_count(redis_url: str) -> None:
