@@ -7,12 +7,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tortoise import timezone
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models.activities import ActivityError, fingerprint, normalize_form, normalize_six_target
 from models.core import Role, Town, User, Village
-from models.outreach import Activity, ActivityChange, ActivityKind, ActivitySource
+from models.outreach import Activity, ActivityKind, ActivitySource
 from models.parsing import ParseError, check_date, parse_count, parse_date
 from models.tables import Problems, Row
 
@@ -138,21 +139,44 @@ async def import_activities(
         new = [v for v in fresh if v["fingerprint"] not in existing]
         for i in range(0, len(new), BATCH):
             batch = new[i:i + BATCH]
-            await Activity.bulk_create([
-                Activity(town_id=town_id, source=ActivitySource.IMPORT, author_id=authors.get(v["organiser"]), **v)
-                for v in batch
-            ], ignore_conflicts=True, using_db=conn)  # a chat or API save of the same entry may land meanwhile
-            ids = await Activity.filter(town_id=town_id, source=ActivitySource.IMPORT.value,
-                                        fingerprint__in=[v["fingerprint"] for v in batch]
-                                        ).using_db(conn).values_list("id", flat=True)
-            await ActivityChange.bulk_create([
-                ActivityChange(activity_id=aid, action="import", changes={"source": [None, "import"]})
-                for aid in ids
-            ], using_db=conn)
-            created += len(ids)
+            created += await _insert_batch(conn, town_id, batch, authors)
             if progress:
                 progress(min(i + BATCH, len(new)), len(new))
     return ImportResult(len(rows), created, len(fresh) - created, problems, repeats)
+
+
+_ACTIVITY_COLUMNS = ("town_id", "village_id", "kind", "date", "form", "six_target", "theme", "place", "participants",
+                     "materials", "consultations", "author_id", "organiser", "source", "fingerprint", "withdrawn",
+                     "created_at", "updated_at")
+_IMPORT_CHANGE = '{"source":[null,"import"]}'  # ActivityChange.changes as the JSON field stores it
+
+
+def _insert_sql(conn: Any, table: str, columns: tuple[str, ...], suffix: str = "") -> str:
+    pg = conn.capabilities.dialect == "postgres"
+    marks = ", ".join(f"${n}" if pg else "?" for n in range(1, len(columns) + 1))
+    return f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({marks}){suffix}'
+
+
+async def _insert_batch(conn: Any, town_id: int, batch: list[dict[str, Any]], authors: dict[str, int]) -> int:
+    """Insert one batch and its audit records with executemany (no model objects: 200,000 rows in seconds).
+
+    ON CONFLICT DO NOTHING: a chat or API save of the same entry may land meanwhile; the unique
+    fingerprint keeps it one row. Returns how many rows this batch added.
+    """
+    now = timezone.localtime()
+    await conn.execute_many(_insert_sql(conn, "outreach_activity", _ACTIVITY_COLUMNS, " ON CONFLICT DO NOTHING"), [
+        [town_id, v.get("village_id"), ActivityKind(v["kind"]).value, v["date"], v.get("form", ""),
+         v.get("six_target", ""), v.get("theme", ""), v.get("place", ""), v.get("participants", 0),
+         v.get("materials", 0), v.get("consultations", 0), authors.get(v.get("organiser", "")),
+         v.get("organiser", ""), ActivitySource.IMPORT.value, v["fingerprint"], False, now, now]
+        for v in batch
+    ])
+    ids = await Activity.filter(town_id=town_id, source=ActivitySource.IMPORT.value,
+                                fingerprint__in=[v["fingerprint"] for v in batch]
+                                ).using_db(conn).values_list("id", flat=True)
+    await conn.execute_many(_insert_sql(conn, "outreach_change", ("activity_id", "action", "changes", "at")),
+                            [[aid, "import", _IMPORT_CHANGE, now] for aid in ids])
+    return len(ids)
 
 
 async def _lock_town(town_id: int, conn: Any) -> None:
