@@ -40,13 +40,15 @@ class Row:
         return self.values[i] if i is not None and i < len(self.values) else None
 
     def text(self, column: str) -> str:
-        """A cell as trimmed text ('' when empty)."""
+        """A cell as trimmed text ('' when empty); control characters were dropped when the file was read."""
         value = self.get(column)
         if value is None:
             return ""
+        if isinstance(value, str):
+            return value.strip()
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return clean_text(str(value)).strip()
+        return str(value).strip()
 
 
 @dataclass
@@ -102,13 +104,23 @@ def _collect(header: Sequence[Any], rows: Iterable[Sequence[Any]], required: Seq
     if missing:
         raise TableError(f"缺少列：{'、'.join(missing)}（表头应包含：{','.join(required)}）")
     columns = {n: j for j, n in enumerate(names) if n}  # a repeated column name: the last one counts
-    shared: dict[Any, Any] = {}  # one object per distinct short cell value
+    shared: dict[str, str] = {}  # one cleaned object per distinct short cell text
+
+    def cell(v: Any) -> Any:
+        if not isinstance(v, str):
+            return v
+        if len(v) > 16:
+            return clean_text(v)
+        found = shared.get(v)
+        if found is None:
+            found = shared[v] = clean_text(v)
+        return found
+
     out = []
     for i, values in enumerate(rows, start=2):
         if all(v is None or str(v).strip() == "" for v in values):
             continue
-        out.append(Row(i, tuple(shared.setdefault(v, v) if isinstance(v, str) and len(v) <= 16 else v
-                                for v in values), columns))
+        out.append(Row(i, tuple(cell(v) for v in values), columns))
     return out
 
 
