@@ -27,6 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.report import _admin  # noqa: E402  (after the path is set)
+
 FORMS = ("法治公开课", "入户走访", "小板凳会议", "新时代文明实践", "送法下乡", "以案释法")
 TARGETS = ("乡村", "", "学校", "企业", "社区", "机关", "单位")
 THEMES = ("民法典", "反诈", "宪法", "未成年人保护法", "土地管理法", "婚姻家庭编", "安全生产法")
@@ -50,18 +52,15 @@ def write_ledger(path: Path, rows: int, seed: int = 7) -> None:
     write_table(path, COLUMNS, gen())
 
 
-def _pg(url: str) -> str:
-    return url.replace("postgres://", "postgresql://", 1)
+def ledger_head(path: Path) -> str:
+    """The header and first row of the generated ledger, as a CSV text."""
+    from models.ledger import COLUMNS
+    from models.tables import read_table
 
-
-async def _admin_sql(admin_url: str, sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(_pg(admin_url))
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
+    if path.suffix == ".csv":
+        return "\n".join(path.read_text(encoding="utf-8-sig").splitlines()[:2]) + "\n"
+    row = read_table(path, COLUMNS)[0]
+    return ",".join(COLUMNS) + "\n" + ",".join(str(v) if v is not None else "" for v in row.values) + "\n"
 
 
 def run(cmd: list[str], env: dict[str, str]) -> tuple[float, str]:
@@ -89,8 +88,8 @@ def main() -> None:
         (d / "villages.csv").write_text("村名,户数\n" + "".join(f"{v},500\n" for v in VILLAGES), encoding="utf-8")
         if args.pg:
             name = "mingbai_bench_import"
-            asyncio.run(_admin_sql(args.pg, f"DROP DATABASE IF EXISTS {name}"))
-            asyncio.run(_admin_sql(args.pg, f"CREATE DATABASE {name}"))
+            asyncio.run(_admin(args.pg, f"DROP DATABASE IF EXISTS {name}"))
+            asyncio.run(_admin(args.pg, f"CREATE DATABASE {name}"))
             db_url = args.pg.rsplit("/", 1)[0] + "/" + name
         else:
             db_url = f"sqlite://{d / 'bench.sqlite3'}"
@@ -102,17 +101,21 @@ def main() -> None:
         try:
             run([*mingbai, "db", "upgrade"], env)
             run([*mingbai, "villages", "import", str(d / "villages.csv")], env)
-            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            # The same command on a one-row file: what the process costs before any row (start-up, imports).
+            (d / "one.csv").write_text(ledger_head(ledger), encoding="utf-8")
+            base_time, _ = run([*mingbai, "activities", "import", "--dry-run", str(d / "one.csv")], env)
+            base = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            print(f"baseline (one-row file): {base_time:.1f} s, RSS {base / 1024:.0f} MB")
             elapsed, out = run([*mingbai, "activities", "import", str(ledger)], env)
             peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             print(f"import: {elapsed:.1f} s, peak RSS {peak / 1024:.0f} MB"
-                  f"{'' if peak > before else ' (not above an earlier child; see below)'} -> {out}")
+                  f"{'' if peak > base else ' (not above the baseline)'} -> {out}")
             again, out2 = run([*mingbai, "activities", "import", str(ledger)], env)
             print(f"re-import: {again:.1f} s -> {out2}")
             assert f"导入{args.rows}条" in out and "导入0条" in out2, (out, out2)
         finally:
             if args.pg:
-                asyncio.run(_admin_sql(args.pg, "DROP DATABASE IF EXISTS mingbai_bench_import WITH (FORCE)"))
+                asyncio.run(_admin(args.pg, "DROP DATABASE IF EXISTS mingbai_bench_import WITH (FORCE)"))
 
 
 if __name__ == "__main__":
