@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,25 +124,30 @@ def _collect(header: Sequence[Any], rows: Iterable[Sequence[Any]], required: Seq
     return out
 
 
-def _read_csv(p: Path, required: Sequence[str]) -> list[Row]:
-    raw = p.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes any byte string
-        raise TableError("文件编码无法识别，请另存为 UTF-8 的 CSV")
-    del raw
-    reader = csv.reader(io.StringIO(text))
+def _encoding(p: Path) -> str:
+    """UTF-8 (with or without BOM) when the file decodes as such, else GB18030 (Excel's CSV on Chinese Windows)."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
     try:
-        header = next(reader, None)
-        if header is None:
-            raise TableError("文件是空的")
-        return _collect(header, ([_from_csv(v) for v in r] for r in reader), required)
-    except csv.Error as exc:  # e.g. a cell longer than the csv module's field limit
-        raise TableError(f"CSV 文件格式有问题：{exc}") from None
+        with p.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "gb18030"  # decodes any byte string
+    return "utf-8-sig"
+
+
+def _read_csv(p: Path, required: Sequence[str]) -> list[Row]:
+    # Streamed from the file: a 200,000-row ledger is never held as one text as well as its rows.
+    with p.open(encoding=_encoding(p), newline="") as f:
+        reader = csv.reader(f)
+        try:
+            header = next(reader, None)
+            if header is None:
+                raise TableError("文件是空的")
+            return _collect(header, ([_from_csv(v) for v in r] for r in reader), required)
+        except csv.Error as exc:  # e.g. a cell longer than the csv module's field limit
+            raise TableError(f"CSV 文件格式有问题：{exc}") from None
 
 
 def _read_xlsx(p: Path, required: Sequence[str]) -> list[Row]:
