@@ -133,7 +133,7 @@ def _encoding(p: Path) -> str:
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return "gb18030"  # decodes any byte string
+        return "gb18030"
     return "utf-8-sig"
 
 
@@ -148,6 +148,8 @@ def _read_csv(p: Path, required: Sequence[str]) -> list[Row]:
             return _collect(header, ([_from_csv(v) for v in r] for r in reader), required)
         except csv.Error as exc:  # e.g. a cell longer than the csv module's field limit
             raise TableError(f"CSV 文件格式有问题：{exc}") from None
+        except UnicodeDecodeError:  # neither UTF-8 nor GB18030 (e.g. a cut-off multibyte character)
+            raise TableError("文件编码无法识别，请另存为 UTF-8 的 CSV") from None
 
 
 def _read_xlsx(p: Path, required: Sequence[str]) -> list[Row]:
