@@ -187,18 +187,40 @@ async def _insert_batch(conn: Any, town_id: int, batch: list[dict[str, Any]], au
     fingerprint keeps it one row. Returns how many rows this batch added.
     """
     now = timezone.localtime()
-    await conn.execute_many(_insert_sql(conn, "outreach_activity", _ACTIVITY_COLUMNS, " ON CONFLICT DO NOTHING"), [
+    values = [
         [town_id, v.get("village_id"), ActivityKind(v["kind"]).value, v["date"], v.get("form", ""),
          v.get("six_target", ""), v.get("theme", ""), v.get("place", ""), v.get("participants", 0),
          v.get("materials", 0), v.get("consultations", 0), authors.get(v.get("organiser", "")),
          v.get("organiser", ""), ActivitySource.IMPORT.value, v["fingerprint"], False, now, now]
         for v in batch
-    ])
+    ]
+    if conn.capabilities.dialect == "postgres":
+        return await _insert_batch_pg(conn, values, now)
+    await conn.execute_many(_insert_sql(conn, "outreach_activity", _ACTIVITY_COLUMNS, " ON CONFLICT DO NOTHING"),
+                            values)
     ids = [r[0] for r in await _select_in(conn, "SELECT id FROM outreach_activity WHERE source = 'import' AND",
                                          town_id, [v["fingerprint"] for v in batch])]
     await conn.execute_many(_insert_sql(conn, "outreach_change", ("activity_id", "action", "changes", "at")),
                             [[aid, "import", _IMPORT_CHANGE, now] for aid in ids])
     return len(ids)
+
+
+_PG_TYPES = ("int", "int", "varchar", "date", "varchar", "varchar", "varchar", "varchar", "int", "int", "int", "int",
+             "varchar", "varchar", "varchar", "bool", "timestamptz", "timestamptz")
+
+
+async def _insert_batch_pg(conn: Any, values: list[list[Any]], now: Any) -> int:
+    """PostgreSQL: the batch as one statement over arrays, its audit records from RETURNING (no round trip
+    per row: executemany spent ~250 µs a row on a busy server)."""
+    arrays = ", ".join(f"${n}::{t}[]" for n, t in enumerate(_PG_TYPES, start=1))
+    n = len(_PG_TYPES)
+    sql = (f"WITH added AS (INSERT INTO outreach_activity ({', '.join(_ACTIVITY_COLUMNS)}) "
+           f"SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING RETURNING id) "
+           f"INSERT INTO outreach_change (activity_id, action, changes, at) "
+           f"SELECT id, 'import', ${n + 1}::jsonb, ${n + 2}::timestamptz FROM added RETURNING id")
+    columns = [list(c) for c in zip(*values, strict=True)]
+    count, _ = await conn.execute_query(sql, [*columns, _IMPORT_CHANGE, now])
+    return int(count)
 
 
 async def _lock_town(town_id: int, conn: Any) -> None:
