@@ -22,6 +22,7 @@ from bot.media import MediaDownloader
 from bot.metrics import Metrics
 from bot.proxy import forwarded_middleware, parse_networks
 from bot.redis_store import RedisRateCounter, RedisUserCache, RedisUserLocks, make_clients
+from bot.slow_clients import BODIES, body_deadline_middleware
 from bot.users import ContextLoader, ensure_town, install_cache_invalidation
 from bot.wechat import view as wechat_view
 from bot.wechat.delivery import Delivery
@@ -177,8 +178,11 @@ def create_app(settings: Settings, *, extra_routers: Sequence[Router] = ()) -> w
 
     `extra_routers` go before the built-in ones (tests use them to plant slow or failing handlers).
     """
+    bodies: set[asyncio.Task[None]] = set()
     app = web.Application(middlewares=[forwarded_middleware(parse_networks(settings.server.trusted_proxies)),
+                                       body_deadline_middleware(settings.server.body_timeout_seconds, bodies),
                                        observe_middleware], client_max_size=settings.server.max_body_bytes)
+    app[BODIES] = bodies
     app[keys.SETTINGS] = settings
     app[keys.METRICS] = Metrics()
     app[keys.EXTRA_ROUTERS] = tuple(extra_routers)

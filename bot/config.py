@@ -43,6 +43,8 @@ class ServerSettings:
     public_url: str = ""
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: "127.0.0.1, ::1, 10.0.0.0/8" (bot/proxy.py).
     trusted_proxies: str = ""
+    # A request body not fully received this long after its headers: the connection is closed (bot/slow_clients.py).
+    body_timeout_seconds: float = 20.0
 
 
 @dataclass(frozen=True)
@@ -225,6 +227,8 @@ def _validate(s: Settings) -> None:
         raise ConfigError("[server] max_body_bytes: must be at least 1024")
     if not 0.5 <= s.server.reply_budget_seconds <= 4.5:
         raise ConfigError("[server] reply_budget_seconds: must be between 0.5 and 4.5 (WeChat waits 5 s)")
+    if not 1 <= s.server.body_timeout_seconds <= 600:
+        raise ConfigError("[server] body_timeout_seconds: must be between 1 and 600")
     try:
         from bot.proxy import parse_networks
 

@@ -60,9 +60,12 @@ def fingerprint(town_id: int, values: dict[str, Any]) -> str:
     parts = [str(town_id)]
     for f in IDENTITY_FIELDS:
         value = values.get(f, 0 if f in COUNT_FIELDS else None)  # as stored: counts default to 0
-        if f == "kind" and value is not None:
-            value = ActivityKind(value).value
-        parts.append("" if value is None else " ".join(str(value).split()))
+        if value is None:
+            parts.append("")
+        elif isinstance(value, str):  # the kind too: a StrEnum member splits into its plain value
+            parts.append(" ".join(value.split()))
+        else:
+            parts.append(str(value))
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 

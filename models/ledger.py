@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tortoise import timezone
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models.activities import ActivityError, fingerprint, normalize_form, normalize_six_target
 from models.core import Role, Town, User, Village
-from models.outreach import Activity, ActivityChange, ActivityKind, ActivityPhoto, ActivitySource
+from models.outreach import Activity, ActivityKind, ActivityPhoto, ActivitySource
 from models.parsing import ParseError, check_date, parse_count, parse_date
 from models.tables import Problems, Row, safe_cell, write_table
 
 COLUMNS = ("日期", "类别", "村名", "活动形式", "六进", "主题", "参与人数", "发放资料份数", "咨询人次", "组织人")
 COUNT_COLUMNS = {"参与人数": "participants", "发放资料份数": "materials", "咨询人次": "consultations"}
-BATCH = 1000
+BATCH = 5000  # rows parsed, checked and inserted at a time
 
 Progress = Callable[[int, int], None]
 
@@ -42,7 +43,7 @@ class ImportResult:
 
 
 def _cell_date(row: Row) -> dt.date:
-    value = row.cells.get("日期")
+    value = row.get("日期")
     if isinstance(value, dt.datetime):
         return check_date(value.date())
     if isinstance(value, dt.date):
@@ -109,50 +110,117 @@ async def import_activities(
     inside the file are reported by row number and saved once. The database's unique constraint on the
     fingerprint holds against concurrent imports: they wait for each other on the town's row.
     """
-    parsed, problems = await _parse_rows(rows, town_id, forms)
-    if problems:
-        return ImportResult(len(rows), 0, 0, problems)
-    # With no problems, `parsed` holds one entry per row, in order.
-    first_row: dict[str, int] = {}
-    fresh: list[dict[str, Any]] = []
-    repeats: list[tuple[int, int]] = []
-    for row, v in zip(rows, parsed, strict=True):
-        v["fingerprint"] = fingerprint(town_id, v)
-        if v["fingerprint"] in first_row:
-            repeats.append((row.number, first_row[v["fingerprint"]]))
-            continue
-        first_row[v["fingerprint"]] = row.number
-        fresh.append(v)
-    if dry_run:
-        existing = await _existing(town_id, list(first_row))
-        new = [v for v in fresh if v["fingerprint"] not in existing]
-        return ImportResult(len(rows), len(new), len(fresh) - len(new), problems, repeats)
+    forms = list(forms)
     authors = {
         u.display_name: u.id
         for u in await User.filter(town_id=town_id, role__in=[Role.HELPER.value, Role.ADMIN.value])
     }
-    created = 0
-    async with in_transaction() as conn:
-        await _lock_town(town_id, conn)
-        existing = await _existing(town_id, list(first_row), conn)
-        new = [v for v in fresh if v["fingerprint"] not in existing]
-        for i in range(0, len(new), BATCH):
-            batch = new[i:i + BATCH]
-            await Activity.bulk_create([
-                Activity(town_id=town_id, source=ActivitySource.IMPORT, author_id=authors.get(v["organiser"]), **v)
-                for v in batch
-            ], ignore_conflicts=True, using_db=conn)  # a chat or API save of the same entry may land meanwhile
-            ids = await Activity.filter(town_id=town_id, source=ActivitySource.IMPORT.value,
-                                        fingerprint__in=[v["fingerprint"] for v in batch]
-                                        ).using_db(conn).values_list("id", flat=True)
-            await ActivityChange.bulk_create([
-                ActivityChange(activity_id=aid, action="import", changes={"source": [None, "import"]})
-                for aid in ids
-            ], using_db=conn)
-            created += len(ids)
-            if progress:
-                progress(min(i + BATCH, len(new)), len(new))
-    return ImportResult(len(rows), created, len(fresh) - created, problems, repeats)
+    problems = Problems()
+    first_row: dict[str, int] = {}  # fingerprint -> the first row holding that entry
+    repeats: list[tuple[int, int]] = []
+    created = done = 0
+    try:
+        # One pass, a chunk at a time, inside one transaction under the town's lock: a bad row anywhere
+        # rolls back what earlier chunks inserted (all or nothing), and a 200,000-row file never has more
+        # than one chunk of parsed entries in memory.
+        async with in_transaction() as conn:
+            if not dry_run:
+                await _lock_town(town_id, conn)
+            async for chunk, parsed in _parsed_chunks(rows, town_id, forms, problems):
+                done += len(chunk)
+                if problems:  # keep reading to report every problem, insert nothing more
+                    continue
+                batch = []
+                for row, v in zip(chunk, parsed, strict=True):
+                    v["fingerprint"] = key = fingerprint(town_id, v)
+                    if key in first_row:
+                        repeats.append((row.number, first_row[key]))
+                    else:
+                        first_row[key] = row.number
+                        batch.append(v)
+                existing = await _existing(town_id, [v["fingerprint"] for v in batch], conn)
+                batch = [v for v in batch if v["fingerprint"] not in existing]
+                if dry_run:
+                    created += len(batch)
+                elif batch:
+                    created += await _insert_batch(conn, town_id, batch, authors)
+                if progress:
+                    progress(done, len(rows))
+            if problems or dry_run:
+                raise _Rollback()
+    except _Rollback:
+        if problems:
+            return ImportResult(len(rows), 0, 0, problems)
+    return ImportResult(len(rows), created, len(first_row) - created, problems, repeats)
+
+
+class _Rollback(Exception):
+    """Leave the import's transaction without keeping anything."""
+
+
+async def _parsed_chunks(rows: list[Row], town_id: int, forms: list[str], problems: Problems
+                         ) -> AsyncIterator[tuple[list[Row], list[dict[str, Any]]]]:
+    """(rows, parsed entries) a chunk at a time; problems are added to `problems`."""
+    for i in range(0, len(rows), BATCH):
+        chunk = rows[i:i + BATCH]
+        parsed, found = await _parse_rows(chunk, town_id, forms)
+        problems.items.extend(found.items)
+        yield chunk, parsed
+
+
+_ACTIVITY_COLUMNS = ("town_id", "village_id", "kind", "date", "form", "six_target", "theme", "place", "participants",
+                     "materials", "consultations", "author_id", "organiser", "source", "fingerprint", "withdrawn",
+                     "created_at", "updated_at")
+_IMPORT_CHANGE = '{"source":[null,"import"]}'  # ActivityChange.changes as the JSON field stores it
+
+
+def _insert_sql(conn: Any, table: str, columns: tuple[str, ...], suffix: str = "") -> str:
+    pg = conn.capabilities.dialect == "postgres"
+    marks = ", ".join(f"${n}" if pg else "?" for n in range(1, len(columns) + 1))
+    return f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({marks}){suffix}'
+
+
+async def _insert_batch(conn: Any, town_id: int, batch: list[dict[str, Any]], authors: dict[str, int]) -> int:
+    """Insert one batch and its audit records with executemany (no model objects: 200,000 rows in seconds).
+
+    ON CONFLICT DO NOTHING: a chat or API save of the same entry may land meanwhile; the unique
+    fingerprint keeps it one row. Returns how many rows this batch added.
+    """
+    now = timezone.localtime()
+    values = [
+        [town_id, v.get("village_id"), ActivityKind(v["kind"]).value, v["date"], v.get("form", ""),
+         v.get("six_target", ""), v.get("theme", ""), v.get("place", ""), v.get("participants", 0),
+         v.get("materials", 0), v.get("consultations", 0), authors.get(v.get("organiser", "")),
+         v.get("organiser", ""), ActivitySource.IMPORT.value, v["fingerprint"], False, now, now]
+        for v in batch
+    ]
+    if conn.capabilities.dialect == "postgres":
+        return await _insert_batch_pg(conn, values, now)
+    await conn.execute_many(_insert_sql(conn, "outreach_activity", _ACTIVITY_COLUMNS, " ON CONFLICT DO NOTHING"),
+                            values)
+    ids = [r[0] for r in await _select_in(conn, "SELECT id FROM outreach_activity WHERE source = 'import' AND",
+                                         town_id, [v["fingerprint"] for v in batch])]
+    await conn.execute_many(_insert_sql(conn, "outreach_change", ("activity_id", "action", "changes", "at")),
+                            [[aid, "import", _IMPORT_CHANGE, now] for aid in ids])
+    return len(ids)
+
+
+_PG_TYPES = ("int", "int", "varchar", "date", "varchar", "varchar", "varchar", "varchar", "int", "int", "int", "int",
+             "varchar", "varchar", "varchar", "bool", "timestamptz", "timestamptz")
+
+
+async def _insert_batch_pg(conn: Any, values: list[list[Any]], now: Any) -> int:
+    """PostgreSQL: the batch as one statement over arrays, its audit records from RETURNING (no round trip
+    per row: executemany spent ~250 µs a row on a busy server)."""
+    arrays = ", ".join(f"${n}::{t}[]" for n, t in enumerate(_PG_TYPES, start=1))
+    n = len(_PG_TYPES)
+    sql = (f"WITH added AS (INSERT INTO outreach_activity ({', '.join(_ACTIVITY_COLUMNS)}) "
+           f"SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING RETURNING id) "
+           f"INSERT INTO outreach_change (activity_id, action, changes, at) "
+           f"SELECT id, 'import', ${n + 1}::jsonb, ${n + 2}::timestamptz FROM added RETURNING id")
+    columns = [list(c) for c in zip(*values, strict=True)]
+    count, _ = await conn.execute_query(sql, [*columns, _IMPORT_CHANGE, now])
+    return int(count)
 
 
 async def _lock_town(town_id: int, conn: Any) -> None:
@@ -160,13 +228,23 @@ async def _lock_town(town_id: int, conn: Any) -> None:
     await Town.filter(id=town_id).using_db(conn).update(name=F("name"))
 
 
-async def _existing(town_id: int, keys: list[str], conn: Any = None) -> set[str]:
+async def _select_in(conn: Any, select: str, town_id: int, keys: list[str]) -> list[Any]:
+    """Rows of `select ... town_id = ? AND fingerprint IN (keys)` (plain SQL: the query builder is slow at 5,000)."""
+    if not keys:
+        return []
+    pg = conn.capabilities.dialect == "postgres"
+    marks = ", ".join(f"${n}" if pg else "?" for n in range(2, len(keys) + 2))
+    sql = f"{select} town_id = {'$1' if pg else '?'} AND fingerprint IN ({marks})"
+    _, rows = await conn.execute_query(sql, [town_id, *keys])
+    return list(rows)
+
+
+async def _existing(town_id: int, keys: list[str], conn: Any) -> set[str]:
+    """The fingerprints among `keys` already in the town's ledger."""
     found: set[str] = set()
     for i in range(0, len(keys), BATCH):
-        query = Activity.filter(town_id=town_id, fingerprint__in=keys[i:i + BATCH])
-        if conn is not None:
-            query = query.using_db(conn)
-        found.update(await query.values_list("fingerprint", flat=True))  # type: ignore[arg-type]
+        rows = await _select_in(conn, "SELECT fingerprint FROM outreach_activity WHERE", town_id, keys[i:i + BATCH])
+        found.update(str(r[0]) for r in rows)
     return found
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,21 +17,38 @@ class TableError(Exception):
     """The file cannot be read as a table; the message is Chinese."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
-    """One data row: its line number in the file (header is 1) and its cells by column name."""
+    """One data row: its line number in the file (header is 1) and its cells.
+
+    Compact for files of 200,000 rows: the values are a tuple, the column index is shared by every
+    row of a file, and repeated cell texts (village, form, counts, dates) are one string object.
+    """
 
     number: int
-    cells: dict[str, Any]
+    values: tuple[Any, ...]
+    columns: dict[str, int]
+
+    @property
+    def cells(self) -> dict[str, Any]:
+        """The cells by column name."""
+        return {name: self.values[i] if i < len(self.values) else None for name, i in self.columns.items()}
+
+    def get(self, column: str) -> Any:
+        """A cell's value (None when the column or the cell is missing)."""
+        i = self.columns.get(column)
+        return self.values[i] if i is not None and i < len(self.values) else None
 
     def text(self, column: str) -> str:
-        """A cell as trimmed text ('' when empty)."""
-        value = self.cells.get(column)
+        """A cell as trimmed text ('' when empty); control characters were dropped when the file was read."""
+        value = self.get(column)
         if value is None:
             return ""
+        if isinstance(value, str):
+            return value.strip()
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return clean_text(str(value)).strip()
+        return str(value).strip()
 
 
 @dataclass
@@ -74,55 +91,82 @@ def read_table(path: str | Path, required: Sequence[str]) -> list[Row]:
         raise TableError(f"找不到文件：{p}")
     suffix = p.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
-        header, rows = _read_xlsx(p)
-    elif suffix in {".csv", ".txt"}:
-        header, rows = _read_csv(p)
-    else:
-        raise TableError(f"只支持 .csv 和 .xlsx 文件，不支持 {p.suffix or '无扩展名'}")
+        return _read_xlsx(p, required)
+    if suffix in {".csv", ".txt"}:
+        return _read_csv(p, required)
+    raise TableError(f"只支持 .csv 和 .xlsx 文件，不支持 {p.suffix or '无扩展名'}")
+
+
+def _collect(header: Sequence[Any], rows: Iterable[Sequence[Any]], required: Sequence[str]) -> list[Row]:
+    """Rows from an iterator of cell lists (blank rows skipped), consumed one at a time."""
     names = [str(h).strip() if h is not None else "" for h in header]
     missing = [c for c in required if c not in names]
     if missing:
         raise TableError(f"缺少列：{'、'.join(missing)}（表头应包含：{','.join(required)}）")
+    columns = {n: j for j, n in enumerate(names) if n}  # a repeated column name: the last one counts
+    shared: dict[str, str] = {}  # one cleaned object per distinct short cell text
+
+    def cell(v: Any) -> Any:
+        if not isinstance(v, str):
+            return v
+        if len(v) > 16:
+            return clean_text(v)
+        found = shared.get(v)
+        if found is None:
+            found = shared[v] = clean_text(v)
+        return found
+
     out = []
     for i, values in enumerate(rows, start=2):
         if all(v is None or str(v).strip() == "" for v in values):
             continue
-        out.append(Row(i, {n: (values[j] if j < len(values) else None) for j, n in enumerate(names) if n}))
+        out.append(Row(i, tuple(cell(v) for v in values), columns))
     return out
 
 
-def _read_csv(p: Path) -> tuple[list[str], Iterable[list[Any]]]:
-    raw = p.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes any byte string
-        raise TableError("文件编码无法识别，请另存为 UTF-8 的 CSV")
+def _encoding(p: Path) -> str:
+    """UTF-8 (with or without BOM) when the file decodes as such, else GB18030 (Excel's CSV on Chinese Windows)."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
     try:
-        reader = list(csv.reader(io.StringIO(text)))
-    except csv.Error as exc:  # e.g. a cell longer than the csv module's field limit
-        raise TableError(f"CSV 文件格式有问题：{exc}") from None
-    if not reader:
-        raise TableError("文件是空的")
-    return reader[0], [[_from_csv(v) for v in r] for r in reader[1:]]
+        with p.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "gb18030"
+    return "utf-8-sig"
 
 
-def _read_xlsx(p: Path) -> tuple[list[Any], Iterable[list[Any]]]:
+def _read_csv(p: Path, required: Sequence[str]) -> list[Row]:
+    # Streamed from the file: a 200,000-row ledger is never held as one text as well as its rows.
+    with p.open(encoding=_encoding(p), newline="") as f:
+        reader = csv.reader(f)
+        try:
+            header = next(reader, None)
+            if header is None:
+                raise TableError("文件是空的")
+            return _collect(header, ([_from_csv(v) for v in r] for r in reader), required)
+        except csv.Error as exc:  # e.g. a cell longer than the csv module's field limit
+            raise TableError(f"CSV 文件格式有问题：{exc}") from None
+        except UnicodeDecodeError:  # neither UTF-8 nor GB18030 (e.g. a cut-off multibyte character)
+            raise TableError("文件编码无法识别，请另存为 UTF-8 的 CSV") from None
+
+
+def _read_xlsx(p: Path, required: Sequence[str]) -> list[Row]:
     from openpyxl import load_workbook
 
     try:
         wb = load_workbook(p, read_only=True, data_only=True)
     except Exception as exc:
         raise TableError(f"无法打开 Excel 文件：{type(exc).__name__}") from None
-    ws = wb.worksheets[0]
-    rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    wb.close()
-    if not rows:
-        raise TableError("文件是空的")
-    return rows[0], rows[1:]
+    try:
+        rows = wb.worksheets[0].iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            raise TableError("文件是空的")
+        return _collect(header, rows, required)
+    finally:
+        wb.close()
 
 
 def write_table(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:

@@ -14,6 +14,9 @@ from aiohttp import web
 
 from bot.app import create_app
 from bot.config import Settings, data_home
+from bot.slow_clients import wait_for_bodies
+
+SHUTDOWN_SECONDS = 15
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -28,12 +31,29 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 def _serve(settings: Settings, host: str, port: int, reuse_port: bool) -> None:
     _use_uvloop()
-    # SIGTERM: aiohttp stops accepting, lets in-flight requests finish (shutdown_timeout), then
-    # runs the cleanup contexts, which drain background customer-service sends.
     app = create_app(settings)
     app.on_startup.append(_freeze_heap)  # after the cleanup contexts: the search index is built by then
-    web.run_app(app, host=host, port=port, shutdown_timeout=15, print=None,
-                access_log=None, reuse_port=reuse_port)
+    asyncio.run(_run(app, host, port, reuse_port))
+
+
+async def _run(app: web.Application, host: str, port: int, reuse_port: bool) -> None:
+    """Serve until SIGTERM/SIGINT, then: stop accepting, let bodies still arriving finish, then aiohttp's
+    graceful stop (in-flight requests finish, SHUTDOWN_SECONDS), then the cleanup contexts, which drain
+    background customer-service sends."""
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_SECONDS, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port, reuse_port=reuse_port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await site.start()
+        await stop.wait()
+        await site.stop()  # no new connections
+        await wait_for_bodies(app, SHUTDOWN_SECONDS)
+    finally:
+        await runner.cleanup()
 
 
 async def _freeze_heap(app: web.Application) -> None:
