@@ -156,7 +156,9 @@ def make_settings(db_url: str, redis_url: str) -> Callable[..., Settings]:
         data: dict[str, Any] = {
             "database": {"url": db_url},
             "redis": {"url": redis_url},
-            "wechat": {"token": TOKEN, "appid": APPID, "secret": "s3cret", "aes_key": AES_KEY, "mode": "plain"},
+            # api_base_url: nothing listens there; tests that call the WeChat API point it at the fake
+            "wechat": {"token": TOKEN, "appid": APPID, "secret": "s3cret", "aes_key": AES_KEY, "mode": "plain",
+                       "api_base_url": "http://127.0.0.1:9"},
             "miniprogram": {"appid": MP_APPID, "secret": "mp-s3cret"},
             "security": {"secret_key": "test-secret-key-0123456789"},
             "limits": {"messages_per_minute": 1000},

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TextIO
 
 import models
@@ -33,7 +34,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     hsub = h.add_subparsers(dest="helpers_command", required=True)
     hi = hsub.add_parser("import", help="import or update helpers from CSV/XLSX (all or nothing)")
     hi.add_argument("file")
-    hi.add_argument("--sheets", default="邀请码", help="folder for the invite sheets (one docx per village)")
+    hi.add_argument("--sheets", default="",
+                    help="folder for the invite sheets, one docx per village (default: 邀请码/ beside the file)")
     hi.add_argument("--days", type=int, default=30, help="days the new invite codes and QR codes last (at most 30)")
     hi.set_defaults(func=run_helpers_import)
     hv = hsub.add_parser("invites", help="invite codes and printable sheets for everyone not yet bound")
@@ -123,7 +125,8 @@ def run_helpers_import(args: argparse.Namespace, settings: Settings) -> int:
         print(f"法律明白人：新增{created}人，更新{updated}人，共{len(rows)}行。")
         from bot.commands.wechat import write_invite_sheets
 
-        return await write_invite_sheets(settings, town_id, args.sheets, args.days)
+        folder = args.sheets or str(Path(args.file).parent / "邀请码")
+        return await write_invite_sheets(settings, town_id, folder, args.days)
 
     return _in_db(settings, body)
 

@@ -103,8 +103,9 @@ class WeChatApi:
             body = None if payload is None else json.dumps(payload, ensure_ascii=False).encode()
             try:
                 data = await self._get_json(method, f"{self.base}/cgi-bin/{path}", params=query, data=body)
-            except WeChatApiError as exc:
-                data = {"errcode": -1, "errmsg": exc.description}
+            except WeChatApiError as exc:  # not reached at all: WeChat said nothing to retry on
+                log.error("微信接口 %s 失败：%s", path, exc.description)
+                raise
             code = errcode(data)
             if code == 0:
                 return data

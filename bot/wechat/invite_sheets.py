@@ -103,6 +103,8 @@ async def _add_qr_codes(api: Any, entries: list[Entry], days: int) -> str:
         if problems:
             return
         async with gate:
+            if problems:  # WeChat refused one already: the rest would fare no better
+                return
             try:
                 url = await invite_qr_url(api, e.code, days)
             except WeChatApiError as exc:
