@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "bot.commands.report",
     "bot.commands.demo",
     "bot.commands.outreach",
+    "bot.commands.cases",
 ]
 
 

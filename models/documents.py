@@ -7,8 +7,10 @@ its earlier agreement and the court's refusal too.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -374,6 +376,40 @@ def dossier_zip(f: CaseFacts) -> bytes:
         for name, data in dossier_files(f):
             z.writestr(name, data)
     return buf.getvalue()
+
+
+def folder_name(case: Case) -> str:
+    """A case's folder in an export: its number with the brackets kept, safe on every file system."""
+    raw = case.number or case.reg_number or f"case-{case.id}"
+    return "".join("_" if ch in '/\\:*?"<>|' else ch for ch in raw)
+
+
+async def export_year(town_id: int, year: int, out_dir: str, *, status: str | None = None,
+                      progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+    """Write one folder per case of a town's year (the year of its 调字号; of registration before 受理),
+    with its papers in filing order."""
+    qs = Case.filter(town_id=town_id, year=year)
+    if status:
+        qs = qs.filter(status=status)
+    ids: list[int] = list(await qs.order_by("reg_seq", "id").values_list("id", flat=True))  # type: ignore[arg-type]
+    root = Path(out_dir)
+    files = 0
+    for done, case_id in enumerate(ids, 1):
+        f = await load(case_id)
+        papers = dossier_files(f)
+        await asyncio.to_thread(_write_folder, root / folder_name(f.case), papers)
+        files += len(papers)
+        if progress is not None:
+            progress(done, len(ids))
+    if progress is not None and not ids:
+        progress(0, 0)
+    return len(ids), files
+
+
+def _write_folder(folder: Path, papers: list[tuple[str, bytes]]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in papers:
+        (folder / name).write_bytes(data)
 
 
 async def agreement_docx(case_id: int) -> bytes:

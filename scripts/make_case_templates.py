@@ -48,7 +48,7 @@ def _pstyle(sid: str, name: str, east: str, size: int, *, jc: str = "both", inde
     if outline is not None:
         ppr += f'<w:outlineLvl w:val="{outline}"/>'
     rpr = _rfonts(east) + ('<w:b/><w:bCs/>' if bold else '') + '<w:color w:val="000000"/>'
-    rpr += f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/>'
+    rpr += f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/><w:lang w:val="zh-CN" w:eastAsia="zh-CN"/>'
     default = ' w:default="1"' if sid == "Normal" else ""
     based = "" if sid == "Normal" else '<w:basedOn w:val="Normal"/>'
     return (f'<w:style w:type="paragraph"{default} w:styleId="{sid}"><w:name w:val="{name}"/>{based}'
@@ -247,7 +247,7 @@ def papers() -> dict[str, tuple[str, str]]:
                 ("备注", 1, "head")],
                ("for", "row in contents", ["{{ row.n }}", "{{ row.title }}", "{{ row.date }}", "{{ row.pages }}",
                                            "{{ row.note }}"])],
-              [900, 4300, 2000, 900, BODY_W - 8100]),
+              [800, 4000, 2700, 800, BODY_W - 8300]),
     ]))
     p["application"] = ("人民调解申请书", "".join([
         heading_block("人民调解申请书"), party_block(),
