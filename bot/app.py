@@ -13,7 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from tortoise.connection import get_connection
 
 import models
-from bot import admin, api, keys, reminders
+from bot import admin, api, keys, notify, reminders
 from bot.admin import stats as admin_stats
 from bot.config import Settings
 from bot.cs_retry import QUEUE
@@ -203,6 +203,7 @@ def create_app(settings: Settings, *, extra_routers: Sequence[Router] = ()) -> w
     admin.setup(app)
     admin_stats.setup(app)
     reminders.setup(app)
+    notify.setup(app)
     api.setup(app)
     app.router.add_get("/healthz", healthz, name="healthz")
     app.router.add_get("/metrics", metrics_view, name="metrics")

@@ -14,6 +14,7 @@ import models
 from bot.config import Settings
 from bot.cs_retry import JOB, MAX_TRIES, QUEUE, send_customer_service
 from bot.customer_service import CustomerService
+from bot.notify import dispatch_job
 from bot.redis_store import make_clients
 from bot.reminders import scan
 
@@ -55,8 +56,10 @@ def make_worker(settings: Settings, *, burst: bool = False, handle_signals: bool
     step = max(1, min(60, settings.mediation.scan_interval_seconds // 60))
     minutes = set(range(0, 60, step))
     return Worker(
-        functions=[func(send_customer_service, name=JOB, max_tries=MAX_TRIES)],
-        cron_jobs=[cron(reminder_scan, minute=minutes, second=0, run_at_startup=True, unique=True)],
+        functions=[func(send_customer_service, name=JOB, max_tries=MAX_TRIES),
+                   func(dispatch_job, name="dispatch_notifications")],
+        cron_jobs=[cron(reminder_scan, minute=minutes, second=0, run_at_startup=True, unique=True),
+                   cron(dispatch_job, second={0, 20, 40}, run_at_startup=True, unique=True)],
         redis_settings=RedisSettings.from_dsn(settings.redis.url),
         on_startup=startup, on_shutdown=shutdown, ctx={"settings": settings}, burst=burst,
         handle_signals=handle_signals, queue_name=QUEUE,

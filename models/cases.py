@@ -150,19 +150,11 @@ async def register_case(new: NewCase, *, due_days: int, on: date | None = None) 
     return case
 
 
-NotifyHook = Callable[[str, Case], Awaitable[None]]
-_NOTIFY_HOOKS: list[NotifyHook] = []
-
-
-def on_event(hook: NotifyHook) -> None:
-    """Register a function called inside the transaction of each notifiable event (the notifications queue)."""
-    if hook not in _NOTIFY_HOOKS:
-        _NOTIFY_HOOKS.append(hook)
-
-
 async def _notify(event: str, case: Case) -> None:
-    for hook in _NOTIFY_HOOKS:
-        await hook(event, case)
+    """Queue the notifications of an event in its own transaction (sent later by the worker)."""
+    from models.notifications import queue_for_event  # the queue reads cases; imported late to avoid a cycle
+
+    await queue_for_event(event, case)
 
 
 Mutation = Callable[[Case], Awaitable[str]]

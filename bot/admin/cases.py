@@ -11,7 +11,7 @@ from urllib.parse import quote
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from bot import keys
+from bot import keys, notify
 from bot.admin import case_parties
 from bot.admin.web import ADMIN_ROLES, add_nav_item, current_user, flash, render, require_role, town_scope
 from models import cases, documents
@@ -451,6 +451,7 @@ async def act(request: web.Request) -> web.StreamResponse:
         await flash(request, f"未保存：{exc}")
     else:
         await flash(request, f"已{action.label}。")
+        await notify.kick(request.app)
     raise web.HTTPFound(f"/admin/cases/{case.id}")
 
 
