@@ -30,18 +30,21 @@ class BoardFilter:
 
 
 def _search_q(text: str) -> Q | None:
-    """What a search box entry matches: a phone (exact digits), a number, or a party's name."""
+    """What a search box entry matches: a phone (exact digits), a 调字号 or registration number (exact when
+    complete, else a part of it), or a party's name (exact, else the beginning of it). Each uses an index."""
     t = re.sub(r"\s+", "", text)
     if not t:
         return None
-    digits = re.sub(r"[\s-]", "", t)
+    digits = t.replace("-", "")
     if digits.isdigit() and len(digits) >= 7:
-        # Exact match on the indexed phone column: finds one case among 100,000 in milliseconds.
         return Q(id__in=Subquery(Party.filter(phone=digits).values("case_id")))
-    if "字第" in t or t.startswith("〔"):
-        return Q(number__icontains=t) | Q(reg_number__icontains=t)
-    return (Q(id__in=Subquery(Party.filter(name__icontains=t).values("case_id"))) | Q(number__icontains=t)
-            | Q(reg_number__icontains=t))
+    if re.fullmatch(r"〔\d{4}〕\S+[调登]字第\d+号", t):
+        return Q(number=t) | Q(reg_number=t)
+    if "字第" in t or t.startswith("〔") or t.isdigit():
+        return Q(number__contains=t) | Q(reg_number__contains=t)
+    if 2 <= len(t) <= 5:
+        return Q(id__in=Subquery(Party.filter(name=t).values("case_id")))
+    return Q(id__in=Subquery(Party.filter(name__startswith=t).values("case_id")))
 
 
 def overdue_q(today: date) -> Q:

@@ -101,7 +101,7 @@ class Party(Model):
     )
     side = fields.CharField(max_length=16, default="applicant")  # applicant / respondent / third
     kind = fields.CharField(max_length=8, default="person", db_default="person")  # person / org
-    name = fields.CharField(max_length=64)  # 姓名 or 名称
+    name = fields.CharField(max_length=64, db_index=True)  # 姓名 or 名称
     phone = fields.CharField(max_length=32, default="", db_index=True)
     id_number = fields.CharField(max_length=32, default="")  # 身份证号 (person)
     address = fields.CharField(max_length=128, default="")  # 住址 / 住所

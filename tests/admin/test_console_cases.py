@@ -199,3 +199,24 @@ async def test_home_lists_overdue(setup: tuple[Any, World]) -> None:
     await login(client, "洪调解")
     page = await (await client.get("/admin/")).text()
     assert old.number and old.number in page and fresh.reg_number not in page and "调解期限" in page
+
+
+async def test_search_and_paging(setup: tuple[Any, World]) -> None:
+    client, w = setup
+    made = [await new_case(w) for _ in range(53)]
+    target = made[10]
+    await cases.add_party(target.id, cases.Actor(w.admin), cases.PartyIn("欧阳海", "respondent", "13566667777"))
+    target = await cases.accept(target.id, cases.Actor(w.admin), [w.mediator2.id], due_days=30)
+    await login(client, "司法所王")
+    first = await (await client.get("/admin/cases")).text()
+    assert "共 53 件" in first and "第 1/2 页" in first and first.count('href="/admin/cases/') >= 50
+    second = await (await client.get("/admin/cases", params={"page": "2"})).text()
+    assert made[0].reg_number in second and made[-1].reg_number not in second
+    for q in ("135-6666-7777", "13566667777", target.number, target.reg_number, "欧阳海"):
+        found = await (await client.get("/admin/cases", params={"q": q})).text()
+        assert "共 1 件" in found and target.number in found, q
+    assert "共 0 件" in await (await client.get("/admin/cases", params={"q": "13500000000"})).text()
+    by_mediator = await (await client.get("/admin/cases", params={"mediator": str(w.mediator2.id)})).text()
+    assert "共 1 件" in by_mediator
+    by_year = await (await client.get("/admin/cases", params={"year": "2001"})).text()
+    assert "共 0 件" in by_year

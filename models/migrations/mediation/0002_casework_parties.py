@@ -147,6 +147,11 @@ class Migration(migrations.Migration):
         ),
         ops.AlterField(
             model_name='Party',
+            name='name',
+            field=fields.CharField(db_index=True, max_length=64),
+        ),
+        ops.AlterField(
+            model_name='Party',
             name='phone',
             field=fields.CharField(default='', db_index=True, max_length=32),
         ),
@@ -229,6 +234,7 @@ class Migration(migrations.Migration):
                 ("idx_mediation_c_due_on_b03bc3", "mediation_case", "due_on"),
                 ("idx_mediation_c_follow__0f1cf0", "mediation_case", "follow_up_due"),
                 ("idx_mediation_p_phone_852bf4", "mediation_party", "phone"),
+                ("idx_mediation_p_name_a4df72", "mediation_party", "name"),
             ]
         ] + ["CREATE UNIQUE INDEX IF NOT EXISTS uid_mediation_c_town_id_5037b7 ON mediation_case (town_id, year, seq)"],
             reverse_sql="SELECT 1"),
