@@ -38,6 +38,7 @@ from handlers.core.middlewares import (
 from handlers.core.resilience import Breaker, FallbackStateStorage, LocalStore
 from handlers.legal import DatabaseQuestionLog
 from knowledge.retrieval import get_knowledge_base
+from models import case_types
 
 log = logging.getLogger("mingbai")
 
@@ -190,6 +191,7 @@ def create_app(settings: Settings, *, extra_routers: Sequence[Router] = ()) -> w
 
     `extra_routers` go before the built-in ones (tests use them to plant slow or failing handlers).
     """
+    case_types.configure(settings.mediation.extra_case_types, settings.mediation.referrers)
     app = web.Application(middlewares=[observe_middleware], client_max_size=settings.server.max_body_bytes)
     app[keys.SETTINGS] = settings
     app[keys.METRICS] = Metrics()

@@ -96,6 +96,8 @@ class MediationSettings:
     quiet_start: str = "21:30"  # no notifications to villagers or staff from this time ...
     quiet_end: str = "07:30"  # ... until this time (Asia/Shanghai); "" on both turns quiet hours off
     notify_template_id: str = ""  # template message for notifications outside the 48-hour window
+    extra_case_types: str = ""  # a county's own types, each with its statistics category: "继承=婚姻家庭,村务管理=其他"
+    referrers: str = "法院,公安,信访,政府"  # who may refer a case (接受委托移送)
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,12 @@ def _validate(s: Settings) -> None:
         raise ConfigError("[mediation] due_days >= 1, followup_days >= 1, remind_before_days >= 0")
     if s.mediation.scan_interval_seconds < 10:
         raise ConfigError("[mediation] scan_interval_seconds: must be at least 10")
+    from models.case_types import parse
+
+    try:
+        parse(s.mediation.extra_case_types)
+    except ValueError as exc:
+        raise ConfigError(f"[mediation] extra_case_types: {exc}") from None
     for key in ("quiet_start", "quiet_end"):
         value = getattr(s.mediation, key)
         if value and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):

@@ -17,6 +17,7 @@ from bot.customer_service import CustomerService
 from bot.notify import dispatch_job
 from bot.redis_store import make_clients
 from bot.reminders import scan
+from models import case_types
 
 log = logging.getLogger("mingbai.worker")
 
@@ -24,6 +25,7 @@ log = logging.getLogger("mingbai.worker")
 async def startup(ctx: dict[str, Any]) -> None:
     """Open the database and the WeChat client for the worker's lifetime."""
     settings: Settings = ctx["settings"]
+    case_types.configure(settings.mediation.extra_case_types, settings.mediation.referrers)
     stack = AsyncExitStack()
     await stack.enter_async_context(models.database(settings.database.url))
     aio, sync = make_clients(settings.redis.url)

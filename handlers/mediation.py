@@ -8,7 +8,8 @@ from typing import Any
 from handlers.core import Context, Exact, FSMContext, Message, Regex, RoleIs, Router, State, StatesGroup
 from handlers.menu import add_menu_line
 from models import cases
-from models.case_flow import CASE_TYPES, NEXT_STEP_TEXT, Source, Status
+from models.case_flow import NEXT_STEP_TEXT, Source, Status
+from models.case_types import case_types
 from models.core import Role, Village
 from models.mediation import Assignment, Case
 
@@ -47,7 +48,7 @@ class Intake(StatesGroup):
 
 
 def _type_menu() -> str:
-    return "\n".join(f"{i}. {t}" for i, t in enumerate(CASE_TYPES, 1))
+    return "\n".join(f"{i}. {t}" for i, t in enumerate(case_types(), 1))
 
 
 def _clean(text: str) -> str:
@@ -147,9 +148,10 @@ async def report_not_allowed() -> str:
 
 def _pick_type(text: str) -> str | None:
     t = text.strip().rstrip("。.")
-    if t.isdecimal() and len(t) <= 3 and 1 <= int(t) <= len(CASE_TYPES):
-        return CASE_TYPES[int(t) - 1]
-    for name in CASE_TYPES:
+    types = case_types()
+    if t.isdecimal() and len(t) <= 3 and 1 <= int(t) <= len(types):
+        return types[int(t) - 1]
+    for name in types:
         if t == name or t == name + "纠纷":
             return name
     return None
@@ -169,7 +171,7 @@ async def on_type(msg: Message, ctx: Context, state: FSMContext) -> str:
     """Step 1: the kind of dispute."""
     picked = _pick_type(msg.text)
     if picked is None:
-        return f"没看懂。请回复1到{len(CASE_TYPES)}之间的数字，比如邻里纠纷回复“2”：\n{_type_menu()}"
+        return f"没看懂。请回复1到{len(case_types())}之间的数字，比如邻里纠纷回复“2”：\n{_type_menu()}"
     await state.update_data(case_type=picked)
     return f"类型：{picked}。\n" + await _ask_village(ctx, state)
 

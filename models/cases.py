@@ -11,12 +11,11 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from models import case_types
 from models.case_flow import (
-    CASE_TYPES,
     DECLINE_REASONS,
     FAIL_ROUTES,
     PERFORMED,
-    REFERRERS,
     TERMINATE_REASONS,
     Action,
     Source,
@@ -118,9 +117,9 @@ def _check_parties(parties: Sequence[PartyIn], day: date) -> list[PartyIn]:
 
 async def register_case(new: NewCase, *, due_days: int, on: date | None = None) -> Case:
     """Register a case with the next number of its town and year; nothing is saved if any part fails."""
-    if new.case_type not in CASE_TYPES:
+    if new.case_type not in case_types.case_types():
         raise ValueError(f"unknown case type {new.case_type!r}")
-    if new.source is Source.REFERRED and new.referred_by not in REFERRERS:
+    if new.source is Source.REFERRED and new.referred_by not in case_types.referrers():
         raise ValueError("a referral names 法院, 公安, 信访 or 政府")
     if not new.parties:
         raise ValueError("a case has at least one party")
@@ -135,7 +134,8 @@ async def register_case(new: NewCase, *, due_days: int, on: date | None = None) 
         reg_seq = await _next_seq(town.id, day.year, "last_reg_seq")
         case = await Case.create(
             town_id=town.id, reg_number=format_registration_number(day.year, town.case_prefix or town.name, reg_seq),
-            year=day.year, reg_seq=reg_seq, case_type=new.case_type, source=new.source, referred_by=new.referred_by,
+            year=day.year, reg_seq=reg_seq, case_type=new.case_type, stat_category=case_types.category(new.case_type),
+            source=new.source, referred_by=new.referred_by,
             village_id=new.village_id, village_name=village_name, summary=new.summary.strip(),
             applicant_openid=new.applicant_openid, reporter_openid=new.reporter_openid,
             registered_by_id=new.registered_by_id, due_on=mediation_due(day, due_days),

@@ -17,11 +17,9 @@ from bot.admin.web import ADMIN_ROLES, add_nav_item, current_user, flash, render
 from models import cases, documents
 from models.case_flow import (
     AGREEMENT_FORMS,
-    CASE_TYPES,
     DECLINE_REASONS,
     FAIL_ROUTES,
     PERFORMED,
-    REFERRERS,
     STATUS_LABELS,
     TERMINATE_REASONS,
     Action,
@@ -31,6 +29,7 @@ from models.case_flow import (
     allowed_actions,
 )
 from models.case_queries import PAGE_SIZE, BoardFilter, board, board_count, deadlines, is_overdue, mediator_ids_by_case
+from models.case_types import case_types, referrers
 from models.core import Role, User, Village
 from models.mediation import (
     Agreement,
@@ -137,7 +136,7 @@ def _board_filter(request: web.Request, mine: bool) -> BoardFilter:
     year = _int(q.get("year"))
     return BoardFilter(
         status=status if status in {s.value for s in Status} else "",
-        case_type=case_type if case_type in CASE_TYPES else "",
+        case_type=case_type if case_type in case_types() else "",
         village_id=_int(q.get("village")), overdue=q.get("overdue") == "1",
         mine_user_id=current_user(request).id if mine else None,  # type: ignore[union-attr]
         q=q.get("q", "").strip()[:64], year=year if year and 2000 <= year <= 2100 else None,
@@ -162,7 +161,7 @@ async def _board_page(request: web.Request, mine: bool) -> web.Response:
     if scope is not None:
         mediators = mediators.filter(town_id=scope)
     return await render(request, "cases/board.html", {
-        "rows": rows, "f": f, "mine": mine, "statuses": STATUS_LABELS, "types": CASE_TYPES,
+        "rows": rows, "f": f, "mine": mine, "statuses": STATUS_LABELS, "types": case_types(),
         "villages": await _villages(user), "title": "我的案件" if mine else "案件看板",
         "total": total, "page": page, "pages": pages, "query": query, "mediators": await mediators.order_by("id"),
         "years": list(range(today.year, today.year - 6, -1)),
@@ -187,7 +186,7 @@ async def new_case_form(request: web.Request) -> web.StreamResponse:
     user = current_user(request)
     assert user is not None
     return await render(request, "cases/new.html", {
-        "types": CASE_TYPES, "villages": await _villages(user), "sources": list(Source), "referrers": REFERRERS,
+        "types": case_types(), "villages": await _villages(user), "sources": list(Source), "referrers": referrers(),
         "error": "", "form": {}, **_party_choices(),
     })
 
@@ -210,11 +209,11 @@ async def create_case(request: web.Request) -> web.StreamResponse:
     case_type, source = _text(form, "case_type"), _text(form, "source")
     village = await Village.get_or_none(id=_int(form.get("village")) or 0)
     scope = town_scope(user)
-    if case_type not in CASE_TYPES:
+    if case_type not in case_types():
         error = "请选择纠纷类型。"
     elif source not in {s.value for s in Source}:
         error = "请选择案件来源。"
-    elif source == Source.REFERRED.value and _text(form, "referred_by") not in REFERRERS:
+    elif source == Source.REFERRED.value and _text(form, "referred_by") not in referrers():
         error = "移送案件请选择移送单位。"
     elif village is None or (scope is not None and village.town_id != scope):  # type: ignore[attr-defined]
         error = "请选择村。"
@@ -244,8 +243,8 @@ async def create_case(request: web.Request) -> web.StreamResponse:
             error = str(exc)
     if case is None:
         return await render(request, "cases/new.html", {
-            "types": CASE_TYPES, "villages": await _villages(user), "sources": list(Source),
-            "referrers": REFERRERS, "error": error, "form": form, "a": _prefixed(form, "a_"),
+            "types": case_types(), "villages": await _villages(user), "sources": list(Source),
+            "referrers": referrers(), "error": error, "form": form, "a": _prefixed(form, "a_"),
             "r": _prefixed(form, "r_"), **_party_choices(),
         }, status=400)
     await flash(request, f"已登记：{case.reg_number}")

@@ -12,7 +12,8 @@ from bot.api.auth import Caller, current_caller
 from bot.api.errors import ApiError, json_response
 from bot.api.spec import ApiSpec, body, params, path_id, query_int
 from models import cases
-from models.case_flow import CASE_TYPES, NEXT_STEP_TEXT, Source, Status
+from models.case_flow import NEXT_STEP_TEXT, Source, Status
+from models.case_types import case_types
 from models.core import Role, Village
 from models.mediation import Assignment, Case
 
@@ -112,7 +113,8 @@ def register(api: web.Application, spec: ApiSpec) -> None:
         "type": "object", "additionalProperties": False,
         "required": ["case_type", "village_id", "applicant_name", "other_name", "summary"],
         "properties": {
-            "case_type": {"type": "string", "enum": list(CASE_TYPES), "description": "纠纷类型（15类）"},
+            "case_type": {"type": "string", "enum": list(case_types()),
+                          "description": "纠纷类型（15类及本地增加的类型）"},
             "source": {"type": "string", "enum": [Source.APPLIED.value, Source.INITIATIVE.value],
                        "default": Source.APPLIED.value},
             "village_id": {"type": "integer", "minimum": 1, "maximum": 2**53},

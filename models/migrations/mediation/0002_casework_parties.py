@@ -118,6 +118,11 @@ class Migration(migrations.Migration):
         ),
         ops.AddField(
             model_name='Case',
+            name='stat_category',
+            field=fields.CharField(default='', db_default='', max_length=16),
+        ),
+        ops.AddField(
+            model_name='Case',
             name='session_at',
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
         ),
@@ -222,6 +227,7 @@ class Migration(migrations.Migration):
             "UPDATE mediation_case SET number = NULL, seq = NULL"
             " WHERE status IN ('registered', 'declined') OR decline_reason <> ''",
             "UPDATE mediation_case_counter SET last_reg_seq = last_seq",
+            "UPDATE mediation_case SET stat_category = case_type",
         ], reverse_sql="SELECT 1"),
         # SQLite rebuilds a table to alter a column and drops its plain indexes on the way: restore them
         # (PostgreSQL kept them; IF NOT EXISTS makes this a no-op there).
