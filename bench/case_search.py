@@ -26,29 +26,13 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.report import _admin, _db_url, _pg  # noqa: E402 - after the path is set
+
 TZ = ZoneInfo("Asia/Shanghai")
 CASES = 100_000
 TYPES = ("邻里", "婚姻家庭", "房屋宅基地", "合同", "生产经营", "损害赔偿", "山林土地", "其他")
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "建国秀英志强桂兰明华海燕小军丽娟永红德胜玉梅春花"
-
-
-def _pg(url: str) -> str:
-    return url.replace("postgres://", "postgresql://", 1)
-
-
-def _db_url(admin_url: str, name: str) -> str:
-    return admin_url.rsplit("/", 1)[0] + "/" + name
-
-
-async def _admin(admin_url: str, sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(_pg(admin_url))
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 async def load(url: str, seed: int) -> tuple[str, str, str]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from bot import keys
+from bot.reminders import periodic_ctx
 from models import notifications
 from models.parsing import TZ
 
@@ -121,24 +121,11 @@ async def kick(app: web.Application) -> None:
                                _queue_name=QUEUE)
 
 
-async def _loop(app: web.Application) -> None:
-    while True:
-        try:
-            await dispatch(app[keys.CUSTOMER_SERVICE], app[keys.SETTINGS])
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("notification dispatch failed")
-        await asyncio.sleep(EMBEDDED_INTERVAL_SECONDS)
+async def _dispatch_step(app: web.Application) -> None:
+    await dispatch(app[keys.CUSTOMER_SERVICE], app[keys.SETTINGS])
 
 
-async def notify_loop_ctx(app: web.Application) -> AsyncIterator[None]:
-    """The embedded default has no worker: dispatch periodically inside the server."""
-    task = asyncio.create_task(_loop(app), name="mingbai-notify")
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+notify_loop_ctx = periodic_ctx("notify", _dispatch_step, lambda app: EMBEDDED_INTERVAL_SECONDS)
 
 
 def setup(app: web.Application) -> None:
