@@ -39,6 +39,7 @@ from models.mediation import (
     FollowUp,
     Investigation,
     JudicialConfirmation,
+    Notification,
     Party,
     SessionRecord,
 )
@@ -285,6 +286,7 @@ async def _case_context(request: web.Request, case: Case, user: User) -> dict[st
         "terminate_reasons": TERMINATE_REASONS, "end_kinds": cases.END_KINDS,
         "documents": documents.available(case, status, await documents.load(case.id)) if visible else [],
         "doc_titles": documents.TITLES,
+        "notifications": await Notification.filter(case=case).order_by("id") if visible else [],
         "timeline": [{"e": e, "from": STATUS_LABELS.get(Status(e.from_status)) if e.from_status else "",
                       "to": STATUS_LABELS.get(Status(e.to_status)) if e.to_status else "",
                       "label": _audit_label(e.action), "note": scrub(e.note)} for e in audit],

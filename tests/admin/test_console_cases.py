@@ -128,6 +128,8 @@ async def test_actions_offered_and_performed(setup: tuple[Any, World]) -> None:
     assert not any("口头调解协议" in n for n in names)
     for needle in ("人民调解结案报告", "达成书面调解协议", "受理", "张小三赔偿李四500元。"):
         assert needle in closing, needle
+    log = await (await client.get(f"/admin/cases/{c.id}")).text()
+    assert 'id="notifications"' in log and "【调解受理】" in log and "待发送" in log
     actions = [e.action for e in await AuditEntry.filter(case_id=c.id).order_by("id")]
     assert actions == ["register", "accept", "assign", "agree", "flags"]
 
