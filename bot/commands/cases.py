@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
+from pathlib import Path
 
 from bot.commands.outreach import ProgressBar, _in_db
 from bot.config import Settings
@@ -35,6 +37,29 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
             print(f"无法写入 {args.output}：{exc.strerror or exc}", file=sys.stderr)
             return 1
         print(f"已导出{count}件案件的卷宗（{files}份文书）到 {args.output}")
+        return 0
+
+    return _in_db(settings, body)
+
+
+def run_mediation_table(args: argparse.Namespace, settings: Settings) -> int:
+    """mingbai report --mediation-table --year Y [--quarter Q] [-o FILE.xlsx]: the county's 人民调解工作统计表."""
+    from models.cases import today
+    from models.mediation_table import build, period, to_xlsx
+
+    year = args.year or today().year
+    first, last = period(year, args.quarter)
+    output = args.output or f"人民调解工作统计表-{year}" + (f"-Q{args.quarter}" if args.quarter else "") + ".xlsx"
+
+    async def body(town_id: int) -> int:
+        table = await build(town_id, first, last)
+        try:
+            await asyncio.to_thread(Path(output).write_bytes, to_xlsx(table))
+        except OSError as exc:
+            print(f"无法写入 {output}：{exc.strerror or exc}", file=sys.stderr)
+            return 1
+        t = table.total.values
+        print(f"已写入 {output}：受理{t['受理']}件，调解成功{t['调解成功']}件，成功率{table.success_rate}")
         return 0
 
     return _in_db(settings, body)

@@ -32,6 +32,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     where.add_argument("--town", help="the town (default: the configured [town] name)")
     where.add_argument("--county", action="store_true", help="every town side by side and the county totals")
     p.add_argument("--village", default="", help="only this village of the town")
+    p.add_argument("--mediation-table", action="store_true",
+                   help="the 人民调解工作统计表 (.xlsx) of the town for --year [--quarter]")
     p.set_defaults(func=run)
 
 
@@ -53,6 +55,10 @@ async def _build(req: ReportRequest, settings: Settings, fmt: str) -> bytes:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Print or write the report."""
+    if args.mediation_table:
+        from bot.commands.cases import run_mediation_table
+
+        return run_mediation_table(args, settings)
     year = args.year if args.year is not None or args.first else today().year
     try:
         period = parse_period(year if not args.first else None, args.quarter, args.month, args.first, args.last)
