@@ -8,7 +8,9 @@ import zipfile
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+import pytest
 from docx import Document
 
 from models import cases, documents
@@ -157,3 +159,14 @@ async def test_export_writes_a_folder_per_case(world: World, tmp_path: Path) -> 
     assert len(names) == files and names[0] == "01-卷宗封面.docx" and names[1] == "02-卷内目录.docx"
     assert any("回访记录" in n for n in names) and any("结案报告" in n for n in names)
     assert (await documents.export_year(world.town.id, D0.year, str(tmp_path / "all")))[0] == 2
+
+
+def test_export_command_with_progress_bar(make_settings: Any, db_url: str, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import build_parser
+
+    settings = make_settings()
+    args = build_parser().parse_args(["cases", "export", "--year", "2026", "-o", str(tmp_path / "out")])
+    assert args.func(args, settings) == 0
+    captured = capsys.readouterr()
+    assert "已导出0件案件的卷宗" in captured.out and "导出卷宗 [" in captured.err
