@@ -513,8 +513,47 @@ async def paper_doc(request: web.Request) -> web.StreamResponse:
     return await _document(request, request.match_info["kind"])
 
 
+async def _table(request: web.Request) -> Any:
+    from models.mediation_table import build, period
+
+    user = current_user(request)
+    assert user is not None
+    year = _int(request.query.get("year")) or cases.today().year
+    quarter = _int(request.query.get("quarter"))
+    if not 2000 <= year <= 2100 or quarter not in {None, 1, 2, 3, 4}:
+        raise web.HTTPNotFound()
+    return await build(town_scope(user) or user.town_id, *period(year, quarter)), year, quarter  # type: ignore[attr-defined]
+
+
+@require_role(Role.ADMIN, Role.COUNTY_ADMIN)
+async def table_page(request: web.Request) -> web.StreamResponse:
+    """The 人民调解工作统计表 of the town, for a year or a quarter."""
+    from models.mediation_table import COLUMNS
+
+    table, year, quarter = await _table(request)
+    return await render(request, "cases/table.html", {
+        "table": table, "rows": [*table.rows, table.total], "columns": COLUMNS, "year": year, "quarter": quarter,
+        "years": list(range(cases.today().year, cases.today().year - 6, -1)),
+    })
+
+
+@require_role(Role.ADMIN, Role.COUNTY_ADMIN)
+async def table_xlsx(request: web.Request) -> web.StreamResponse:
+    """The same table as .xlsx."""
+    from models.mediation_table import to_xlsx
+
+    table, year, quarter = await _table(request)
+    name = f"人民调解工作统计表-{year}" + (f"-Q{quarter}" if quarter else "") + ".xlsx"
+    return web.Response(body=to_xlsx(table), headers={
+        "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Content-Disposition": f"attachment; filename=\"mediation-{year}.xlsx\"; filename*=UTF-8''{quote(name)}",
+    })
+
+
 def setup(app: web.Application) -> None:
     """Register the case pages and their navigation links."""
+    app.router.add_get("/admin/cases/table", table_page, name="admin_case_table")
+    app.router.add_get("/admin/cases/table.xlsx", table_xlsx, name="admin_case_table_xlsx")
     app.router.add_get("/admin/cases", board_page, name="admin_cases")
     app.router.add_get("/admin/cases/mine", my_cases, name="admin_my_cases")
     app.router.add_get("/admin/cases/new", new_case_form, name="admin_case_new")
@@ -529,3 +568,4 @@ def setup(app: web.Application) -> None:
     add_nav_item("案件看板", "/admin/cases", order=10)
     add_nav_item("我的案件", "/admin/cases/mine", order=11)
     add_nav_item("登记案件", "/admin/cases/new", order=12)
+    add_nav_item("调解统计表", "/admin/cases/table", roles={Role.ADMIN, Role.COUNTY_ADMIN}, order=13)

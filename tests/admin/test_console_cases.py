@@ -222,3 +222,18 @@ async def test_search_and_paging(setup: tuple[Any, World]) -> None:
     assert "共 1 件" in by_mediator
     by_year = await (await client.get("/admin/cases", params={"year": "2001"})).text()
     assert "共 0 件" in by_year
+
+
+async def test_mediation_table_page(setup: tuple[Any, World]) -> None:
+    client, w = setup
+    c = await new_case(w)
+    await cases.accept(c.id, cases.Actor(w.admin), [w.mediator.id], due_days=30)
+    await login(client, "洪调解")
+    assert (await client.get("/admin/cases/table")).status == 403
+    await client.post("/admin/logout", data={"csrf_token": csrf_from(await (await client.get("/admin/")).text())})
+    await login(client, "司法所王")
+    page = await (await client.get("/admin/cases/table", params={"year": str(date.today().year)})).text()
+    assert "人民调解工作统计表" in page and "合计" in page and "无调结案件" in page
+    xlsx = await client.get("/admin/cases/table.xlsx", params={"year": str(date.today().year), "quarter": "1"})
+    assert xlsx.status == 200 and xlsx.headers["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert (await client.get("/admin/cases/table", params={"quarter": "7"})).status == 404

@@ -64,6 +64,8 @@ CONSOLE: dict[str, dict[str, str]] = {
     "POST /admin/cases/{case_id}/act/{action}": TOWN_A_CASE_ACT,  # archive; mediator is not assigned
     "POST /admin/cases/{case_id}/flags": TOWN_A_CASE_ACT,
     "GET /admin/cases/{case_id}/agreement.docx": TOWN_A_CASE_DOC,
+    "GET /admin/cases/table": ADMIN_PAGE,
+    "GET /admin/cases/table.xlsx": ADMIN_PAGE,
     "GET /admin/cases/{case_id}/dossier.zip": TOWN_A_CASE_DOC,
     "GET /admin/cases/{case_id}/papers/{kind}.docx": TOWN_A_CASE_DOC,
     "POST /admin/cases/{case_id}/parties": TOWN_A_CASE_ACT,
