@@ -12,7 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from tortoise.connection import get_connection
 
 import models
-from bot import admin, api, keys, reminders, screening_reminders
+from bot import admin, api, keys, notify, reminders, screening_reminders
 from bot.admin import kb as admin_kb
 from bot.admin import stats as admin_stats
 from bot.config import Settings
@@ -35,6 +35,7 @@ from handlers.core.resilience import Breaker
 from handlers.legal import DatabaseQuestionLog
 from knowledge.answering import get_responder
 from knowledge.retrieval import get_knowledge_base
+from models import case_types
 
 log = logging.getLogger("mingbai")
 
@@ -178,6 +179,7 @@ def create_app(settings: Settings, *, extra_routers: Sequence[Router] = ()) -> w
 
     `extra_routers` go before the built-in ones (tests use them to plant slow or failing handlers).
     """
+    case_types.configure(settings.mediation.extra_case_types, settings.mediation.referrers)
     bodies: set[asyncio.Task[None]] = set()
     app = web.Application(middlewares=[forwarded_middleware(parse_networks(settings.server.trusted_proxies)),
                                        body_deadline_middleware(settings.server.body_timeout_seconds, bodies),
@@ -199,6 +201,7 @@ def create_app(settings: Settings, *, extra_routers: Sequence[Router] = ()) -> w
     admin_kb.setup(app)
     reminders.setup(app)
     screening_reminders.setup(app)
+    notify.setup(app)
     api.setup(app)
     app.router.add_get("/healthz", healthz, name="healthz")
     app.router.add_get("/metrics", metrics_view, name="metrics")

@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "bot.commands.helper_work",
     "bot.commands.wording",
     "bot.commands.wechat",
+    "bot.commands.cases",
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import secrets
 import tomllib
 import typing
@@ -147,6 +148,11 @@ class MediationSettings:
     followup_days: int = 30  # a follow-up visit is due this many days after an agreement
     remind_before_days: int = 3  # remind the mediators this many days before a deadline
     scan_interval_seconds: int = 600  # how often the reminder scan runs
+    quiet_start: str = "21:30"  # no notifications to villagers or staff from this time ...
+    quiet_end: str = "07:30"  # ... until this time (Asia/Shanghai); "" on both turns quiet hours off
+    notify_template_id: str = ""  # template message for notifications outside the 48-hour window
+    extra_case_types: str = ""  # a county's own types, each with its statistics category: "继承=婚姻家庭,村务管理=其他"
+    referrers: str = "法院,公安,信访,政府"  # who may refer a case (接受委托移送)
 
 
 @dataclass(frozen=True)
@@ -270,6 +276,16 @@ def _validate(s: Settings) -> None:
         raise ConfigError("[mediation] due_days >= 1, followup_days >= 1, remind_before_days >= 0")
     if s.mediation.scan_interval_seconds < 10:
         raise ConfigError("[mediation] scan_interval_seconds: must be at least 10")
+    from models.case_types import parse
+
+    try:
+        parse(s.mediation.extra_case_types)
+    except ValueError as exc:
+        raise ConfigError(f"[mediation] extra_case_types: {exc}") from None
+    for key in ("quiet_start", "quiet_end"):
+        value = getattr(s.mediation, key)
+        if value and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+            raise ConfigError(f"[mediation] {key}: a time like 21:30, got {value!r}")
     if len(s.security.secret_key) < 16:
         raise ConfigError("[security] secret_key: must be at least 16 characters (MINGBAI_SECURITY_SECRET_KEY)")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -53,27 +53,42 @@ async def scan(customer_service: Any, remind_before_days: int, today: date | Non
     return result
 
 
-async def _loop(app: web.Application) -> None:
-    settings = app[keys.SETTINGS]
-    while True:
-        try:
-            r = await scan(app[keys.CUSTOMER_SERVICE], settings.mediation.remind_before_days)
-            if r.sent or r.failed:
-                log.info("reminders: %d sent, %d failed", r.sent, r.failed)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("reminder scan failed")
-        await asyncio.sleep(settings.mediation.scan_interval_seconds)
+Step = Callable[[web.Application], Awaitable[None]]
 
 
-async def reminder_loop_ctx(app: web.Application) -> AsyncIterator[None]:
-    """The embedded default has no shared Redis for a worker: scan periodically inside the server."""
-    task = asyncio.create_task(_loop(app), name="mingbai-reminders")
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+def periodic_ctx(name: str, step: Step, seconds: Callable[[web.Application], float]) -> Callable[
+        [web.Application], AsyncIterator[None]]:
+    """A cleanup context running `step` every `seconds` inside the server (the embedded default has no worker);
+    a failing step is logged and tried again next time."""
+
+    async def loop(app: web.Application) -> None:
+        while True:
+            try:
+                await step(app)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("%s failed", name)
+            await asyncio.sleep(seconds(app))
+
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(loop(app), name=f"mingbai-{name}")
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return ctx
+
+
+async def _scan_step(app: web.Application) -> None:
+    r = await scan(app[keys.CUSTOMER_SERVICE], app[keys.SETTINGS].mediation.remind_before_days)
+    if r.sent or r.failed:
+        log.info("reminders: %d sent, %d failed", r.sent, r.failed)
+
+
+reminder_loop_ctx = periodic_ctx("reminders", _scan_step,
+                                 lambda app: app[keys.SETTINGS].mediation.scan_interval_seconds)
 
 
 def setup(app: web.Application) -> None:

@@ -14,9 +14,11 @@ import models
 from bot.config import Settings
 from bot.cs_retry import JOB, MAX_TRIES, QUEUE, send_customer_service
 from bot.customer_service import CustomerService
+from bot.notify import dispatch_job
 from bot.redis_store import make_clients
 from bot.reminders import scan
 from bot.screening_reminders import cron_job as screening_reminder_scan
+from models import case_types
 
 log = logging.getLogger("mingbai.worker")
 
@@ -24,6 +26,7 @@ log = logging.getLogger("mingbai.worker")
 async def startup(ctx: dict[str, Any]) -> None:
     """Open the database and the WeChat client for the worker's lifetime."""
     settings: Settings = ctx["settings"]
+    case_types.configure(settings.mediation.extra_case_types, settings.mediation.referrers)
     stack = AsyncExitStack()
     await stack.enter_async_context(models.database(settings.database.url))
     aio, sync = make_clients(settings.redis.url)
@@ -56,8 +59,10 @@ def make_worker(settings: Settings, *, burst: bool = False, handle_signals: bool
     step = max(1, min(60, settings.mediation.scan_interval_seconds // 60))
     minutes = set(range(0, 60, step))
     return Worker(
-        functions=[func(send_customer_service, name=JOB, max_tries=MAX_TRIES)],
+        functions=[func(send_customer_service, name=JOB, max_tries=MAX_TRIES),
+                   func(dispatch_job, name="dispatch_notifications")],
         cron_jobs=[cron(reminder_scan, minute=minutes, second=0, run_at_startup=True, unique=True),
+                   cron(dispatch_job, second={0, 20, 40}, run_at_startup=True, unique=True),
                    cron(screening_reminder_scan, hour={9}, minute={0}, second=0, unique=True)],
         redis_settings=RedisSettings.from_dsn(settings.redis.url),
         on_startup=startup, on_shutdown=shutdown, ctx={"settings": settings}, burst=burst,

@@ -51,7 +51,15 @@ async def migrate(db_url: str) -> None:
 
     _ensure_sqlite_dir(db_url)
     async with TortoiseContext():
-        await tortoise_migrate(config=tortoise_config(db_url))
+        await tortoise_migrate(config=tortoise_config(_migration_url(db_url)))
+
+
+def _migration_url(db_url: str) -> str:
+    """SQLite alters a column by rebuilding its table; with foreign keys on, dropping the old table
+    would cascade-delete every row that refers to it (parties, agreements...), so migrate with them off."""
+    if not db_url.startswith("sqlite://") or "foreign_keys=" in db_url:
+        return db_url
+    return db_url + ("&" if "?" in db_url else "?") + "foreign_keys=OFF"
 
 
 def _ensure_sqlite_dir(db_url: str) -> None:

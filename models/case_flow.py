@@ -80,6 +80,10 @@ class Action(StrEnum):
     REJECT_CONFIRMATION = "reject_confirmation"
     REOPEN = "reopen"
     ARCHIVE = "archive"
+    REPLACE_MEDIATOR = "replace_mediator"
+    EXTEND = "extend"
+    SCHEDULE = "schedule"
+    INVESTIGATE = "investigate"
 
     @property
     def label(self) -> str:
@@ -101,6 +105,10 @@ ACTION_LABELS = {
     Action.REJECT_CONFIRMATION: "司法确认未通过",
     Action.REOPEN: "重新调解",
     Action.ARCHIVE: "归档",
+    Action.REPLACE_MEDIATOR: "更换/回避调解员",
+    Action.EXTEND: "延长期限",
+    Action.SCHEDULE: "约定调解时间",
+    Action.INVESTIGATE: "记录调查",
 }
 
 S, A = Status, Action
@@ -110,6 +118,12 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (S.REGISTERED, A.DECLINE): S.DECLINED,
     (S.ACCEPTED, A.ASSIGN): S.MEDIATING,
     (S.ACCEPTED, A.TERMINATE): S.TERMINATED,
+    (S.ACCEPTED, A.INVESTIGATE): S.ACCEPTED,
+    (S.ACCEPTED, A.EXTEND): S.ACCEPTED,
+    (S.MEDIATING, A.REPLACE_MEDIATOR): S.MEDIATING,
+    (S.MEDIATING, A.EXTEND): S.MEDIATING,
+    (S.MEDIATING, A.SCHEDULE): S.MEDIATING,
+    (S.MEDIATING, A.INVESTIGATE): S.MEDIATING,
     (S.MEDIATING, A.ASSIGN): S.MEDIATING,
     (S.MEDIATING, A.RECORD_SESSION): S.MEDIATING,
     (S.MEDIATING, A.AGREE): S.AGREED,
@@ -142,6 +156,14 @@ DECLINE_REASONS: dict[str, str] = {
     "party_refuses": "当事人一方明确拒绝调解（人民调解法第十七条）",
     "not_mediable": "不属于人民调解范围（《人民调解工作若干规定》第二十二条）",
     "in_court": "已经进入诉讼、仲裁或行政处理程序",
+}
+# 终止调解: §23 a party may refuse or end mediation; §25 a dispute about to escalate is handed on.
+TERMINATE_REASONS: dict[str, str] = {
+    "party_withdraws": "当事人要求终止调解（人民调解法第二十三条）",
+    "party_absent": "当事人无正当理由不参加调解",
+    "in_court": "当事人已向人民法院起诉或申请仲裁",
+    "handed_over": "纠纷可能激化，已移交有关部门处理（人民调解法第二十五条）",
+    "other": "其他原因",
 }
 # §26: the routes the parties were told of when mediation failed.
 FAIL_ROUTES: tuple[str, ...] = ("诉讼", "仲裁", "行政")
@@ -222,5 +244,10 @@ class Deadline:
 
 
 def format_case_number(year: int, prefix: str, seq: int) -> str:
-    """〔2026〕江湾调字第12号."""
+    """〔2026〕江湾调字第12号: given at 受理."""
     return f"〔{year}〕{prefix}调字第{seq}号"
+
+
+def format_registration_number(year: int, prefix: str, seq: int) -> str:
+    """〔2026〕江湾登字第12号: given at registration, before the studio decides whether to accept."""
+    return f"〔{year}〕{prefix}登字第{seq}号"

@@ -17,7 +17,8 @@ class CaseCounter(Model):
         "core.Town", related_name="case_counters", on_delete=fields.CASCADE
     )
     year = fields.IntField()
-    last_seq = fields.IntField(default=0)
+    last_seq = fields.IntField(default=0)  # 调字号, issued at 受理
+    last_reg_seq = fields.IntField(default=0, db_default=0)  # registration numbers, issued at 登记
 
     class Meta:
         table = "mediation_case_counter"
@@ -31,10 +32,13 @@ class Case(Model):
     town: fields.ForeignKeyRelation[Town] = fields.ForeignKeyField(
         "core.Town", related_name="cases", on_delete=fields.CASCADE
     )
-    number = fields.CharField(max_length=64, unique=True)
-    year = fields.IntField()
-    seq = fields.IntField()
+    number = fields.CharField(max_length=64, unique=True, null=True)  # 调字号, given at 受理 only
+    reg_number = fields.CharField(max_length=64, unique=True, null=True)  # 登记号, given at 登记
+    year = fields.IntField()  # the year of the 调字号 once accepted, of registration before
+    reg_seq = fields.IntField(null=True)
+    seq = fields.IntField(null=True)
     case_type = fields.CharField(max_length=16, db_index=True)
+    stat_category = fields.CharField(max_length=16, default="", db_default="")  # one of the 15 (models.case_types)
     source = fields.CharEnumField(Source, max_length=16, default=Source.APPLIED)
     referred_by = fields.CharField(max_length=16, default="")  # 法院/公安/信访/政府 for referrals
     status = fields.CharEnumField(Status, max_length=24, default=Status.REGISTERED, db_index=True)
@@ -58,6 +62,12 @@ class Case(Model):
     decline_reason = fields.CharField(max_length=32, default="")
     fail_routes = fields.CharField(max_length=32, default="")  # 诉讼,仲裁,行政 told to the parties (§26)
     end_note = fields.TextField(default="")
+    end_reason = fields.CharField(max_length=32, default="", db_default="")  # 终止调解: a TERMINATE_REASONS key
+    extended_on = fields.DateField(null=True)  # the last extension agreed by both parties
+    extension_note = fields.CharField(max_length=256, default="", db_default="")
+    session_at = fields.DatetimeField(null=True)  # the next mediation session, as told to the parties
+    session_place = fields.CharField(max_length=128, default="", db_default="")
+    applicant_seen_at = fields.DatetimeField(null=True)  # the applicant's last chat message (48-hour window)
     risk_escalation = fields.BooleanField(default=False)  # §25
     reported_to_police = fields.BooleanField(default=False)
     prevented_criminal = fields.BooleanField(default=False)  # 防止民转刑
@@ -66,6 +76,9 @@ class Case(Model):
     updated_at = fields.DatetimeField(auto_now=True)
 
     parties: fields.ReverseRelation[Party]
+    agreements: fields.ReverseRelation[Agreement]
+    confirmations: fields.ReverseRelation[JudicialConfirmation]
+    investigations: fields.ReverseRelation[Investigation]
     assignments: fields.ReverseRelation[Assignment]
     sessions: fields.ReverseRelation[SessionRecord]
     follow_ups: fields.ReverseRelation[FollowUp]
@@ -75,19 +88,35 @@ class Case(Model):
         table = "mediation_case"
         unique_together = (("town", "year", "seq"),)
 
+    @property
+    def display_number(self) -> str:
+        """The 调字号 once accepted, the registration number before (and for refused cases)."""
+        return self.number or self.reg_number or ""
+
 
 class Party(Model):
-    """A party to a dispute, whose personal data only the case mediators and admins see"""
+    """A party to a dispute (a person or an organisation), whose personal data only the case's staff see"""
 
     id = fields.IntField(primary_key=True)
     case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
         "mediation.Case", related_name="parties", on_delete=fields.CASCADE
     )
-    side = fields.CharField(max_length=16, default="applicant")  # applicant / respondent
-    name = fields.CharField(max_length=64)
-    phone = fields.CharField(max_length=32, default="")
-    id_number = fields.CharField(max_length=32, default="")
-    address = fields.CharField(max_length=128, default="")
+    side = fields.CharField(max_length=16, default="applicant")  # applicant / respondent / third
+    kind = fields.CharField(max_length=8, default="person", db_default="person")  # person / org
+    name = fields.CharField(max_length=64, db_index=True)  # 姓名 or 名称
+    phone = fields.CharField(max_length=32, default="", db_index=True)
+    id_number = fields.CharField(max_length=32, default="")  # 身份证号 (person)
+    address = fields.CharField(max_length=128, default="")  # 住址 / 住所
+    gender = fields.CharField(max_length=4, default="", db_default="")  # 男 / 女
+    ethnicity = fields.CharField(max_length=16, default="", db_default="")  # 民族
+    birth_date = fields.DateField(null=True)
+    occupation = fields.CharField(max_length=64, default="", db_default="")
+    credit_code = fields.CharField(max_length=18, default="", db_default="")  # 统一社会信用代码 (org)
+    legal_rep = fields.CharField(max_length=64, default="", db_default="")  # 法定代表人 (org)
+    legal_rep_title = fields.CharField(max_length=32, default="", db_default="")  # 职务
+    agent_name = fields.CharField(max_length=64, default="", db_default="")  # 代理人
+    agent_relation = fields.CharField(max_length=128, default="", db_default="")  # 与当事人关系 / 代理权限
+    agent_phone = fields.CharField(max_length=32, default="", db_default="")
 
     class Meta:
         table = "mediation_party"
@@ -104,7 +133,11 @@ class Assignment(Model):
         "core.User", related_name="assignments", on_delete=fields.CASCADE
     )
     lead = fields.BooleanField(default=False)
+    chosen_by_parties = fields.BooleanField(default=False, db_default=False)  # §23: the parties chose this mediator
     assigned_at = fields.DatetimeField(auto_now_add=True)
+    ended_at = fields.DatetimeField(null=True)  # replaced or recused: kept for the file, no longer on the case
+    end_kind = fields.CharField(max_length=16, default="", db_default="")  # replaced / recused
+    end_reason = fields.CharField(max_length=256, default="", db_default="")
 
     class Meta:
         table = "mediation_assignment"
@@ -122,6 +155,7 @@ class SessionRecord(Model):
     place = fields.CharField(max_length=128, default="")
     participants = fields.CharField(max_length=256, default="")
     content = fields.TextField()
+    recorder = fields.CharField(max_length=64, default="", db_default="")  # 记录人
     recorded_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "core.User", related_name="session_records", null=True, on_delete=fields.SET_NULL
     )
@@ -135,9 +169,10 @@ class Agreement(Model):
     """The mediation agreement (§28-30): written or oral, its facts, terms and performance"""
 
     id = fields.IntField(primary_key=True)
-    case: fields.OneToOneRelation[Case] = fields.OneToOneField(
-        "mediation.Case", related_name="agreement", on_delete=fields.CASCADE
+    case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
+        "mediation.Case", related_name="agreements", on_delete=fields.CASCADE
     )
+    superseded_at = fields.DatetimeField(null=True)  # a later mediation replaced it; kept in the file
     form = fields.CharField(max_length=8, default="written")  # written / oral
     facts = fields.TextField(default="")  # 纠纷的主要事实
     issues = fields.TextField(default="")  # 争议事项
@@ -154,6 +189,25 @@ class Agreement(Model):
 
     class Meta:
         table = "mediation_agreement"
+
+
+class Investigation(Model):
+    """An inquiry into the facts (调查记录): who was asked, where, by whom, what they said"""
+
+    id = fields.IntField(primary_key=True)
+    case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
+        "mediation.Case", related_name="investigations", on_delete=fields.CASCADE
+    )
+    held_on = fields.DateField()
+    place = fields.CharField(max_length=128, default="")
+    interviewee = fields.CharField(max_length=128, default="")  # 被调查人
+    investigators = fields.CharField(max_length=128, default="")
+    recorder = fields.CharField(max_length=64, default="")
+    content = fields.TextField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "mediation_investigation"
 
 
 class FollowUp(Model):
@@ -180,8 +234,11 @@ class JudicialConfirmation(Model):
     """An application to a court to confirm the agreement (§33), and the decision"""
 
     id = fields.IntField(primary_key=True)
-    case: fields.OneToOneRelation[Case] = fields.OneToOneField(
-        "mediation.Case", related_name="confirmation", on_delete=fields.CASCADE
+    case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
+        "mediation.Case", related_name="confirmations", on_delete=fields.CASCADE
+    )
+    agreement: fields.ForeignKeyNullableRelation[Agreement] = fields.ForeignKeyField(
+        "mediation.Agreement", related_name="confirmations", null=True, on_delete=fields.SET_NULL
     )
     court = fields.CharField(max_length=128, default="")
     applied_on = fields.DateField()
@@ -230,3 +287,27 @@ class ReminderSent(Model):
     class Meta:
         table = "mediation_reminder_sent"
         unique_together = (("case", "kind", "due_on"),)
+
+
+class Notification(Model):
+    """One message to one person about a case: queued in the transaction that caused it, sent once by the worker"""
+
+    id = fields.IntField(primary_key=True)
+    case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
+        "mediation.Case", related_name="notifications", on_delete=fields.CASCADE
+    )
+    key = fields.CharField(max_length=128, unique=True)  # the event and recipient: the same event is told once
+    kind = fields.CharField(max_length=32)  # accepted / declined / session / agreed / closed / new_case / due_soon
+    openid = fields.CharField(max_length=64)
+    recipient_label = fields.CharField(max_length=64, default="")  # 申请人 / the staff member's name
+    text = fields.TextField()
+    status = fields.CharField(max_length=16, default="pending", db_index=True)  # pending / sending / sent / failed
+    channel = fields.CharField(max_length=16, default="")  # custom (48-hour window) / template
+    attempts = fields.IntField(default=0)
+    error = fields.CharField(max_length=128, default="")
+    not_before = fields.DatetimeField(null=True)  # quiet hours: held until then
+    created_at = fields.DatetimeField(auto_now_add=True)
+    sent_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "mediation_notification"

@@ -42,7 +42,7 @@ class DueReminder:
             "follow_up": "请回访协议履行情况。",
             "confirmation_window": "如当事人需要司法确认，请提醒双方在截止日前共同向法院申请。",
         }[base]
-        return (f"【调解提醒】案件{self.case.number}（{self.case.case_type}）{what}：{self.due_on:%Y-%m-%d}，"
+        return (f"【调解提醒】案件{self.case.display_number}（{self.case.case_type}）{what}：{self.due_on:%Y-%m-%d}，"
                 f"{when}。{hint}请登录调解工作台处理。")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote
@@ -12,7 +12,8 @@ from urllib.parse import quote
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from bot import keys
+from bot import keys, notify
+from bot.admin import case_parties
 from bot.admin.web import (
     ADMIN_ROLES,
     add_nav_item,
@@ -27,21 +28,34 @@ from bot.admin.web import (
 from models import cases, documents
 from models.case_flow import (
     AGREEMENT_FORMS,
-    CASE_TYPES,
     DECLINE_REASONS,
     FAIL_ROUTES,
     PERFORMED,
-    REFERRERS,
     STATUS_LABELS,
+    TERMINATE_REASONS,
     Action,
     Source,
     Status,
     TransitionRefused,
     allowed_actions,
 )
-from models.case_queries import BoardFilter, board, deadlines, is_overdue, mediator_ids_by_case
+from models.case_queries import PAGE_SIZE, BoardFilter, board, board_count, deadlines, is_overdue, mediator_ids_by_case
+from models.case_types import case_types, referrers
 from models.core import Role, User, Village
-from models.mediation import Agreement, AuditEntry, Case, FollowUp, JudicialConfirmation, Party, SessionRecord
+from models.mediation import (
+    Agreement,
+    Assignment,
+    AuditEntry,
+    Case,
+    FollowUp,
+    Investigation,
+    JudicialConfirmation,
+    Notification,
+    Party,
+    SessionRecord,
+)
+from models.parsing import TZ
+from models.party_rules import KINDS, SIDES, PartyInvalid
 from models.privacy import mask_id_number, mask_name, mask_phone, masked_view, may_see_parties, text_mask
 
 log = logging.getLogger("mingbai.admin")
@@ -104,11 +118,18 @@ def _may_act(user: User, action: Action, mediators: set[int]) -> bool:
     return action in {Action.ACCEPT, Action.DECLINE} or user.id in mediators
 
 
-def _party_view(p: Party, visible: bool) -> dict[str, str]:
+def _party_view(p: Party, visible: bool, contact: bool = False) -> dict[str, Any]:
+    """A party for display; masked unless visible. `contact`: a mediator deciding whether to accept a new
+    case sees the applicant's name and phone, to call them, and nothing more."""
+    base = {"id": p.id, "side": p.side, "side_label": SIDES.get(p.side, p.side), "kind": p.kind,
+            "kind_label": KINDS.get(p.kind, p.kind)}
     if visible:
-        return {"side": p.side, "name": p.name, "phone": p.phone, "id_number": p.id_number, "address": p.address}
-    return {"side": p.side, "name": mask_name(p.name), "phone": mask_phone(p.phone),
-            "id_number": mask_id_number(p.id_number), "address": ""}
+        return {**base, **case_parties.party_values(p)}
+    masked = {"name": mask_name(p.name), "phone": mask_phone(p.phone), "id_number": mask_id_number(p.id_number),
+              "address": "", "credit_code": "", "legal_rep": "", "agent_name": mask_name(p.agent_name)}
+    if contact and p.side == "applicant":
+        masked.update(name=p.name, phone=p.phone)
+    return {**base, **masked}
 
 
 def _row(case: Case, user: User, mediators: set[int], today: date) -> dict[str, Any]:
@@ -125,11 +146,14 @@ def _board_filter(request: web.Request, mine: bool) -> BoardFilter:
     q = request.query
     status = q.get("status", "")
     case_type = q.get("type", "")
+    year = _int(q.get("year"))
     return BoardFilter(
         status=status if status in {s.value for s in Status} else "",
-        case_type=case_type if case_type in CASE_TYPES else "",
+        case_type=case_type if case_type in case_types() else "",
         village_id=_int(q.get("village")), overdue=q.get("overdue") == "1",
         mine_user_id=current_user(request).id if mine else None,  # type: ignore[union-attr]
+        q=q.get("q", "").strip()[:64], year=year if year and 2000 <= year <= 2100 else None,
+        mediator_id=_int(q.get("mediator")),
     )
 
 
@@ -138,12 +162,22 @@ async def _board_page(request: web.Request, mine: bool) -> web.Response:
     assert user is not None
     f = _board_filter(request, mine)
     today = cases.today()
-    found = await board(town_scope(user), f, today)
+    page = max(1, _int(request.query.get("page")) or 1)
+    scope = town_scope(user)
+    total = await board_count(scope, f, today)
+    found = await board(scope, f, today, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     by_case = await mediator_ids_by_case([c.id for c in found])
     rows = [_row(c, user, by_case[c.id], today) for c in found]
+    pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
+    query = {k: v for k, v in request.query.items() if k != "page" and v}
+    mediators = User.filter(active=True, role__in=[Role.MEDIATOR, Role.ADMIN])
+    if scope is not None:
+        mediators = mediators.filter(town_id=scope)
     return await render(request, "cases/board.html", {
-        "rows": rows, "f": f, "mine": mine, "statuses": STATUS_LABELS, "types": CASE_TYPES,
+        "rows": rows, "f": f, "mine": mine, "statuses": STATUS_LABELS, "types": case_types(),
         "villages": await _villages(user), "title": "我的案件" if mine else "案件看板",
+        "total": total, "page": page, "pages": pages, "query": query, "mediators": await mediators.order_by("id"),
+        "years": list(range(today.year, today.year - 6, -1)),
     })
 
 
@@ -165,9 +199,17 @@ async def new_case_form(request: web.Request) -> web.StreamResponse:
     user = current_user(request)
     assert user is not None
     return await render(request, "cases/new.html", {
-        "types": CASE_TYPES, "villages": await _villages(user), "sources": list(Source), "referrers": REFERRERS,
-        "error": "", "form": {},
+        "types": case_types(), "villages": await _villages(user), "sources": list(Source), "referrers": referrers(),
+        "error": "", "form": {}, **_party_choices(),
     })
+
+
+def _party_choices() -> dict[str, Any]:
+    return {"sides": SIDES, "kinds": KINDS, "today": cases.today().isoformat()}
+
+
+def _prefixed(form: Form, prefix: str) -> dict[str, Any]:
+    return {k.removeprefix(prefix): v for k, v in form.items() if k.startswith(prefix)}
 
 
 @require_role(Role.MEDIATOR, Role.ADMIN, Role.COUNTY_ADMIN)
@@ -180,37 +222,45 @@ async def create_case(request: web.Request) -> web.StreamResponse:
     case_type, source = _text(form, "case_type"), _text(form, "source")
     village = await Village.get_or_none(id=_int(form.get("village")) or 0)
     scope = town_scope(user)
-    if case_type not in CASE_TYPES:
+    if case_type not in case_types():
         error = "请选择纠纷类型。"
     elif source not in {s.value for s in Source}:
         error = "请选择案件来源。"
-    elif source == Source.REFERRED.value and _text(form, "referred_by") not in REFERRERS:
+    elif source == Source.REFERRED.value and _text(form, "referred_by") not in referrers():
         error = "移送案件请选择移送单位。"
     elif village is None or (scope is not None and village.town_id != scope):  # type: ignore[attr-defined]
         error = "请选择村。"
-    elif not _text(form, "applicant_name") or not _text(form, "respondent_name"):
-        error = "请填写双方当事人姓名。"
+    elif not _text(form, "a_name") or not _text(form, "r_name"):
+        error = "请填写双方当事人姓名或名称。"
     elif len(_text(form, "summary")) < 5:
         error = "请简要写明纠纷经过。"
-    if error:
+    parties: list[cases.PartyIn] = []
+    if not error:
+        try:
+            parties = [case_parties.party_from_form(form, "a_", "applicant"),
+                       case_parties.party_from_form(form, "r_", "respondent")]
+        except PartyInvalid as exc:
+            error = str(exc)
+    case = None
+    if not error:
+        assert village is not None
+        new = cases.NewCase(
+            town_id=village.town_id, case_type=case_type, summary=_text(form, "summary"),  # type: ignore[attr-defined]
+            parties=parties, source=Source(source),
+            referred_by=_text(form, "referred_by") if source == Source.REFERRED.value else "",
+            village_id=village.id, registered_by_id=user.id, actor_label=user.display_name,
+        )
+        try:
+            case = await cases.register_case(new, due_days=_settings(request).mediation.due_days)
+        except PartyInvalid as exc:
+            error = str(exc)
+    if case is None:
         return await render(request, "cases/new.html", {
-            "types": CASE_TYPES, "villages": await _villages(user), "sources": list(Source),
-            "referrers": REFERRERS, "error": error, "form": form,
+            "types": case_types(), "villages": await _villages(user), "sources": list(Source),
+            "referrers": referrers(), "error": error, "form": form, "a": _prefixed(form, "a_"),
+            "r": _prefixed(form, "r_"), **_party_choices(),
         }, status=400)
-    assert village is not None
-    new = cases.NewCase(
-        town_id=village.town_id, case_type=case_type, summary=_text(form, "summary"),  # type: ignore[attr-defined]
-        parties=[
-            cases.PartyIn(_text(form, "applicant_name", 64), "applicant", _text(form, "applicant_phone", 32),
-                          _text(form, "applicant_id", 32)),
-            cases.PartyIn(_text(form, "respondent_name", 64), "respondent", _text(form, "respondent_phone", 32),
-                          _text(form, "respondent_id", 32)),
-        ],
-        source=Source(source), referred_by=_text(form, "referred_by") if source == Source.REFERRED.value else "",
-        village_id=village.id, registered_by_id=user.id, actor_label=user.display_name,
-    )
-    case = await cases.register_case(new, due_days=_settings(request).mediation.due_days)
-    await flash(request, f"已登记：{case.number}")
+    await flash(request, f"已登记：{case.reg_number}")
     raise web.HTTPFound(f"/admin/cases/{case.id}")
 
 
@@ -218,10 +268,15 @@ async def _case_context(request: web.Request, case: Case, user: User) -> dict[st
     today = cases.today()
     mediators = set(await cases.mediator_ids(case.id))
     visible = _may_see(user, case, mediators)
-    parties = [_party_view(p, visible) for p in await Party.filter(case=case).order_by("id")]
-    scrub = text_mask(visible, [p.name for p in await Party.filter(case=case)])
-    assignments = await case.assignments.all().order_by("-lead", "id").prefetch_related("mediator")
     status = Status(case.status)
+    contact = status is Status.REGISTERED and Role(user.role) is Role.MEDIATOR and (
+        user.town_id == case.town_id)  # type: ignore[attr-defined]
+    rows = await Party.filter(case=case).order_by("id")
+    parties = [_party_view(p, visible, contact) for p in rows]
+    names = [n for p in rows for n in (p.name, p.agent_name, p.legal_rep) if n]
+    scrub = text_mask(visible, names)  # the one masking step for case text
+    all_assignments = await case.assignments.all().order_by("-lead", "id").prefetch_related("mediator")
+    assignments = [a for a in all_assignments if a.ended_at is None]
     actions = [a for a in allowed_actions(status) if _may_act(user, a, mediators)]
     town_mediators = await User.filter(town_id=case.town_id, active=True,  # type: ignore[attr-defined]
                                        role__in=[Role.MEDIATOR, Role.ADMIN]).order_by("id")
@@ -231,9 +286,21 @@ async def _case_context(request: web.Request, case: Case, user: User) -> dict[st
         "summary": scrub(case.summary), "assignments": assignments,
         "sessions": [{"s": masked_view(s, scrub), "content": scrub(s.content), "participants": scrub(s.participants)}
                      for s in await SessionRecord.filter(case=case).order_by("held_on", "id")],
-        "agreement": masked_view(await Agreement.get_or_none(case=case), scrub), "scrub": scrub,
+        "agreement": masked_view(await cases.current_agreement(case.id), scrub), "scrub": scrub,
+        "agreements": [masked_view(a, scrub) for a in await Agreement.filter(case=case).order_by("id")],
+        "investigations": [{"i": masked_view(i, scrub), "content": scrub(i.content),
+                            "interviewee": scrub(i.interviewee)}
+                           for i in await Investigation.filter(case=case).order_by("held_on", "id")],
+        "ended_assignments": [a for a in all_assignments if a.ended_at is not None],
         "follow_ups": [masked_view(f, scrub) for f in await FollowUp.filter(case=case).order_by("visited_on", "id")],
-        "confirmation": masked_view(await JudicialConfirmation.get_or_none(case=case), scrub),
+        "confirmations": [masked_view(c, scrub)
+                          for c in await JudicialConfirmation.filter(case=case).order_by("id")],
+        "party_rows": {p.id: case_parties.party_values(p) for p in rows} if visible else {},
+        "editable": visible and status is not Status.ARCHIVED, **_party_choices(),
+        "terminate_reasons": TERMINATE_REASONS, "end_kinds": cases.END_KINDS,
+        "documents": documents.available(case, status, await documents.load(case.id)) if visible else [],
+        "doc_titles": documents.TITLES,
+        "notifications": await Notification.filter(case=case).order_by("id") if visible else [],
         "timeline": [{"e": e, "from": STATUS_LABELS.get(Status(e.from_status)) if e.from_status else "",
                       "to": STATUS_LABELS.get(Status(e.to_status)) if e.to_status else "",
                       "label": _audit_label(e.action), "note": scrub(e.note)} for e in audit],
@@ -241,20 +308,13 @@ async def _case_context(request: web.Request, case: Case, user: User) -> dict[st
         "overdue": is_overdue(case, today), "today": today.isoformat(),
         "mediators": town_mediators, "assigned_ids": mediators,
         "decline_reasons": DECLINE_REASONS, "fail_routes": FAIL_ROUTES, "agreement_forms": AGREEMENT_FORMS,
-        "performed": PERFORMED, "flags": cases.FLAG_LABELS,
+        "performed": PERFORMED, "flags": cases.FLAG_LABELS, "Assignment": Assignment,
         "may_flag": status is not Status.ARCHIVED and _may_act(user, Action.ASSIGN, mediators),
     }
 
 
 def _audit_label(action: str) -> str:
-    if action == "register":
-        return "登记"
-    if action == "flags":
-        return "标记"
-    try:
-        return Action(action).label
-    except ValueError:
-        return action
+    return documents.audit_label(action)
 
 
 @require_role(Role.MEDIATOR, Role.ADMIN, Role.COUNTY_ADMIN)
@@ -271,7 +331,36 @@ ActionHandler = Callable[[int, cases.Actor, Form, Any, User], Awaitable[Case]]
 
 async def _do_accept(cid: int, actor: cases.Actor, form: Form, s: Any, user: User) -> Case:
     ids = [i for i in (_int(v) for v in form.getall("mediators", [])) if i]
-    return await cases.accept(cid, actor, ids, due_days=s.mediation.due_days)
+    return await cases.accept(cid, actor, ids, due_days=s.mediation.due_days, chosen=form.get("chosen") == "1")
+
+
+async def _do_replace(cid: int, actor: cases.Actor, form: Form, s: Any, user: User) -> Case:
+    old = _int(form.get("old"))
+    if old is None:
+        raise TransitionRefused("请选择要更换或回避的调解员。")
+    return await cases.replace_mediator(cid, actor, old, _int(form.get("new")), _text(form, "kind"),
+                                        _text(form, "reason", 256))
+
+
+async def _do_extend(cid: int, actor: cases.Actor, form: Form, s: Any, user: User) -> Case:
+    return await cases.extend(cid, actor, _date(form, "due_on"), form.get("consent") == "1", _text(form, "note", 256))
+
+
+async def _do_schedule(cid: int, actor: cases.Actor, form: Form, s: Any, user: User) -> Case:
+    raw = _text(form, "at")
+    try:
+        at = datetime.fromisoformat(raw).replace(tzinfo=TZ)
+    except ValueError:
+        raise TransitionRefused(f"时间格式不对：{raw[:20]}（应为 2026-03-01 09:30）") from None
+    if at.date() < cases.today():
+        raise TransitionRefused("约定的调解时间不能早于今天。")
+    return await cases.schedule_session(cid, actor, at, _text(form, "place", 128))
+
+
+async def _do_investigate(cid: int, actor: cases.Actor, form: Form, s: Any, user: User) -> Case:
+    return await cases.record_investigation(cid, actor, _date(form, "held_on", cases.today()), _text(form, "content"),
+                                            _text(form, "place", 128), _text(form, "interviewee", 128),
+                                            _text(form, "investigators", 128), _text(form, "recorder", 64))
 
 
 async def _do_decline(cid: int, actor: cases.Actor, form: Form, s: Any, user: User) -> Case:
@@ -285,7 +374,8 @@ async def _do_assign(cid: int, actor: cases.Actor, form: Form, s: Any, user: Use
 
 async def _do_session(cid: int, actor: cases.Actor, form: Form, s: Any, user: User) -> Case:
     return await cases.record_session(cid, actor, _date(form, "held_on", cases.today()), _text(form, "content"),
-                                      _text(form, "place", 128), _text(form, "participants", 256))
+                                      _text(form, "place", 128), _text(form, "participants", 256),
+                                      _text(form, "recorder", 64))
 
 
 def _amount(form: Form) -> Decimal | None:
@@ -314,7 +404,7 @@ async def _do_fail(cid: int, actor: cases.Actor, form: Form, s: Any, user: User)
 
 
 async def _do_terminate(cid: int, actor: cases.Actor, form: Form, s: Any, user: User) -> Case:
-    return await cases.terminate(cid, actor, _text(form, "note"))
+    return await cases.terminate(cid, actor, _text(form, "note"), reason=_text(form, "reason") or "party_withdraws")
 
 
 async def _do_follow_up(cid: int, actor: cases.Actor, form: Form, s: Any, user: User) -> Case:
@@ -351,7 +441,8 @@ HANDLERS: dict[Action, ActionHandler] = {
     Action.RECORD_SESSION: _do_session, Action.AGREE: _do_agree, Action.FAIL: _do_fail,
     Action.TERMINATE: _do_terminate, Action.FOLLOW_UP: _do_follow_up, Action.APPLY_CONFIRMATION: _do_apply,
     Action.CONFIRM: _do_confirm, Action.REJECT_CONFIRMATION: _do_reject, Action.REOPEN: _do_reopen,
-    Action.ARCHIVE: _do_archive,
+    Action.ARCHIVE: _do_archive, Action.REPLACE_MEDIATOR: _do_replace, Action.EXTEND: _do_extend,
+    Action.SCHEDULE: _do_schedule, Action.INVESTIGATE: _do_investigate,
 }
 
 
@@ -371,10 +462,11 @@ async def act(request: web.Request) -> web.StreamResponse:
     form = await form_data(request)
     try:
         await HANDLERS[action](case.id, cases.Actor(user), form, _settings(request), user)
-    except TransitionRefused as exc:
+    except (TransitionRefused, PartyInvalid) as exc:
         await flash(request, f"未保存：{exc}")
     else:
         await flash(request, f"已{action.label}。")
+        await notify.kick(request.app)
     raise web.HTTPFound(f"/admin/cases/{case.id}")
 
 
@@ -402,37 +494,85 @@ async def _document(request: web.Request, kind: str) -> web.StreamResponse:
     case = await _load_case(request)
     if not _may_see(user, case, set(await cases.mediator_ids(case.id))):
         raise web.HTTPForbidden()  # documents carry the parties' personal data
-    if kind == "agreement" and await Agreement.get_or_none(case=case) is None:
+    if kind != "dossier" and kind not in documents.available(case, Status(case.status)):
         raise web.HTTPNotFound()
     try:
-        if kind == "agreement":
-            data, name = await documents.agreement_docx(case.id), f"调解协议书-{case.number}.docx"
-        else:
-            data, name = await documents.dossier_docx(case.id), f"卷宗-{case.number}.docx"
+        data = await documents.render(kind, case.id)
     except Exception:  # any renderer failure (e.g. text the .docx format cannot hold): logged, a clear page
         log.exception("document %s of case %s failed to render", kind, case.id)
         return await error_page(request, 422, "文书生成失败：案件里有无法写入文书的内容（如特殊控制字符）。"
                                               "请检查并修改案件中的文字后重试，或联系管理员。")
+    ext = "zip" if kind == "dossier" else "docx"
+    name = f"{documents.TITLES[kind]}-{case.display_number}.{ext}"
+    mime = "application/zip" if kind == "dossier" else (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     return web.Response(body=data, headers={
-        "Content-Type": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "Content-Disposition": f"attachment; filename=\"case-{case.id}.docx\"; filename*=UTF-8''{quote(name)}",
+        "Content-Type": mime,
+        "Content-Disposition": f"attachment; filename=\"case-{case.id}-{kind}.{ext}\"; filename*=UTF-8''{quote(name)}",
     })
 
 
 @require_role(Role.MEDIATOR, Role.ADMIN, Role.COUNTY_ADMIN)
 async def agreement_doc(request: web.Request) -> web.StreamResponse:
-    """The 调解协议书 as .docx."""
-    return await _document(request, "agreement")
+    """The 调解协议书 (or, for an oral agreement, the 口头调解协议登记表) as .docx."""
+    case = await _load_case(request)
+    agreement = await cases.current_agreement(case.id)
+    return await _document(request, "oral" if agreement is not None and agreement.form == "oral" else "agreement")
 
 
 @require_role(Role.MEDIATOR, Role.ADMIN, Role.COUNTY_ADMIN)
 async def dossier_doc(request: web.Request) -> web.StreamResponse:
-    """The case file (卷宗) as .docx."""
+    """The whole case file (卷宗) as one .docx."""
     return await _document(request, "dossier")
+
+
+@require_role(Role.MEDIATOR, Role.ADMIN, Role.COUNTY_ADMIN)
+async def paper_doc(request: web.Request) -> web.StreamResponse:
+    """One paper of the case file, by its kind (申请书, 受理登记表, 告知书, 笔录 ...)."""
+    return await _document(request, request.match_info["kind"])
+
+
+async def _table(request: web.Request) -> Any:
+    from models.mediation_table import build, period
+
+    user = current_user(request)
+    assert user is not None
+    year = _int(request.query.get("year")) or cases.today().year
+    quarter = _int(request.query.get("quarter"))
+    if not 2000 <= year <= 2100 or quarter not in {None, 1, 2, 3, 4}:
+        raise web.HTTPNotFound()
+    return await build(town_scope(user) or user.town_id, *period(year, quarter)), year, quarter  # type: ignore[attr-defined]
+
+
+@require_role(Role.ADMIN, Role.COUNTY_ADMIN)
+async def table_page(request: web.Request) -> web.StreamResponse:
+    """The 人民调解工作统计表 of the town, for a year or a quarter."""
+    from models.mediation_table import COLUMNS
+
+    table, year, quarter = await _table(request)
+    return await render(request, "cases/table.html", {
+        "table": table, "rows": [*table.rows, table.total], "columns": COLUMNS, "year": year, "quarter": quarter,
+        "years": list(range(cases.today().year, cases.today().year - 6, -1)),
+    })
+
+
+@require_role(Role.ADMIN, Role.COUNTY_ADMIN)
+async def table_xlsx(request: web.Request) -> web.StreamResponse:
+    """The same table as .xlsx."""
+    from models.mediation_table import to_xlsx
+
+    table, year, quarter = await _table(request)
+    name = f"人民调解工作统计表-{year}" + (f"-Q{quarter}" if quarter else "") + ".xlsx"
+    return web.Response(body=to_xlsx(table), headers={
+        "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Content-Disposition": f"attachment; filename=\"mediation-{year}.xlsx\"; filename*=UTF-8''{quote(name)}",
+    })
 
 
 def setup(app: web.Application) -> None:
     """Register the case pages and their navigation links."""
+    app.router.add_get("/admin/cases/table", table_page, name="admin_case_table")
+    app.router.add_get("/admin/cases/table.xlsx", table_xlsx, name="admin_case_table_xlsx")
     app.router.add_get("/admin/cases", board_page, name="admin_cases")
     app.router.add_get("/admin/cases/mine", my_cases, name="admin_my_cases")
     app.router.add_get("/admin/cases/new", new_case_form, name="admin_case_new")
@@ -441,7 +581,10 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/admin/cases/{case_id:\\d+}/act/{action}", act, name="admin_case_act")
     app.router.add_post("/admin/cases/{case_id:\\d+}/flags", set_flags, name="admin_case_flags")
     app.router.add_get("/admin/cases/{case_id:\\d+}/agreement.docx", agreement_doc, name="admin_case_agreement")
-    app.router.add_get("/admin/cases/{case_id:\\d+}/dossier.docx", dossier_doc, name="admin_case_dossier")
+    app.router.add_get("/admin/cases/{case_id:\\d+}/dossier.zip", dossier_doc, name="admin_case_dossier")
+    app.router.add_get("/admin/cases/{case_id:\\d+}/papers/{kind:[a-z_]+}.docx", paper_doc, name="admin_case_paper")
+    case_parties.setup(app)
     add_nav_item("案件看板", "/admin/cases", order=10)
     add_nav_item("我的案件", "/admin/cases/mine", order=11)
     add_nav_item("登记案件", "/admin/cases/new", order=12)
+    add_nav_item("调解统计表", "/admin/cases/table", roles={Role.ADMIN, Role.COUNTY_ADMIN}, order=13)

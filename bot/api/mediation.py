@@ -12,7 +12,8 @@ from bot.api.auth import Caller, current_caller
 from bot.api.errors import ApiError, json_response
 from bot.api.spec import ApiSpec, body, params, path_id, query_int
 from models import cases
-from models.case_flow import CASE_TYPES, NEXT_STEP_TEXT, Source, Status
+from models.case_flow import NEXT_STEP_TEXT, Source, Status
+from models.case_types import case_types
 from models.core import Role, Village
 from models.identities import same_person_openids
 from models.mediation import Assignment, Case
@@ -23,9 +24,11 @@ REPORTERS = (Role.HELPER, Role.MEDIATOR, Role.ADMIN, Role.COUNTY_ADMIN)
 
 async def _case_json(case: Case) -> dict[str, Any]:
     status = Status(case.status)
-    rows = await Assignment.filter(case=case).order_by("-lead", "id").prefetch_related("mediator")
+    rows = await Assignment.filter(case=case, ended_at__isnull=True).order_by("-lead", "id").prefetch_related(
+        "mediator")
     return {
-        "id": case.id, "number": case.number, "case_type": case.case_type, "source": case.source.value,
+        "id": case.id, "number": case.number, "reg_number": case.reg_number, "case_type": case.case_type,
+        "source": case.source.value,
         "status": status.value, "status_label": status.label, "next_step": NEXT_STEP_TEXT[status],
         "village_name": case.village_name, "registered_at": case.registered_at.isoformat(),
         "mediators": [a.mediator.display_name for a in rows],
@@ -82,7 +85,10 @@ async def create(request: web.Request) -> web.Response:
         registered_by_id=caller.user.id if caller.user is not None and source is Source.INITIATIVE else None,
         actor_label=_actor_label(caller, source),
     )
-    case = await cases.register_case(new, due_days=request.config_dict[keys.SETTINGS].mediation.due_days)
+    try:
+        case = await cases.register_case(new, due_days=request.config_dict[keys.SETTINGS].mediation.due_days)
+    except cases.PartyInvalid as exc:
+        raise ApiError(400, "invalid", str(exc), "applicant_name") from None
     return json_response(await _case_json(case), status=201)
 
 
@@ -109,7 +115,8 @@ def register(api: web.Application, spec: ApiSpec) -> None:
         "type": "object", "additionalProperties": False,
         "required": ["case_type", "village_id", "applicant_name", "other_name", "summary"],
         "properties": {
-            "case_type": {"type": "string", "enum": list(CASE_TYPES), "description": "纠纷类型（15类）"},
+            "case_type": {"type": "string", "enum": list(case_types()),
+                          "description": "纠纷类型（15类及本地增加的类型）"},
             "source": {"type": "string", "enum": [Source.APPLIED.value, Source.INITIATIVE.value],
                        "default": Source.APPLIED.value},
             "village_id": {"type": "integer", "minimum": 1, "maximum": 2**53},
@@ -122,10 +129,12 @@ def register(api: web.Application, spec: ApiSpec) -> None:
     })
     case = spec.schema("Case", {
         "type": "object",
-        "required": ["id", "number", "case_type", "source", "status", "status_label", "next_step",
+        "required": ["id", "number", "reg_number", "case_type", "source", "status", "status_label", "next_step",
                      "village_name", "registered_at", "mediators"],
         "properties": {
-            "id": {"type": "integer"}, "number": {"type": "string", "description": "如〔2026〕江湾调字第12号"},
+            "id": {"type": "integer"},
+            "number": {"type": ["string", "null"], "description": "调解案号，受理时编号，如〔2026〕江湾调字第12号"},
+            "reg_number": {"type": "string", "description": "登记号，登记时编号，如〔2026〕江湾登字第12号"},
             "case_type": {"type": "string"}, "source": {"type": "string"},
             "status": {"type": "string", "enum": [s.value for s in Status]}, "status_label": {"type": "string"},
             "next_step": {"type": "string"}, "village_name": {"type": "string"},

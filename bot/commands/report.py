@@ -35,6 +35,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--village", default="", help="only this village of the town")
     p.add_argument("--heading-level", type=int, choices=range(1, 5), default=1,
                    help="标题层级：1 一、（默认，带标题） 2 （一） 3 1. 4 （1），便于放在本镇报告的某一部分之下")
+    p.add_argument("--mediation-table", action="store_true",
+                   help="人民调解工作统计表（.xlsx），本镇 --year [--quarter]")
     p.set_defaults(func=run)
 
 
@@ -60,6 +62,10 @@ async def _build(req: ReportRequest, settings: Settings, fmt: str) -> bytes:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Print or write the report."""
+    if args.mediation_table:
+        from bot.commands.cases import run_mediation_table
+
+        return run_mediation_table(args, settings)
     year = args.year if args.year is not None or args.first else today().year
     try:
         period = parse_period(year if not args.first else None, args.quarter, args.month, args.first, args.last)

@@ -59,15 +59,16 @@ async def test_mediator_accepts_agrees_and_downloads(browser: Any, served: tuple
     page = await context.new_page()
     await _login(page, base, "洪调解")
     await page.click("nav a:text('案件看板')")
-    assert neighbours.number in await page.inner_text("#case-table")
+    assert neighbours.reg_number and family.reg_number
+    assert neighbours.reg_number in await page.inner_text("#case-table")
     await page.select_option("select[name=type]", "邻里")
     await page.click("#board-filters button[type=submit]")
     table = await page.inner_text("#case-table")
-    assert neighbours.number in table and family.number not in table
+    assert neighbours.reg_number in table and family.reg_number not in table
     assert "张*三" in table and "张小三" not in table
     await page.screenshot(path=str(ARTIFACTS / "board.png"), full_page=True)
 
-    await page.click(f"a:text('{neighbours.number}')")
+    await page.click(f"a:text('{neighbours.reg_number}')")
     assert "已登记" in await page.inner_text("#case-status")
     await page.click("#do-accept")
     assert "调解中" in await page.inner_text("#case-status")
@@ -85,7 +86,8 @@ async def test_mediator_accepts_agrees_and_downloads(browser: Any, served: tuple
     target = tmp_path / "agreement.docx"
     await download.save_as(str(target))
     text = "\n".join(p.text for p in Document(io.BytesIO(target.read_bytes())).paragraphs)
-    assert "人民调解协议书" in text and neighbours.number in text and "赔偿李四800元" in text and "800.00" in text
+    number = (await Case.get(id=neighbours.id)).number
+    assert number and "人民调解协议书" in text and number in text and "赔偿李四800元" in text and "800.00" in text
     await page.screenshot(path=str(ARTIFACTS / "case.png"), full_page=True)
     assert (await Case.get(id=neighbours.id)).status == Status.AGREED
     await context.close()

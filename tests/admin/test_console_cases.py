@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from datetime import date, timedelta
 from typing import Any
 
@@ -38,23 +39,25 @@ async def test_board_filters_and_masking(setup: tuple[Any, World]) -> None:
     client, w = setup
     c1 = await new_case(w, case_type="邻里")
     c2 = await new_case(w, case_type="婚姻家庭")
-    await cases.accept(c2.id, cases.Actor(w.admin), [w.mediator.id], due_days=30)
+    c2 = await cases.accept(c2.id, cases.Actor(w.admin), [w.mediator.id], due_days=30)
+    assert c1.number is None and c2.number is not None  # the 调字号 comes with 受理
     await cases.register_case(cases.NewCase(town_id=w.other_town.id, case_type="合同", summary="外镇案件",
                                             parties=[cases.PartyIn("外镇人")]), due_days=30)
     await login(client, "周调解")  # a mediator of the town, assigned to nothing
     page = await (await client.get("/admin/cases")).text()
-    assert c1.number in page and c2.number in page and "外镇" not in page
+    assert c1.reg_number in page and c2.number in page and "外镇" not in page
     assert "张小三" not in page and "张*三" in page
     only = await (await client.get("/admin/cases", params={"type": "婚姻家庭"})).text()
-    assert c2.number in only and c1.number not in only
+    assert c2.number in only and c1.reg_number not in only
     by_status = await (await client.get("/admin/cases", params={"status": "mediating"})).text()
-    assert c2.number in by_status and c1.number not in by_status
+    assert c2.number in by_status and c1.reg_number not in by_status
     by_village = await (await client.get("/admin/cases", params={"village": str(w.village2.id)})).text()
-    assert c1.number not in by_village
+    assert c1.reg_number not in by_village
     case_page = await (await client.get(f"/admin/cases/{c2.id}")).text()
-    assert "13812341234" not in case_page and "138****1234" in case_page and "110101199003071234" not in case_page
+    assert "13812341234" not in case_page and "138****1234" in case_page and "110101199003071233" not in case_page
     assert "下载调解协议书" not in case_page
-    assert (await client.get(f"/admin/cases/{c2.id}/dossier.docx")).status == 403
+    assert (await client.get(f"/admin/cases/{c2.id}/dossier.zip")).status == 403
+    assert (await client.get(f"/admin/cases/{c2.id}/papers/rights.docx")).status == 403
     other = await Case.get(town=w.other_town)
     assert (await client.get(f"/admin/cases/{other.id}")).status == 404
 
@@ -62,10 +65,10 @@ async def test_board_filters_and_masking(setup: tuple[Any, World]) -> None:
 async def test_assigned_mediator_and_admin_see_everything(setup: tuple[Any, World]) -> None:
     client, w = setup
     c = await new_case(w)
-    await cases.accept(c.id, cases.Actor(w.admin), [w.mediator.id], due_days=30)
+    c = await cases.accept(c.id, cases.Actor(w.admin), [w.mediator.id], due_days=30)
     await login(client, "洪调解")
     page = await (await client.get(f"/admin/cases/{c.id}")).text()
-    assert "张小三" in page and "13812341234" in page and "110101199003071234" in page
+    assert "张小三" in page and "13812341234" in page and "110101199003071233" in page
     mine = await (await client.get("/admin/cases/mine")).text()
     assert c.number in mine
 
@@ -76,7 +79,7 @@ async def test_overdue_filter(setup: tuple[Any, World]) -> None:
     fresh = await new_case(w)
     await login(client, "司法所王")
     page = await (await client.get("/admin/cases", params={"overdue": "1"})).text()
-    assert old.number in page and fresh.number not in page and "超期" in page
+    assert old.reg_number in page and fresh.reg_number not in page and "超期" in page
 
 
 async def test_actions_offered_and_performed(setup: tuple[Any, World]) -> None:
@@ -93,7 +96,8 @@ async def test_actions_offered_and_performed(setup: tuple[Any, World]) -> None:
                                                                   "mediators": str(w.mediator.id)})
     assert (await Case.get(id=c.id)).status == Status.MEDIATING
     page = await r.text()
-    assert set(re.findall(r'id="do-([a-z_]+)"', page)) == {"assign", "record_session", "agree", "fail", "terminate"}
+    assert set(re.findall(r'id="do-([a-z_]+)"', page)) == {"assign", "record_session", "agree", "fail", "terminate",
+                                                          "replace_mediator", "extend", "schedule", "investigate"}
     r = await client.post(f"/admin/cases/{c.id}/act/archive", data={"csrf_token": token})
     assert "未保存" in await r.text() and "不能“归档”" in await r.text()
     await client.post(f"/admin/cases/{c.id}/act/agree", data={
@@ -111,13 +115,21 @@ async def test_actions_offered_and_performed(setup: tuple[Any, World]) -> None:
     doc = await client.get(f"/admin/cases/{c.id}/agreement.docx")
     assert doc.status == 200 and "filename*=UTF-8''" in doc.headers["Content-Disposition"]
     text = doc_text(await doc.read())
+    c = await Case.get(id=c.id)
+    assert c.number is not None
     for needle in ("人民调解协议书", c.number, "张小三", "李四", "13812341234", "张小三赔偿李四500元。", "500.00",
                    "排水沟堵塞", "签名、盖章或按指印", "人民调解员（签名）", "江湾镇人民调解委员会", "一式3份",
                    "三十日内共同向人民法院申请司法确认", "洪调解"):
         assert needle in text, needle
-    dossier = doc_text(await (await client.get(f"/admin/cases/{c.id}/dossier.docx")).read())
-    for needle in ("人民调解卷宗", "调解登记", "调解工作记录", "调解结果", "回访记录", "办理过程", "达成协议", "受理"):
-        assert needle in dossier, needle
+    with zipfile.ZipFile(io.BytesIO(await (await client.get(f"/admin/cases/{c.id}/dossier.zip")).read())) as z:
+        names = z.namelist()
+        closing = doc_text(z.read(next(n for n in names if "结案报告" in n)))
+    assert names[:2] == ["01-卷宗封面.docx", "02-卷内目录.docx"] and any("人民调解协议书" in n for n in names)
+    assert not any("口头调解协议" in n for n in names)
+    for needle in ("人民调解结案报告", "达成书面调解协议", "受理", "张小三赔偿李四500元。"):
+        assert needle in closing, needle
+    log = await (await client.get(f"/admin/cases/{c.id}")).text()
+    assert 'id="notifications"' in log and "【调解受理】" in log and "待发送" in log
     actions = [e.action for e in await AuditEntry.filter(case_id=c.id).order_by("id")]
     assert actions == ["register", "accept", "assign", "agree", "flags"]
 
@@ -144,7 +156,7 @@ async def test_register_referral_on_console(setup: tuple[Any, World]) -> None:
     assert bad.status == 400 and "移送单位" in await bad.text()
     ok = await client.post("/admin/cases/new", data={
         "csrf_token": token, "case_type": "道路交通事故", "source": "接受委托移送", "referred_by": "公安",
-        "village": str(w.village.id), "applicant_name": "赵六", "respondent_name": "钱七",
+        "village": str(w.village.id), "a_name": "赵六", "r_name": "钱七",
         "summary": "两车刮擦，派出所移送调解。"})
     assert ok.status == 200 and "已登记" in await ok.text()
     case = await Case.get(referred_by="公安")
@@ -187,9 +199,45 @@ async def test_admin_manages_people_and_villages(setup: tuple[Any, World]) -> No
 async def test_home_lists_overdue(setup: tuple[Any, World]) -> None:
     client, w = setup
     old = await new_case(w, on=date.today() - timedelta(days=45))
-    await cases.accept(old.id, cases.Actor(w.admin), [w.mediator.id], due_days=30,
-                       on=date.today() - timedelta(days=45))
+    old = await cases.accept(old.id, cases.Actor(w.admin), [w.mediator.id], due_days=30,
+                             on=date.today() - timedelta(days=45))
     fresh = await new_case(w)
     await login(client, "洪调解")
     page = await (await client.get("/admin/")).text()
-    assert old.number in page and fresh.number not in page and "调解期限" in page
+    assert old.number and old.number in page and fresh.reg_number not in page and "调解期限" in page
+
+
+async def test_search_and_paging(setup: tuple[Any, World]) -> None:
+    client, w = setup
+    made = [await new_case(w) for _ in range(53)]
+    target = made[10]
+    await cases.add_party(target.id, cases.Actor(w.admin), cases.PartyIn("欧阳海", "respondent", "13566667777"))
+    target = await cases.accept(target.id, cases.Actor(w.admin), [w.mediator2.id], due_days=30)
+    await login(client, "司法所王")
+    first = await (await client.get("/admin/cases")).text()
+    assert "共 53 件" in first and "第 1/2 页" in first and first.count('href="/admin/cases/') >= 50
+    second = await (await client.get("/admin/cases", params={"page": "2"})).text()
+    assert made[0].reg_number in second and made[-1].reg_number not in second
+    for q in ("135-6666-7777", "13566667777", target.number, target.reg_number, "欧阳海"):
+        found = await (await client.get("/admin/cases", params={"q": q})).text()
+        assert "共 1 件" in found and target.number in found, q
+    assert "共 0 件" in await (await client.get("/admin/cases", params={"q": "13500000000"})).text()
+    by_mediator = await (await client.get("/admin/cases", params={"mediator": str(w.mediator2.id)})).text()
+    assert "共 1 件" in by_mediator
+    by_year = await (await client.get("/admin/cases", params={"year": "2001"})).text()
+    assert "共 0 件" in by_year
+
+
+async def test_mediation_table_page(setup: tuple[Any, World]) -> None:
+    client, w = setup
+    c = await new_case(w)
+    await cases.accept(c.id, cases.Actor(w.admin), [w.mediator.id], due_days=30)
+    await login(client, "洪调解")
+    assert (await client.get("/admin/cases/table")).status == 403
+    await client.post("/admin/logout", data={"csrf_token": csrf_from(await (await client.get("/admin/")).text())})
+    await login(client, "司法所王")
+    page = await (await client.get("/admin/cases/table", params={"year": str(date.today().year)})).text()
+    assert "人民调解工作统计表" in page and "合计" in page and "无调结案件" in page
+    xlsx = await client.get("/admin/cases/table.xlsx", params={"year": str(date.today().year), "quarter": "1"})
+    assert xlsx.status == 200 and xlsx.headers["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert (await client.get("/admin/cases/table", params={"quarter": "7"})).status == 404

@@ -61,7 +61,7 @@ async def new_case(w: World, openid: str = "villager-1", case_type: str = "邻�
     return await cases.register_case(
         cases.NewCase(
             town_id=w.town.id, case_type=case_type, summary="张小三家的排水沟堵了，雨水流进李四家院子，两家吵起来了。",
-            parties=[cases.PartyIn("张小三", "applicant", "13812341234", "110101199003071234"),
+            parties=[cases.PartyIn("张小三", "applicant", "13812341234", "110101199003071233"),
                      cases.PartyIn("李四", "respondent", "13987654321")],
             source=source, village_id=w.village.id, applicant_openid=openid, actor_label="村民（微信）",
         ),

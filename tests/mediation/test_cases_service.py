@@ -20,18 +20,32 @@ async def test_case_numbers_per_town_per_year(world: World) -> None:
     a = await new_case(world, on=date(2026, 1, 5))
     b = await new_case(world, on=date(2026, 2, 5))
     c = await new_case(world, on=date(2027, 1, 2))
-    assert (a.number, b.number, c.number) == ("〔2026〕江湾调字第1号", "〔2026〕江湾调字第2号", "〔2027〕江湾调字第1号")
+    assert (a.reg_number, b.reg_number, c.reg_number) == (
+        "〔2026〕江湾登字第1号", "〔2026〕江湾登字第2号", "〔2027〕江湾登字第1号")
+    assert (a.number, b.number, c.number) == (None, None, None)  # no 调字号 before 受理
     other = await cases.register_case(
         cases.NewCase(town_id=world.other_town.id, case_type="合同", summary="欠款",
                       parties=[cases.PartyIn("赵五")]), due_days=30, on=date(2026, 1, 5))
-    assert other.number == "〔2026〕河口调字第1号"
+    assert other.reg_number == "〔2026〕河口登字第1号"
     assert a.due_on == date(2026, 2, 4)
+    actor = cases.Actor(world.admin)
+    b = await cases.accept(b.id, actor, [], due_days=30, on=date(2026, 2, 6))
+    a = await cases.decline(a.id, actor, "party_refuses")
+    # 调字号 in order of 受理; a case registered in December and accepted in January takes the new year's number.
+    late = await new_case(world, on=date(2026, 12, 30))
+    late = await cases.accept(late.id, actor, [], due_days=30, on=date(2027, 1, 3))
+    c = await cases.accept(c.id, actor, [], due_days=30, on=date(2027, 1, 4))
+    assert (b.number, late.number) == ("〔2026〕江湾调字第1号", "〔2027〕江湾调字第1号")
+    assert c.number == "〔2027〕江湾调字第2号"
+    assert a.number is None and (await cases.archive(a.id, actor)).number is None  # a refused case never gets one
 
 
 async def test_concurrent_registrations_get_distinct_numbers(world: World) -> None:
     made = await asyncio.gather(*(new_case(world, openid=f"v{i}", on=D0) for i in range(12)))
-    numbers = sorted(c.seq for c in made)
-    assert numbers == list(range(1, 13))
+    assert sorted(c.reg_seq or 0 for c in made) == list(range(1, 13))
+    actor = cases.Actor(world.admin)
+    accepted = await asyncio.gather(*(cases.accept(c.id, actor, [], due_days=30, on=D0) for c in made))
+    assert sorted(c.seq or 0 for c in accepted) == list(range(1, 13))
     assert await Case.filter(town=world.town).count() == 12
 
 
@@ -148,7 +162,19 @@ async def test_rejected_confirmation_reopens(world: World) -> None:
     assert case.status == Status.CONFIRMATION_REJECTED
     case = await cases.reopen(case.id, actor, due_days=30, on=D0 + timedelta(days=10))
     assert case.status == Status.MEDIATING and case.due_on == D0 + timedelta(days=40)
-    assert await Agreement.filter(case=case).count() == 0
+    # The file is append-only: the first agreement and the court's refusal stay, marked as superseded.
+    first = await Agreement.get(case=case)
+    assert first.terms == "赔偿500元" and first.superseded_at is not None
+    refusal = await JudicialConfirmation.get(case=case)
+    assert refusal.result == "rejected" and refusal.note == "协议内容违法"
+    assert refusal.agreement_id == first.id  # type: ignore[attr-defined]
+    assert await cases.current_agreement(case.id) is None
+    again = cases.AgreementIn(terms="改为分期赔偿500元", effective_on=D0 + timedelta(days=12))
+    case = await cases.agree(case.id, actor, again, followup_days=30)
+    assert (await cases.current_agreement(case.id)).terms == "改为分期赔偿500元"  # type: ignore[union-attr]
+    assert await Agreement.filter(case=case).count() == 2
+    case = await cases.apply_confirmation(case.id, actor, D0 + timedelta(days=13))
+    assert await JudicialConfirmation.filter(case=case).count() == 2
 
 
 async def test_follow_up_after_agreement(world: World) -> None:
@@ -164,6 +190,8 @@ async def test_follow_up_after_agreement(world: World) -> None:
 
 async def test_find_own_case(world: World) -> None:
     case = await new_case(world, openid="me")
-    assert (await cases.find_own_case(case.number, "me")) is not None
-    assert await cases.find_own_case(case.number, "someone-else") is None
+    assert (await cases.find_own_case(case.reg_number or "", "me")) is not None
+    assert await cases.find_own_case(case.reg_number or "", "someone-else") is None
+    case = await cases.accept(case.id, cases.Actor(world.admin), [], due_days=30)
+    assert (await cases.find_own_case(case.number or "", "me")) is not None
     assert await cases.find_own_case("〔2026〕江湾调字第999号", "me") is None

@@ -60,7 +60,8 @@ async def test_two_workers_send_each_reminder_once(world: World, fake_wechat: An
     to_zhou = fake.texts_to("oid-周调解")
     to_admin = fake.texts_to("oid-司法所王")
     assert len(to_hong) == 2 and len(to_zhou) == 3 and len(to_admin) == 1  # unassigned -> the town's admin
-    assert any(made["late"].number in t and "已超期10天" in t for t in to_hong)
+    late_number = (await Case.get(id=made["late"].id)).number
+    assert late_number and any(late_number in t and "已超期10天" in t for t in to_hong)
     assert any("司法确认申请截止" in t for t in to_zhou)
     assert all("张小三" not in t and "1381234" not in t for t in to_hong + to_zhou + to_admin)
     again = await scan(_cs(base, redis_url), 3, TODAY)
@@ -70,7 +71,8 @@ async def test_two_workers_send_each_reminder_once(world: World, fake_wechat: An
     # three days later: the 'soon' case and the follow-up are overdue (one more reminder each);
     # the §33 window has closed, so there is nothing left to remind about it
     later = await scan(_cs(base, redis_url), 3, TODAY + timedelta(days=3))
-    assert later.sent == 2 and made["soon"].number in fake.texts_to("oid-洪调解")[-1]
+    soon_number = (await Case.get(id=made["soon"].id)).number
+    assert later.sent == 2 and soon_number and soon_number in fake.texts_to("oid-洪调解")[-1]
     assert "履行回访" in fake.texts_to("oid-周调解")[-1] and "已超期2天" in fake.texts_to("oid-周调解")[-1]
 
 

@@ -76,6 +76,13 @@ class World:
     other_activity: Activity  # town B
     api_tokens: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def party_id(self) -> int:
+        """The respondent of the town-A case (for the party-edit route)."""
+        return self._party_id
+
+    _party_id: int = 0
+
     def openid(self, role: str) -> str:
         """The WeChat openid a role talks from (an unbound one for anonymous)."""
         return "o-stranger" if role == "anonymous" else str(self.people[role].openid)
@@ -169,7 +176,7 @@ async def make_world(client: Any, fake: Any) -> World:
     def new(t: Town, v: Village, openid: str, who: str) -> cases.NewCase:
         return cases.NewCase(
             town_id=t.id, case_type="邻里", summary=f"{who}家的排水沟堵了，雨水流进邻居院子，两家吵起来了。",
-            parties=[cases.PartyIn(f"{who}", "applicant", "13812341234", "110101199003071234"),
+            parties=[cases.PartyIn(f"{who}", "applicant", "13812341234", "110101199003071233"),
                      cases.PartyIn("李四", "respondent", "13987654321")],
             source=Source.APPLIED, village_id=v.id, applicant_openid=openid, actor_label="申请人（微信）",
         )
@@ -187,8 +194,10 @@ async def make_world(client: Any, fake: Any) -> World:
     activity = await create_activity(town.id, people["helper"], values)
     photo = await add_photo(activity, people["helper"], data=b"\x89PNG....", size=8, content_type="image/png")
     other_activity = await create_activity(other.id, other_helper, {**values, "village_id": ov.id})
-    return World(client, WeChatSimulator(TOKEN), fake, town, other, v1, v2, ov, people, other_helper,
+    made = World(client, WeChatSimulator(TOKEN), fake, town, other, v1, v2, ov, people, other_helper,
                  case, await Case.get(id=agreed.id), other_case, activity, photo, other_activity)
+    made._party_id = (await Party.get(case=case, side="respondent")).id
+    return made
 
 
 @pytest.fixture

@@ -64,7 +64,12 @@ CONSOLE: dict[str, dict[str, str]] = {
     "POST /admin/cases/{case_id}/act/{action}": TOWN_A_CASE_ACT,  # archive; mediator is not assigned
     "POST /admin/cases/{case_id}/flags": TOWN_A_CASE_ACT,
     "GET /admin/cases/{case_id}/agreement.docx": TOWN_A_CASE_DOC,
-    "GET /admin/cases/{case_id}/dossier.docx": TOWN_A_CASE_DOC,
+    "GET /admin/cases/table": ADMIN_PAGE,
+    "GET /admin/cases/table.xlsx": ADMIN_PAGE,
+    "GET /admin/cases/{case_id}/dossier.zip": TOWN_A_CASE_DOC,
+    "GET /admin/cases/{case_id}/papers/{kind}.docx": TOWN_A_CASE_DOC,
+    "POST /admin/cases/{case_id}/parties": TOWN_A_CASE_ACT,
+    "POST /admin/cases/{case_id}/parties/{party_id}": TOWN_A_CASE_ACT,
     "GET /admin/users": ADMIN_PAGE,
     "POST /admin/users": ADMIN_SAVE,  # town B's admin: the new person lands in town B whatever the form says
     "GET /admin/users/{user_id}": TOWN_A_USER,
@@ -165,7 +170,8 @@ def _console_request(w: World, key: str, role: str, csrf: str,
     path = (template.replace("{case_id}", str(w.agreed_case.id if "docx" in template else w.case.id))
             .replace("{screening_id}", str(screening_id))
             .replace("{action}", "archive").replace("{user_id}", str(helper.id))
-            .replace("{village_id}", str(w.village2.id)).replace("{name}", "months"))
+            .replace("{village_id}", str(w.village2.id)).replace("{name}", "months").replace("{kind}", "rights")
+            .replace("{party_id}", str(w.party_id)))
     if template == "/admin/static":
         path = "/admin/static/admin.css"
     if template == "/admin/stats/download":
@@ -174,10 +180,13 @@ def _console_request(w: World, key: str, role: str, csrf: str,
         "/admin/login": {"name": w.people[role].display_name if role != "anonymous" else "无名氏",
                          "password": "mima2026ok"},
         "/admin/cases/new": {"case_type": "邻里", "source": "主动调解", "village": str(w.village.id),
-                             "applicant_name": "孙甲", "respondent_name": "孙乙",
+                             "a_name": "孙甲", "r_name": "孙乙",
                              "summary": f"{role}登记：两家因宅基地边界争吵。"},
         f"/admin/cases/{w.case.id}/act/archive": {},
         f"/admin/cases/{w.case.id}/flags": {"escalated": "1"},
+        f"/admin/cases/{w.case.id}/parties": {"side": "third", "kind": "person", "name": "孙丙"},
+        f"/admin/cases/{w.case.id}/parties/{w.party_id}": {"side": "respondent", "kind": "person", "name": "李四",
+                                                         "phone": "13987654321"},
         "/admin/users": {"display_name": f"新人{role}", "role": "helper", "town": str(w.town.id)},
         f"/admin/users/{helper.id}": {"display_name": helper.display_name, "role": "helper", "town": str(w.town.id),
                                       "village": str(w.village.id), "phone": "13800000000", "active": "1"},
@@ -261,10 +270,10 @@ async def _page(w: World, role: str, path: str) -> str:
 
 async def test_console_lists_are_town_scoped(world: World) -> None:
     w = world
-    a_case, b_case = w.case.number, w.other_case.number
+    a_case, b_case = w.case.display_number, w.other_case.display_number
     for path in ("/admin/cases", "/admin/cases?status=&type=&village=" + str(w.village.id), "/admin/"):
         other = await _page(w, "other_admin", path)
-        assert a_case not in other and w.agreed_case.number not in other
+        assert a_case not in other and w.agreed_case.display_number not in other
     board_b = await _page(w, "other_admin", "/admin/cases")
     assert b_case in board_b
     board_a = await _page(w, "admin", "/admin/cases")
@@ -282,9 +291,13 @@ async def test_console_lists_are_town_scoped(world: World) -> None:
     # The statistics page holds a town admin to their own town, whatever the query says.
     stats_b = await _page(w, "other_admin", "/admin/stats?town=江湾镇")
     assert "河口镇" in stats_b and "江湾镇" not in stats_b.replace("town=江湾镇", "")
-    # A mediator not assigned to a case sees its parties masked.
+    # A mediator not assigned to a case sees its parties masked; only while the case waits for 受理 do they
+    # see the applicant's name and phone, to call them before deciding (never the ID or the other side).
     case_page = await _page(w, "mediator", f"/admin/cases/{w.case.id}")
-    assert "张小三" not in case_page and "13812341234" not in case_page
+    assert "张小三" in case_page and "13812341234" in case_page
+    assert "110101199003071233" not in case_page and "13987654321" not in case_page
+    agreed_page = await _page(w, "mediator", f"/admin/cases/{w.agreed_case.id}")
+    assert "赵大" not in agreed_page and "13812341234" not in agreed_page
     assert "张小三" in await _page(w, "admin", f"/admin/cases/{w.case.id}")
 
 
@@ -372,7 +385,7 @@ async def test_api_lists_are_own_and_town_scoped(world: World) -> None:
     cases_seen = await (await w.client.get("/api/v1/cases", headers=await w.api_headers("admin"))).json()
     assert cases_seen["items"] == []  # an admin's mini-program lists only cases they applied for
     own = await (await w.client.get("/api/v1/cases", headers=await w.api_headers("villager"))).json()
-    assert [c["number"] for c in own["items"]] == [w.case.number]
+    assert [c["reg_number"] for c in own["items"]] == [w.case.reg_number]
     # An admin of town A may not reach town B's entry through the API either.
     resp = await w.client.get(f"/api/v1/activities/{w.other_activity.id}", headers=await w.api_headers("admin"))
     assert resp.status == 404
@@ -388,7 +401,7 @@ def chat_row(allowed: set[str], yes: str, no: str, **special: str) -> dict[str, 
 
 
 def _text(w: World, role: str, template: str) -> str:
-    return template.format(case=w.case.number, activity=w.activity.id, n=40 + ROLES.index(role))
+    return template.format(case=w.case.display_number, activity=w.activity.id, n=40 + ROLES.index(role))
 
 
 REFUSALS = (NOT_LOGGER, "“登记纠纷”供法律明白人使用", "统计只对管理员开放", "解绑需要由镇司法所管理员操作",
@@ -467,7 +480,7 @@ async def test_chat_lookup_of_another_towns_case(world: World) -> None:
     w = world
     # The other town's case number, asked from town A's staff: nothing, as for anyone but its applicant.
     for role in ("admin", "county_admin", "mediator"):
-        assert "没有找到这个案件" in await w.say(role, f"查询 {w.other_case.number}")
+        assert "没有找到这个案件" in await w.say(role, f"查询 {w.other_case.display_number}")
     # A case in town A is found by number only by the openid that applied for it.
-    found = await cases.find_own_case(w.case.number, "o-villager")
+    found = await cases.find_own_case(w.case.display_number, "o-villager")
     assert found is not None and found.id == w.case.id

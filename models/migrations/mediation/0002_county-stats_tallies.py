@@ -7,7 +7,7 @@ from models.tallies import case_sql, installer
 
 
 class Migration(migrations.Migration):
-    dependencies = [("mediation", "0001_initial")]
+    dependencies = [("mediation", "0002_casework_parties")]
 
     operations = [
         ops.AddField(model_name="Case", name="escalation_recorded", field=fields.BooleanField(default=False)),
