@@ -10,7 +10,7 @@ from aiohttp import web
 from bot import keys
 from bot.api.auth import Caller, current_caller
 from bot.api.errors import ApiError, json_response
-from bot.api.spec import ApiSpec, body, params, path_id, query_int
+from bot.api.spec import ApiSpec, Param, body, params, query_int
 from models import cases
 from models.case_flow import NEXT_STEP_TEXT, Source, Status
 from models.case_types import case_types
@@ -119,7 +119,7 @@ def register(api: web.Application, spec: ApiSpec) -> None:
                           "description": "纠纷类型（15类及本地增加的类型）"},
             "source": {"type": "string", "enum": [Source.APPLIED.value, Source.INITIATIVE.value],
                        "default": Source.APPLIED.value},
-            "village_id": {"type": "integer", "minimum": 1, "maximum": 2**53},
+            "village_id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},  # an INT column
             "applicant_name": {"type": "string", "minLength": 1, "maxLength": 64},
             "applicant_phone": {"type": "string", "maxLength": 32, "description": "申请调解时必填"},
             "other_name": {"type": "string", "minLength": 1, "maxLength": 64},
@@ -149,4 +149,5 @@ def register(api: web.Application, spec: ApiSpec) -> None:
                response={"type": "object", "required": ["items"],
                          "properties": {"items": {"type": "array", "items": case}}})
     spec.route(api, "GET", "/cases/{id}", get_own, summary="查看我的案件", tag="mediation", response=case,
-               params=[path_id()])
+               params=[Param("id", "path", {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}, True,
+                             "案件编号")])  # cases have INT ids
