@@ -18,6 +18,7 @@ APPS: dict[str, str] = {
     "kb": "models.questions",
     "screening": "models.screening",
     "helper_work": "models.helper_work",
+    "reports": "models.report_snapshot",
 }
 
 

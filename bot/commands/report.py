@@ -11,6 +11,7 @@ from pathlib import Path
 import models
 from bot.config import Settings
 from bot.users import ensure_town
+from models import report_snapshot as snapshot
 from models.parsing import today
 from models.report import FORMATS, ReportError
 from models.report.text import warnings
@@ -35,6 +36,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--village", default="", help="only this village of the town")
     p.add_argument("--heading-level", type=int, choices=range(1, 5), default=1,
                    help="标题层级：1 一、（默认，带标题） 2 （一） 3 1. 4 （1），便于放在本镇报告的某一部分之下")
+    p.add_argument("--submit", metavar="报送人",
+                   help="报送这份报告：冻结文字和数字（之后再生成显示报送时的内容和此后的变化）")
+    p.add_argument("--current", action="store_true", help="已报送的报告也按现在的数字生成")
     p.add_argument("--mediation-table", action="store_true",
                    help="人民调解工作统计表（.xlsx），本镇 --year [--quarter]")
     p.set_defaults(func=run)
@@ -46,7 +50,8 @@ def targets_from(settings: Settings) -> Targets:
                    settings.mediation.due_days)
 
 
-async def _build(req: ReportRequest, settings: Settings, fmt: str) -> bytes:
+async def _build(req: ReportRequest, settings: Settings, fmt: str, *, submit: str | None = None,
+                 current: bool = False) -> bytes:
     if settings.embedded:
         await models.migrate(settings.database.url)
     async with models.database(settings.database.url):
@@ -57,6 +62,22 @@ async def _build(req: ReportRequest, settings: Settings, fmt: str) -> bytes:
         total = figures.total if isinstance(figures, CountyFigures) else figures
         for line in warnings(total):
             print(f"注意：{line}", file=sys.stderr)
+        scope = snapshot.scope_key(req.town, req.county, req.village, req.county_name)
+        last = req.period.end - dt.timedelta(days=1)
+        if submit is not None:
+            text = (await report_bytes(req, targets_from(settings), "text", figures)).decode()
+            saved = await snapshot.submit(scope, req.period.start, last, text, total, submit)
+            print(f"已报送并冻结（{saved.submitted_at:%Y年%-m月%-d日}，{saved.submitted_by or '未署名'}）。"
+                  "以后再生成这份报告，显示的是报送时的内容，并列出此后数字的变化。", file=sys.stderr)
+        frozen = None if current else await snapshot.find(scope, req.period.start, last)
+        if frozen is None:
+            return await report_bytes(req, targets_from(settings), fmt, figures)
+        changed = snapshot.changes(frozen.figures, snapshot.flatten(total))
+        head = f"（本报告已于{frozen.submitted_at:%Y年%-m月%-d日}报送，以下为报送时的内容。）"
+        tail = ("报送后数字有变化：\n" + "\n".join(f"· {c}" for c in changed)) if changed else "报送后数字没有变化。"
+        if fmt in ("text", "md"):
+            return f"{head}\n\n{frozen.text.rstrip()}\n\n{tail}\n".encode()
+        print(f"{head}这份{fmt}按现在的数字生成。{tail}", file=sys.stderr)
         return await report_bytes(req, targets_from(settings), fmt, figures)
 
 
@@ -78,8 +99,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     req = ReportRequest(period, town=args.town or settings.town.name, county=args.county, village=args.village,
                         level=args.heading_level)
     try:
-        data = asyncio.run(_build(req, settings, args.format))
-    except ReportError as exc:
+        data = asyncio.run(_build(req, settings, args.format, submit=args.submit, current=args.current))
+    except (ReportError, snapshot.AlreadySubmitted) as exc:
         print(str(exc), file=sys.stderr)
         return 1
     if args.output == "-" or (args.output is None and args.format in ("text", "md")):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import socket
@@ -124,3 +125,39 @@ def test_ask_takes_a_question_typed_as_several_words(tmp_path: Path) -> None:
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "《民法典》第" in out.stdout  # answered as one question, with its article
+
+
+def test_help_lists_every_command_in_chinese_without_loading_them(tmp_path: Path) -> None:
+    probe = ("import sys, contextlib, io\nfrom bot.cli import main\nout = io.StringIO()\n"
+             "with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):\n    main(['--help'])\n"
+             "print(out.getvalue())\n"
+             "print('LOADED' if 'jieba' in sys.modules or 'tortoise' in sys.modules else 'LIGHT')")
+    run = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env(tmp_path / "var"),
+                         capture_output=True, text=True, timeout=60)
+    from bot.cli import COMMANDS
+
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip().endswith("LIGHT")  # nothing heavy imported just to show the help
+    for name, (_, text) in COMMANDS.items():
+        assert name in run.stdout and text in run.stdout
+
+
+def test_every_listed_command_is_registered_by_its_module() -> None:
+    import importlib
+
+    from bot.cli import COMMAND_MODULES, COMMANDS
+
+    class Recorder:
+        """Stands for argparse's subparsers: records the names a module registers."""
+
+        def __init__(self) -> None:
+            self.names: list[str] = []
+
+        def add_parser(self, name: str, **kwargs: object) -> argparse.ArgumentParser:
+            self.names.append(name)
+            return argparse.ArgumentParser(prog=name)
+
+    for module in COMMAND_MODULES:
+        recorder = Recorder()
+        importlib.import_module(module).add_parser(recorder)
+        assert sorted(recorder.names) == sorted(n for n, (m, _) in COMMANDS.items() if m == module), module

@@ -77,3 +77,29 @@ def test_a_past_years_helpers_stay_when_people_join_and_leave_later(seeded: Any,
     assert _report(seeded, capsys) == before
     now = _report(seeded, capsys, "--year", "2026")
     assert "共有“法律明白人”19人，其中“法律明白人”骨干17人" in now  # one骨干 left, one joined
+
+
+def test_a_submitted_report_shows_its_frozen_text_and_what_changed_since(
+        seeded: Any, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    live = _report(seeded, capsys)
+    args = build_parser().parse_args(["report", "--year", "2023", "--submit", "张所长"])
+    assert args.func(args, seeded) == 0
+    assert "已报送并冻结" in capsys.readouterr().err
+    again = build_parser().parse_args(["report", "--year", "2023", "--submit", "张所长"])
+    assert again.func(again, seeded) == 1
+    assert "已于" in capsys.readouterr().err  # a submitted report is not submitted twice
+    frozen = _report(seeded, capsys)
+    assert frozen.startswith("（本报告已于") and live.strip() in frozen and "报送后数字没有变化" in frozen
+
+    async def add_screening() -> None:
+        async with models.database(db_url):
+            town = await Town.get(name="江湾镇")
+            await create_screening(town.id, None, {"date": dt.date(2023, 6, 1), "level": "town", "found": 2},
+                                   source=ScreeningSource.CONSOLE, today=LATER)
+
+    asyncio.run(add_screening())
+    after = _report(seeded, capsys)
+    assert live.strip() in after  # still the text as submitted
+    assert "矛盾纠纷排查（次）：报送时3，现在4" in after and "排查发现矛盾纠纷（件）：报送时4，现在6" in after
+    current = _report(seeded, capsys, "--current")
+    assert "组织开展矛盾纠纷排查4次" in current and "本报告已于" not in current
