@@ -85,10 +85,10 @@ async def scanned(msg: Message, ctx: Context, settings: Any, wechat_platform: An
 
 
 @router.event("subscribe")
-async def subscribed(ctx: Context, settings: Any, wechat_platform: Any = None) -> str:
+async def subscribed(ctx: Context, settings: Any, menu: Any, wechat_platform: Any = None) -> str:
     """A plain follow: the welcome, and the UnionID learnt in the background."""
     _learn(wechat_platform, ctx.openid)
-    return str(await welcome(ctx, settings))
+    return str(await welcome(ctx, settings, menu))
 
 
 def _fixed(msg: Message, data: dict[str, Any]) -> dict[str, Any] | None:

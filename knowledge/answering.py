@@ -80,7 +80,8 @@ class Responder:
         close_rival = any(
             h.score >= (policy.ask_ratio if h.entry.topic != top.entry.topic else policy.tie_ratio) * top.score
             for h in rivals)
-        if result.confidence < self.policy.answer or close_rival or self._bare_topic(result):
+        timed = self.facts.states_deadline(top.entry, text)  # the time given decides between near entries
+        if not timed and (result.confidence < self.policy.answer or close_rival or self._bare_topic(result)):
             return self._choices(text, hits, result.confidence)
         return self._answer(text, hits, result.confidence)
 

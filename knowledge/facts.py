@@ -149,6 +149,10 @@ class Facts:
         notes += [note.text for note in self.fact_notes if note.applies(entry, text)]
         return notes
 
+    def states_deadline(self, entry: Entry, text: str) -> bool:
+        """The question gives a time that a time limit of this entry turns on (the time decides the answer)."""
+        return time_ago(text) is not None and any(d.applies(entry, text) for d in self.deadlines)
+
     def overdue_entry(self, entry: Entry, text: str, candidates: Sequence[str]) -> str | None:
         """The entry on the time limit itself, when the time given is past a limit bearing on `entry`."""
         ago = time_ago(text)

@@ -58,8 +58,10 @@ def test_answer_first_with_related_questions() -> None:
 def test_a_house_bought_after_marriage_gets_the_joint_property_rule() -> None:
     reply = get_responder().respond("婚后买的房子只写了男方的名字 离婚了女方能分吗")
     assert reply.kind == "answer"
-    assert reply.entries[0].id == "lf-property-joint"
-    assert reply.notes and "《民法典》第1062条" in reply.notes[0]
+    assert reply.first_citation == "《民法典》第1062条"  # joint property, never the 婚前 rule (第1063条)
+    assert reply.entries[0].id != "lf-property-premarital-house"
+    swapped = get_responder().respond("结婚后买的房 房本只写他名字 离婚咋分")
+    assert swapped.kind == "answer" and swapped.first_citation == "《民法典》第1062条"
 
 
 @pytest.mark.parametrize(("text", "days"), [
@@ -77,7 +79,8 @@ def test_deadlines_say_which_case_applies() -> None:
     assert old.kind == "answer" and old.notes and "超过了三年诉讼时效" in old.notes[0]
     assert old.first_citation == "《民法典》第188条"  # the limitation entry answers, not "no IOU"
     recent = responder.respond("半年前借给邻居两万块钱 写了借条 他一直不还")
-    assert recent.notes and "还在三年诉讼时效内" in recent.notes[0]
+    assert recent.kind == "answer" and any("还在三年诉讼时效内" in n for n in recent.notes)
+    assert recent.first_citation == "《民法典》第675条"  # with an IOU: how to collect, not "no IOU"
 
 
 def test_fact_rules_cite_articles_in_force() -> None:
