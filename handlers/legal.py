@@ -7,9 +7,11 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from handlers.core import Context, FSMContext, Message, NoState, Regex, Router, State, StatesGroup
+from handlers.core.fsm import FormsPaused
 from knowledge.answering import get_responder
 from knowledge.replies import format_answer, format_reply, format_statute
 from knowledge.reply import Reply
@@ -74,8 +76,13 @@ async def answer(msg: Message, ctx: Context, state: FSMContext, settings: Any,
     if reply.kind != "smalltalk":
         await question_log(ctx, msg.text, reply)
     if reply.kind in ("answer", "choices") and len(reply.entries) > 1:
-        await state.set_state(Choice.pick)
-        await state.update_data(choices=[e.id for e in reply.entries[:3]])
+        try:
+            await state.set_state(Choice.pick)
+            await state.update_data(choices=[e.id for e in reply.entries[:3]])
+        except FormsPaused:  # no conversation state while Redis is down: the answer alone, no numbered follow-up
+            if reply.kind == "choices":
+                raise
+            reply = replace(reply, entries=reply.entries[:1])
     return format_reply(reply, settings.town.studio_name)
 
 

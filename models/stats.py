@@ -59,7 +59,8 @@ _LINKED = {"followups": "followups", "followups_done": "followups_performed", "j
            "jc_confirmed": "judicial_confirmed"}
 
 
-_AGREEMENT_JOIN = "LEFT JOIN mediation_agreement ag ON ag.case_id = c.id"
+# A case's current agreement: one a later mediation replaced stays in the file but is not counted.
+_AGREEMENT_JOIN = "LEFT JOIN mediation_agreement ag ON ag.case_id = c.id AND ag.superseded_at IS NULL"
 
 
 @dataclass(frozen=True)
@@ -584,7 +585,7 @@ async def report_detail(
     params = [db.bound(start), db.bound(end)]
     reg = db.instant("c.registered_at")
     where = f"WHERE {reg} >= ? AND {reg} < ?{_where(scope, 'c', params)}"
-    joins = ("FROM mediation_case c LEFT JOIN mediation_agreement ag ON ag.case_id = c.id "
+    joins = (f"FROM mediation_case c {_AGREEMENT_JOIN} "
              "LEFT JOIN village v ON v.id = c.village_id")
     if tally:
         tparams = [period.start, period.end]

@@ -128,7 +128,8 @@ def _case_selects(d: Dialect, where: str, sign: str) -> list[str]:
 
     fu = "FROM mediation_follow_up fu WHERE fu.case_id = c.id"
     jc = "FROM mediation_confirmation jc WHERE jc.case_id = c.id"
-    base = f"FROM mediation_case c LEFT JOIN mediation_agreement ag ON ag.case_id = c.id WHERE {where}"
+    current = "ag.case_id = c.id AND ag.superseded_at IS NULL"  # an agreement a later mediation replaced: not counted
+    base = f"FROM mediation_case c LEFT JOIN mediation_agreement ag ON {current} WHERE {where}"
     outcome = [month, "c.town_id", "0", "'outcome'", OUTCOME, sign, flag("c.accepted_on IS NOT NULL"),
                f"{sign} * COALESCE(ag.amount, 0)", flag(closed),
                f"{sign} * (CASE WHEN {closed} THEN {days} ELSE 0 END)",

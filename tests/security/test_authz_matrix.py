@@ -48,6 +48,7 @@ TOWN_A_CASE_DOC = row("login", "403", "403", "403", "200", "200", "404")
 TOWN_A_USER = row("login", "403", "403", "403", "200", "200", "404")
 TOWN_A_USER_SAVE = row("csrf", "403", "403", "403", "302", "302", "404")
 ADMIN_SAVE = row("csrf", "403", "403", "403", "302", "302", "302")
+KB_SAVE = row("csrf", "403", "403", "403", "400", "400", "400")  # the empty form is refused with a message
 
 # Every route of the app (HEAD mirrors GET). A new route without a line here fails test_every_route_has_a_line.
 CONSOLE: dict[str, dict[str, str]] = {
@@ -80,6 +81,18 @@ CONSOLE: dict[str, dict[str, str]] = {
     "GET /admin/screenings": STAFF_PAGE,
     "POST /admin/screenings": ADMIN_SAVE,  # town B's admin: A's village refused (a message, nothing saved)
     "POST /admin/screenings/{screening_id}/withdraw": TOWN_A_USER_SAVE,
+    "GET /admin/kb": STAFF_PAGE,  # the knowledge base: staff read, admins edit (one base for every town)
+    "GET /admin/kb/new": ADMIN_PAGE,
+    "POST /admin/kb/new": KB_SAVE,
+    "GET /admin/kb/inbox": STAFF_PAGE,
+    "POST /admin/kb/inbox/phrasing": row("csrf", "403", "403", "403", "404", "404", "404"),  # no such question
+    "GET /admin/kb/changes": STAFF_PAGE,
+    "GET /admin/kb/export": STAFF_PAGE,
+    "POST /admin/kb/import": row("csrf", "403", "403", "403", "302", "302", "302"),  # no file: a message
+    "GET /admin/kb/entry/{entry_id}": STAFF_PAGE,
+    "POST /admin/kb/entry/{entry_id}": KB_SAVE,
+    # retired by the admin; the county admin and town B's admin then find it gone
+    "POST /admin/kb/entry/{entry_id}/retire": row("csrf", "403", "403", "403", "302", "404", "404"),
     "GET /admin/points": ADMIN_PAGE,
     "GET /admin/points.xlsx": ADMIN_PAGE,
     "POST /admin/users/{user_id}/invite": TOWN_A_USER_SAVE,  # the helper has bound already: 302 with a note
@@ -94,6 +107,8 @@ CONSOLE: dict[str, dict[str, str]] = {
     "POST /admin/logout": row("csrf", "302", "302", "302", "302", "302", "302"),  # last: it ends the session
 }
 
+KB_ENTRY = "lf-contract-term-extension"
+KB_RETIRED = "lf-contract-no-takeback"
 API_ROLES = (*ROLES, "unbound")
 
 
@@ -168,7 +183,8 @@ def _console_request(w: World, key: str, role: str, csrf: str,
     method, template = key.split(" ", 1)
     helper = w.people["helper"]
     path = (template.replace("{case_id}", str(w.agreed_case.id if "docx" in template else w.case.id))
-            .replace("{screening_id}", str(screening_id))
+            .replace("{screening_id}", str(screening_id)).replace("{entry_id}/retire", KB_RETIRED + "/retire")
+            .replace("{entry_id}", KB_ENTRY)
             .replace("{action}", "archive").replace("{user_id}", str(helper.id))
             .replace("{village_id}", str(w.village2.id)).replace("{name}", "months").replace("{kind}", "rights")
             .replace("{party_id}", str(w.party_id)))
@@ -198,6 +214,8 @@ def _console_request(w: World, key: str, role: str, csrf: str,
         "/admin/screenings": {"date": "2026-03-05", "level": "village", "village": str(w.village.id), "found": "1",
                               "scope": f"{role}排查"},
         f"/admin/screenings/{screening_id}/withdraw": {},
+        "/admin/kb/new": {}, "/admin/kb/inbox/phrasing": {}, "/admin/kb/import": {},
+        f"/admin/kb/entry/{KB_ENTRY}": {}, f"/admin/kb/entry/{KB_RETIRED}/retire": {},
     }
     if method == "GET" or template.startswith("/wechat"):
         return method, path, None

@@ -174,7 +174,7 @@ async def test_a_villagers_cases_follow_them_across_the_two_apps(platform: Platf
         "case_type": "邻里", "village_id": p.villages["江湾村"].id, "applicant_name": "周甲",
         "applicant_phone": "13800001111", "other_name": "周乙", "summary": "两家因为排水沟的事情吵了起来。"})
     assert r.status == 201, await r.text()
-    number = (await r.json())["number"]
+    number = (await r.json())["reg_number"]  # the 调字号 comes at 受理; a new application has its 登记号
     assert number in await p.chat.say("oa-villager", "我的案件")  # applied in the mini-program, seen in chat
     assert "下一步" in await p.chat.say("oa-villager", f"查询 {number}")
     assert "没有找到" in await p.chat.say("oa-someone", "我的案件")
@@ -182,4 +182,4 @@ async def test_a_villagers_cases_follow_them_across_the_two_apps(platform: Platf
     listing = await (await p.client.get("/api/v1/cases", headers=(await p.login("mp-other"))[0])).json()
     assert listing["items"] == []
     mine = await (await p.client.get("/api/v1/cases", headers=headers)).json()
-    assert [c["number"] for c in mine["items"]] == [number]
+    assert [c["reg_number"] for c in mine["items"]] == [number]
