@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from typing import Any
 
 from handlers.core import Context, FSMContext, Message, NoState, Regex, Router, State, StatesGroup
@@ -79,10 +78,9 @@ async def answer(msg: Message, ctx: Context, state: FSMContext, settings: Any,
         try:
             await state.set_state(Choice.pick)
             await state.update_data(choices=[e.id for e in reply.entries[:3]])
-        except FormsPaused:  # no conversation state while Redis is down: the answer alone, no numbered follow-up
-            if reply.kind == "choices":
+        except FormsPaused:  # no conversation state while Redis is down: the answer still goes out, the same text
+            if reply.kind == "choices":  # (a retry on another process must not get a different reply)
                 raise
-            reply = replace(reply, entries=reply.entries[:1])
     return format_reply(reply, settings.town.studio_name)
 
 
