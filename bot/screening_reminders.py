@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 
 from bot import keys
+from bot.reminders import periodic_ctx
 from models.core import Role, Town, User
 from models.parsing import today as local_today
 from models.screening import claim_reminder, finish_reminder, overdue_villages
@@ -66,27 +64,14 @@ async def scan(customer_service: Any, cycle_days: int, today: dt.date | None = N
     return result
 
 
-async def _loop(app: web.Application) -> None:
-    settings = app[keys.SETTINGS]
-    while True:
-        try:
-            r = await scan(app[keys.CUSTOMER_SERVICE], settings.outreach.screening_cycle_days)
-            if r.sent or r.failed:
-                log.info("screening reminders: %d sent, %d failed", r.sent, r.failed)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("screening reminder scan failed")
-        await asyncio.sleep(settings.mediation.scan_interval_seconds)
+async def _scan_step(app: web.Application) -> None:
+    r = await scan(app[keys.CUSTOMER_SERVICE], app[keys.SETTINGS].outreach.screening_cycle_days)
+    if r.sent or r.failed:
+        log.info("screening reminders: %d sent, %d failed", r.sent, r.failed)
 
 
-async def loop_ctx(app: web.Application) -> AsyncIterator[None]:
-    """The embedded default scans inside the server."""
-    task = asyncio.create_task(_loop(app), name="mingbai-screening-reminders")
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+loop_ctx = periodic_ctx("screening-reminders", _scan_step,
+                        lambda app: app[keys.SETTINGS].mediation.scan_interval_seconds)
 
 
 def setup(app: web.Application) -> None:

@@ -229,30 +229,36 @@ async def link_case(screening: Screening, case_id: int) -> None:
         pass
 
 
-async def screening_figures(town_ids: list[int] | None, start: dt.date, end: dt.date,
-                            village_id: int | None = None) -> ScreeningFigures:
-    """Counts of the screenings dated start..end (inclusive), not withdrawn; None means every town."""
-    query = Screening.filter(withdrawn=False, date__gte=start, date__lte=end)
+async def figures_by_town(town_ids: list[int] | tuple[int, ...] | None, start: dt.date, before: dt.date,
+                          village_id: int | None = None) -> dict[int, ScreeningFigures]:
+    """The screenings dated from `start` up to (not including) `before`, not withdrawn, counted per town;
+    None means every town. The report, the console and the studio figures all count through here."""
+    query = Screening.filter(withdrawn=False, date__gte=start, date__lt=before)
     if town_ids is not None:
         query = query.filter(town_id__in=town_ids)
     if village_id is not None:
         query = query.filter(village_id=village_id)
-    rows = await query.group_by("level").annotate(
-        n=Count("id"), found_sum=Sum("found"), resolved_sum=Sum("resolved"), registered_sum=Sum("registered"),
-    ).values("level", "n", "found_sum", "resolved_sum", "registered_sum")
-    by_level = {ScreeningLevel(r["level"]): r for r in rows}
-    villages = await query.filter(village_id__isnull=False).distinct().values_list("village_id", flat=True)
+    rows = await query.group_by("town_id", "level").annotate(
+        n=Count("id"), found=Sum("found"), resolved=Sum("resolved"), registered=Sum("registered"),
+    ).values("town_id", "level", "n", "found", "resolved", "registered")
+    villages = dict(await query.filter(village_id__isnull=False).group_by("town_id").annotate(
+        v=Count("village_id", distinct=True)).values_list("town_id", "v"))
+    acc: dict[int, dict[str, int]] = {}
+    for r in rows:
+        a = acc.setdefault(r["town_id"], dict.fromkeys(
+            ("times", "village_times", "town_times", "found", "resolved", "registered"), 0))
+        a["times"] += int(r["n"] or 0)
+        a["village_times" if r["level"] == ScreeningLevel.VILLAGE.value else "town_times"] += int(r["n"] or 0)
+        for name in ("found", "resolved", "registered"):
+            a[name] += int(r[name] or 0)
+    return {tid: ScreeningFigures(**a, villages=int(villages.get(tid) or 0)) for tid, a in acc.items()}
 
-    def total(key: str) -> int:
-        return sum(int(r[key] or 0) for r in rows)
 
-    return ScreeningFigures(
-        times=total("n"),
-        village_times=int((by_level.get(ScreeningLevel.VILLAGE) or {}).get("n") or 0),
-        town_times=int((by_level.get(ScreeningLevel.TOWN) or {}).get("n") or 0),
-        villages=len(set(villages)),
-        found=total("found_sum"), resolved=total("resolved_sum"), registered=total("registered_sum"),
-    )
+async def screening_figures(town_ids: list[int] | None, start: dt.date, end: dt.date,
+                            village_id: int | None = None) -> ScreeningFigures:
+    """Counts of the screenings dated start..end (inclusive) of these towns together."""
+    parts = await figures_by_town(town_ids, start, end + dt.timedelta(days=1), village_id)
+    return ScreeningFigures.total(list(parts.values()))
 
 
 @dataclass(frozen=True)

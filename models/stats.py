@@ -18,7 +18,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise.connection import connections
-from tortoise.functions import Count, Sum
 
 from models.core import Town
 from models.report_figures import (
@@ -39,7 +38,7 @@ from models.report_figures import (
     VillageCoverage,
     sum_figures,
 )
-from models.screening import Screening, ScreeningFigures, ScreeningLevel
+from models.screening import figures_by_town
 from models.tallies import OUTCOME, Dialect
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -420,31 +419,10 @@ async def _helpers(db: _Db, scope: Scope, out: dict[int, ReportFigures], ratio: 
 
 
 async def _screenings(period: Period, scope: Scope, out: dict[int, ReportFigures]) -> None:
-    """矛盾纠纷排查 of the period per town (models.screening: not withdrawn), through the ORM."""
-    query = Screening.filter(withdrawn=False, date__gte=period.start, date__lt=period.end)
-    if scope.town_ids is not None:
-        query = query.filter(town_id__in=scope.town_ids)
-    if scope.village_id is not None:
-        query = query.filter(village_id=scope.village_id)
-    rows = await query.group_by("town_id", "level").annotate(
-        n=Count("id"), found=Sum("found"), resolved=Sum("resolved"), registered=Sum("registered"),
-    ).values("town_id", "level", "n", "found", "resolved", "registered")
-    villages = await query.filter(village_id__isnull=False).group_by("town_id").annotate(
-        v=Count("village_id", distinct=True)).values("town_id", "v")
-    acc: dict[int, dict[str, int]] = {}
-    for r in rows:
-        a = acc.setdefault(r["town_id"], dict.fromkeys(("times", "village_times", "town_times", "found", "resolved",
-                                                        "registered", "villages"), 0))
-        a["times"] += _n(r["n"])
-        a["village_times" if r["level"] == ScreeningLevel.VILLAGE.value else "town_times"] += _n(r["n"])
-        for name in ("found", "resolved", "registered"):
-            a[name] += _n(r[name])
-    for r in villages:
-        if r["town_id"] in acc:
-            acc[r["town_id"]]["villages"] = _n(r["v"])
-    for tid, values in acc.items():
+    """矛盾纠纷排查 of the period per town (models.screening)."""
+    for tid, f in (await figures_by_town(scope.town_ids, period.start, period.end, scope.village_id)).items():
         if tid in out:
-            out[tid].screenings = ScreeningFigures(**values)
+            out[tid].screenings = f
 
 
 async def figures(
