@@ -61,8 +61,9 @@ class StackedBM25:
 
     def __init__(self, indexes: Sequence[WeightedBM25]) -> None:
         columns = [ix._columns for ix in indexes]
-        self._bounds = np.cumsum([c.num_docs for c in columns])[:-1]
-        offsets = [0, *(int(b) for b in self._bounds)]
+        ends = [int(e) for e in np.cumsum([c.num_docs for c in columns])]
+        offsets = [0, *ends[:-1]]
+        self._slices = [slice(a, b) for a, b in zip(offsets, ends, strict=True)]
         vocab: dict[str, int] = {}
         parts: list[list[tuple[np.ndarray, np.ndarray]]] = []
         for col, offset in zip(columns, offsets, strict=True):
@@ -76,8 +77,9 @@ class StackedBM25:
         indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
         indices = np.concatenate([ix for p in parts for ix, _ in p]).astype(np.int64)
         data = np.concatenate([d for p in parts for _, d in p]).astype(np.float32)
-        self._columns = _Columns(vocab, indptr, indices, data, sum(c.num_docs for c in columns))
+        self._columns = _Columns(vocab, indptr, indices, data, ends[-1])
 
     def scores(self, weights: Mapping[str, float]) -> list[np.ndarray]:
         """Each index's scores (as WeightedBM25.scores gives them), in the order the indexes were given."""
-        return np.split(self._columns.scores(weights), self._bounds)
+        scores = self._columns.scores(weights)
+        return [scores[part] for part in self._slices]

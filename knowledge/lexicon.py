@@ -45,9 +45,9 @@ class Lexicon:
         """Legal words implied by colloquial phrases in text and by single-character tokens."""
         extra: list[str] = []
         # only keys starting with a character of the text can occur in it; taken in the keys' order
-        for _, key in sorted(k for ch in set(text) for k in self._phrases_by_first.get(ch, ())):
-            if key in text:
-                extra.extend(self.expansions[key])
+        found = sorted(k for ch in set(text) for k in self._phrases_by_first.get(ch, ()) if k[1] in text)
+        for _, key in found:
+            extra.extend(self.expansions[key])
         for token in tokens:
             if len(token) == 1 and token in self.expansions:
                 extra.extend(self.expansions[token])
