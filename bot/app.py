@@ -33,8 +33,7 @@ from handlers.core import Router
 from handlers.core.fsm import RedisStateStorage
 from handlers.core.resilience import Breaker
 from handlers.legal import DatabaseQuestionLog
-from knowledge.answering import get_responder
-from knowledge.retrieval import get_knowledge_base
+from knowledge.answering import Knowledge, get_responder
 from models import case_types
 
 log = logging.getLogger("mingbai")
@@ -103,10 +102,12 @@ async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
     media = MediaDownloader(customer_service.client, settings.wechat.api_base_url,
                             settings.outreach.photo_max_bytes, settings.wechat.api_timeout_seconds)
     first_routers: tuple[Router, ...] = app[keys.EXTRA_ROUTERS]
-    kb = await asyncio.to_thread(get_knowledge_base)  # built before the first question, off the event loop
-    await asyncio.to_thread(get_responder)  # and the statute-article index behind it
+    # What this process answers with: the bundled entries (loaded before the first question, off the
+    # event loop), then the console's changes as bot.kb_live swaps them into this one object.
+    knowledge = Knowledge(await asyncio.to_thread(get_responder))
+    app[keys.KNOWLEDGE] = knowledge
     dispatcher = build_dispatcher(
-        RedisStateStorage(redis, breaker=breaker), settings=settings, kb=kb, edge=edge,
+        RedisStateStorage(redis, breaker=breaker), settings=settings, knowledge=knowledge, edge=edge,
         first_routers=first_routers, deps={"question_log": question_log, "media": media,
                                            "wechat_platform": app[PLATFORM], "wechat_menu": app[PLATFORM].menu},
     )

@@ -13,11 +13,13 @@ if TYPE_CHECKING:
     from bot.wechat.delivery import Delivery
     from bot.wechat.protocol import WeChatCodec
     from handlers.core import Dispatcher, Router
+    from knowledge.answering import Knowledge
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 REDIS: web.AppKey[Any] = web.AppKey("redis")
 SYNC_REDIS: web.AppKey[Any] = web.AppKey("sync_redis")
 DISPATCHER: web.AppKey[Dispatcher] = web.AppKey("dispatcher")
+KNOWLEDGE: web.AppKey[Knowledge] = web.AppKey("knowledge")  # what this process answers with (bot.kb_live updates it)
 DELIVERY: web.AppKey[Delivery] = web.AppKey("delivery")
 CODEC: web.AppKey[WeChatCodec] = web.AppKey("codec")
 METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
