@@ -13,6 +13,7 @@ from tortoise.connection import get_connection
 
 import models
 from bot import admin, api, keys, notify, reminders, screening_reminders
+from bot.admin import ADMIN_ROLES, STAFF_ROLES, NavItem
 from bot.admin import kb as admin_kb
 from bot.admin import stats as admin_stats
 from bot.config import Settings
@@ -175,6 +176,21 @@ async def observe_middleware(request: web.Request, handler: Handler) -> web.Stre
     return response
 
 
+# The console's top navigation: one list for the pages mounted in create_app, in the order shown.
+CONSOLE_NAV = (
+    NavItem("案件看板", "/admin/cases"),
+    NavItem("我的案件", "/admin/cases/mine"),
+    NavItem("登记案件", "/admin/cases/new"),
+    NavItem("调解统计表", "/admin/cases/table", ADMIN_ROLES),
+    NavItem("排查", "/admin/screenings"),
+    NavItem("统计", "/admin/stats", ADMIN_ROLES),
+    NavItem("人员", "/admin/users", ADMIN_ROLES),
+    NavItem("村", "/admin/villages", ADMIN_ROLES),
+    NavItem("积分", "/admin/points", ADMIN_ROLES),
+    NavItem("知识库", "/admin/kb", STAFF_ROLES),
+)
+
+
 def create_app(settings: Settings, *, extra_routers: Sequence[Router] = ()) -> web.Application:
     """Build the application for these settings; nothing connects until startup.
 
@@ -200,6 +216,7 @@ def create_app(settings: Settings, *, extra_routers: Sequence[Router] = ()) -> w
     admin.setup(app)
     admin_stats.setup(app)
     admin_kb.setup(app)
+    app[keys.ADMIN_NAV] = CONSOLE_NAV
     reminders.setup(app)
     screening_reminders.setup(app)
     notify.setup(app)

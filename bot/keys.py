@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 if TYPE_CHECKING:
+    from bot.admin.web import NavItem
     from bot.config import Settings
     from bot.customer_service import CustomerService
     from bot.metrics import Metrics
@@ -27,5 +28,6 @@ CUSTOMER_SERVICE: web.AppKey[CustomerService] = web.AppKey("customer_service")
 DEFAULT_TOWN_ID: web.AppKey[int] = web.AppKey("default_town_id")
 ARQ: web.AppKey[Any] = web.AppKey("arq")  # arq pool for queued jobs; None with the embedded default
 EXTRA_ROUTERS: web.AppKey[tuple[Router, ...]] = web.AppKey("extra_routers")
+ADMIN_NAV: web.AppKey[tuple[NavItem, ...]] = web.AppKey("admin_nav")  # the console's top navigation
 ADMIN_TEMPLATES: web.AppKey[Any] = web.AppKey("admin_templates")  # the console jinja2 Environment
 API_HTTP: web.AppKey[Any] = web.AppKey("api_http")  # aiohttp ClientSession of the mini-program API (WeChat calls)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING, Any
 
 from handlers.core import (
@@ -149,7 +150,7 @@ PHOTO_AFTER_SAVE_MINUTES = 30
 
 
 @router.message("image", RoleIs(*LOGGERS), NoState())
-async def photo_after_save(msg: Message, ctx: Context, settings: Any, media: PhotoSource | None = None) -> str:
+async def photo_after_save(msg: Message, ctx: Context, settings: Settings, media: PhotoSource | None = None) -> str:
     """A photo sent soon after saving goes with the entry just saved (helpers often send them last)."""
     since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=PHOTO_AFTER_SAVE_MINUTES)
     latest = await Activity.filter(author_id=ctx.user_id, withdrawn=False, created_at__gte=since) \
@@ -198,7 +199,7 @@ for _state, _field in STEPS:
 
 
 @router.text(EventForm.confirm, Exact("确认", "确定", "保存", "是", "对", "ok"))
-async def confirm(ctx: Context, state: FSMContext, settings: Any, media: PhotoSource | None = None) -> str:
+async def confirm(ctx: Context, state: FSMContext, settings: Settings, media: PhotoSource | None = None) -> str:
     """Save the entry, its photos (downloaded through the media API) and the audit record."""
     data = await state.get_data()
     values = _values(data)
@@ -242,7 +243,7 @@ def _report_words(msg: Message, data: dict[str, Any]) -> bool:
 
 
 @router.text(EventForm.confirm, RoleIs(Role.HELPER), _report_words)
-async def report_again(msg: Message, ctx: Context, state: FSMContext, settings: Any) -> str:
+async def report_again(msg: Message, ctx: Context, state: FSMContext, settings: Settings) -> str:
     """A whole new report at the card (a helper correcting by saying it again) replaces it; photos stay."""
     photos = (await state.get_data()).get("photos") or []
     return await _start_from_words(msg, ctx, state, settings, photos=photos)
@@ -331,7 +332,7 @@ async def _editable(ctx: Context, text: str, settings: Settings) -> Activity | s
 
 
 @router.text(Regex(r"^(?:修改|更正)\s*(\d+)\s*(.*)$"), RoleIs(*LOGGERS), NoState())
-async def correct_saved(match: Any, ctx: Context, settings: Settings) -> str:
+async def correct_saved(match: re.Match[str], ctx: Context, settings: Settings) -> str:
     """修改 12 人数 45: correct a saved entry (author within 7 days, admin any time), audited."""
     found = await _editable(ctx, match.group(1), settings)
     if isinstance(found, str):
@@ -352,7 +353,7 @@ async def correct_saved(match: Any, ctx: Context, settings: Settings) -> str:
 
 
 @router.text(Regex(r"^撤回\s*(\d+)\s*(.*)$"), RoleIs(*LOGGERS), NoState())
-async def withdraw(match: Any, ctx: Context, settings: Settings) -> str:
+async def withdraw(match: re.Match[str], ctx: Context, settings: Settings) -> str:
     """撤回 12: withdraw a saved entry; it stays in the audit trail but is no longer counted."""
     found = await _editable(ctx, match.group(1), settings)
     if isinstance(found, str):
@@ -376,7 +377,7 @@ async def planned(problem: str) -> str:
 
 
 @router.text(RoleIs(Role.HELPER), NoState(), _report_words)
-async def from_words(msg: Message, ctx: Context, state: FSMContext, settings: Any) -> str:
+async def from_words(msg: Message, ctx: Context, state: FSMContext, settings: Settings) -> str:
     """A helper's report in their own words: the card of what was read, asking only what is missing."""
     return await _start_from_words(msg, ctx, state, settings)
 
@@ -397,7 +398,7 @@ def _not_an_activity(text: str, data: dict[str, Any]) -> str:
     return ""
 
 
-async def _start_from_words(msg: Message, ctx: Context, state: FSMContext, settings: Any,
+async def _start_from_words(msg: Message, ctx: Context, state: FSMContext, settings: Settings,
                             photos: list[dict[str, str]] | None = None) -> str:
     home = await _home_village(ctx)
     data, date_problem = await read_into_form(msg.text, town_id=ctx.town_id or 0, home=home,

@@ -243,7 +243,7 @@ async def mine(ctx: Context) -> str:
 
 
 @router.text(Regex(r"^撤回排查\s*(\d{1,12})$"), RoleIs(*SCREENERS), NoState())
-async def withdraw(match: Any, ctx: Context) -> str:
+async def withdraw(match: re.Match[str], ctx: Context) -> str:
     """撤回排查 12: the author, or the town's admin, withdraws a record."""
     number = int(match.group(1))
     found = await Screening.get_or_none(id=number, town_id=ctx.town_id) if number < 2**63 else None

@@ -16,7 +16,6 @@ from bot import keys, notify
 from bot.admin import case_parties
 from bot.admin.web import (
     ADMIN_ROLES,
-    add_nav_item,
     current_user,
     error_page,
     flash,
@@ -570,7 +569,7 @@ async def table_xlsx(request: web.Request) -> web.StreamResponse:
 
 
 def setup(app: web.Application) -> None:
-    """Register the case pages and their navigation links."""
+    """Register the case pages."""
     app.router.add_get("/admin/cases/table", table_page, name="admin_case_table")
     app.router.add_get("/admin/cases/table.xlsx", table_xlsx, name="admin_case_table_xlsx")
     app.router.add_get("/admin/cases", board_page, name="admin_cases")
@@ -584,7 +583,3 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/admin/cases/{case_id:\\d+}/dossier.zip", dossier_doc, name="admin_case_dossier")
     app.router.add_get("/admin/cases/{case_id:\\d+}/papers/{kind:[a-z_]+}.docx", paper_doc, name="admin_case_paper")
     case_parties.setup(app)
-    add_nav_item("案件看板", "/admin/cases", order=10)
-    add_nav_item("我的案件", "/admin/cases/mine", order=11)
-    add_nav_item("登记案件", "/admin/cases/new", order=12)
-    add_nav_item("调解统计表", "/admin/cases/table", roles={Role.ADMIN, Role.COUNTY_ADMIN}, order=13)

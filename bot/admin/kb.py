@@ -11,7 +11,7 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 
 from bot import keys
-from bot.admin import ADMIN_ROLES, STAFF_ROLES, add_nav_item, current_user, flash, render, require_role, town_scope
+from bot.admin import ADMIN_ROLES, STAFF_ROLES, current_user, flash, render, require_role, town_scope
 from knowledge.editing import entry_from_form, group_questions, to_toml
 from knowledge.faq import Entry
 from knowledge.retrieval import KnowledgeBase
@@ -270,5 +270,4 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/admin/kb/entry/{entry_id}", entry_page)
     app.router.add_post("/admin/kb/entry/{entry_id}", save)
     app.router.add_post("/admin/kb/entry/{entry_id}/retire", retire)
-    add_nav_item("知识库", "/admin/kb", roles=STAFF_ROLES, order=70)
     kb_live.setup(app)

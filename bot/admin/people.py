@@ -13,7 +13,6 @@ from bot.admin.roster import people_listing
 from bot.admin.session import end_user_sessions
 from bot.admin.web import (
     ADMIN_ROLES,
-    add_nav_item,
     current_user,
     flash,
     form_data,
@@ -237,5 +236,3 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/admin/villages", villages_page, name="admin_villages")
     app.router.add_post("/admin/villages", save_village, name="admin_village_create")
     app.router.add_post("/admin/villages/{village_id:\\d+}", save_village, name="admin_village_update")
-    add_nav_item("人员", "/admin/users", roles=ADMIN_ROLES, order=70)
-    add_nav_item("村", "/admin/villages", roles=ADMIN_ROLES, order=71)

@@ -10,7 +10,7 @@ from urllib.parse import quote, urlencode
 from aiohttp import web
 
 from bot import keys
-from bot.admin import add_nav_item, current_user, render, require_role, town_scope
+from bot.admin import current_user, render, require_role, town_scope
 from models.core import Role, Town, Village
 from models.report import FORMATS, MEDIA_TYPES, ReportError, numbers
 from models.report.text import listing, ranked, render_text, six_targets, warnings
@@ -203,10 +203,9 @@ async def download(request: web.Request) -> web.StreamResponse:
 
 
 def setup(app: web.Application) -> None:
-    """Mount /admin/stats and its nav item."""
+    """Mount /admin/stats."""
     app[SHARED] = SharedFigures()
     app.router.add_get("/admin/stats", stats_page, name="admin_stats")
     app.router.add_get("/admin/stats/chart/{name}.png", chart, name="admin_stats_chart")
     app.router.add_get("/admin/stats/download", download, name="admin_stats_download")
-    add_nav_item("统计", "/admin/stats", roles=set(VIEWERS), order=60)
 
