@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING
 
 from handlers.core import Context, Regex, RoleIs, Router
 from models.core import Role, User
-from models.helper_work import HelperWorkError, PointRules, Referral, ReferralKind, points_table, record_training
+from models.helper_work import HelperWorkError, PointRules, ReferralKind, points_table, record_referral, record_training
 from models.parsing import ParseError, parse_date, today
-from models.privacy import scrub_text
 
 if TYPE_CHECKING:
     from bot.config import Settings  # plain typed settings; nothing of bot at run time
@@ -63,10 +62,9 @@ async def referral(match: re.Match[str], ctx: Context) -> str:
         return "请先绑定。"
     kind = ReferralKind.DISPUTE if match.group(1) == "报告纠纷" else ReferralKind.LEGAL_AID
     try:
-        day = parse_date(match.group(2))
-    except ParseError as exc:
+        saved = await record_referral(ctx.user_id, kind, parse_date(match.group(2)), match.group(3), today=today())
+    except (ParseError, HelperWorkError) as exc:
         return str(exc)
-    saved = await Referral.create(helper_id=ctx.user_id, kind=kind, date=day, note=scrub_text(match.group(3))[:200])
     tail = "当事人可以发送“申请调解”，或到镇调解工作室当面申请。" if kind is ReferralKind.DISPUTE else \
         "可以请当事人拨打12348公共法律服务热线，或到县法律援助中心申请。"
     return f"已记下（编号{saved.id}，{kind.label}）。{tail}"

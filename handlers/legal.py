@@ -107,12 +107,11 @@ class DatabaseQuestionLog:
         self.writer: asyncio.Task[None] | None = None
 
     async def __call__(self, ctx: Context, question: str, result: Reply | None) -> None:
-        from models.privacy import scrub_text  # phones and ID numbers never reach the question log
         from models.questions import QuestionLog
 
         top = result.entries[0] if result and result.entries else None
-        row = QuestionLog(
-            town_id=ctx.town_id, asker=asker_hash(self.secret_key, ctx.openid), question=scrub_text(question)[:500],
+        row = QuestionLog(  # phones and ID numbers are masked when it is written (models.questions.log_questions)
+            town_id=ctx.town_id, asker=asker_hash(self.secret_key, ctx.openid), question=question,
             entry_id=top.id if top else None, topic=top.topic if top else "",
             band=result.band if result else "statute", score=round(result.confidence, 4) if result else 1.0,
         )
@@ -126,19 +125,14 @@ class DatabaseQuestionLog:
             self.writer = asyncio.create_task(self._write())
 
     async def _write(self) -> None:
-        from models.core import WeChatApp
-        from models.identities import village_of
-        from models.questions import QuestionLog
+        from models.questions import log_questions
 
         while True:
             rows = [await self.queue.get()]
             while len(rows) < self.batch and not self.queue.empty():
                 rows.append(self.queue.get_nowait())
             try:
-                villages = await village_of(WeChatApp.OFFICIAL_ACCOUNT, list({openid for _, openid in rows}))
-                for row, openid in rows:
-                    row.village_id = villages.get(openid)
-                await QuestionLog.bulk_create([row for row, _ in rows])
+                await log_questions(rows)
             except Exception as exc:  # a lost log line must never cost the villager the answer
                 log.warning("question log write failed (%d lines): %s", len(rows), type(exc).__name__)
             finally:

@@ -32,11 +32,14 @@ from handlers.parsing import (
 from handlers.photos import PhotoSource, photo_records, problems_note
 from models.activities import (
     FIELD_LABELS,
+    MAX_PHOTOS,
     ActivityError,
     DuplicateActivity,
     add_photo,
+    check_photo_room,
     create_activity,
     edit_refusal,
+    just_saved,
     recent_for,
     update_activity,
     withdraw_activity,
@@ -51,7 +54,6 @@ if TYPE_CHECKING:
 router = Router("outreach")
 
 LOGGERS = (Role.HELPER, Role.ADMIN, Role.COUNTY_ADMIN)
-MAX_PHOTOS = 9
 
 router.menu_line("登记活动：一步步登记普法活动、培训或会议（可附照片）", order=30, roles=LOGGERS)
 router.menu_line(f"快速登记：{QUICK_EXAMPLE}", order=31, roles=LOGGERS)
@@ -146,25 +148,22 @@ async def photo(msg: Message, state: FSMContext) -> str:
     return f"已收到第{len(photos)}张照片。请继续填写上一步的内容。"
 
 
-PHOTO_AFTER_SAVE_MINUTES = 30
-
-
 @router.message("image", RoleIs(*LOGGERS), NoState())
 async def photo_after_save(msg: Message, ctx: Context, settings: Settings, media: PhotoSource | None = None) -> str:
     """A photo sent soon after saving goes with the entry just saved (helpers often send them last)."""
-    since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=PHOTO_AFTER_SAVE_MINUTES)
-    latest = await Activity.filter(author_id=ctx.user_id, withdrawn=False, created_at__gte=since) \
-        .order_by("-id").first() if ctx.user_id else None
+    latest = await just_saved(ctx.user_id) if ctx.user_id else None
     if latest is None:
         return "收到照片。要给活动附照片，请在“登记活动”的过程中发送。"
-    if await latest.photos.all().count() >= MAX_PHOTOS:  # type: ignore[attr-defined]
-        return f"编号{latest.id}的记录已有{MAX_PHOTOS}张照片，这张没有保存。"
     limit = settings.outreach.photo_max_bytes
-    records, problems = await photo_records([{"media_id": msg.media_id[:128], "pic_url": msg.pic_url[:512]}],
-                                            media, limit)
-    if not records:
-        return problems_note(problems, limit)
-    await add_photo(latest, await _author(ctx), **records[0])
+    try:
+        await check_photo_room(latest)  # before downloading it
+        records, problems = await photo_records([{"media_id": msg.media_id[:128], "pic_url": msg.pic_url[:512]}],
+                                                media, limit)
+        if not records:
+            return problems_note(problems, limit)
+        await add_photo(latest, await _author(ctx), **records[0])
+    except ActivityError as exc:
+        return f"编号{latest.id}的记录：{exc}这张没有保存。"
     return f"照片已附到刚登记的编号{latest.id}记录。"
 
 
