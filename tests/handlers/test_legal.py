@@ -11,6 +11,7 @@ from handlers.legal import asker_hash
 from knowledge.answering import get_responder
 from models.questions import QuestionLog
 from tests.conftest import TOKEN
+from tests.eventually import eventually
 
 SIM = WeChatSimulator(TOKEN)
 IDS = itertools.count(500_000)
@@ -24,14 +25,11 @@ async def say(client: Any, openid: str, text: str) -> str:
 
 
 async def wait_for_logs(n: int) -> list[QuestionLog]:
-    import asyncio
-
-    for _ in range(100):
+    async def logged() -> list[QuestionLog] | None:
         rows = await QuestionLog.all().order_by("id")
-        if len(rows) >= n:
-            return rows
-        await asyncio.sleep(0.02)
-    return await QuestionLog.all().order_by("id")
+        return rows if len(rows) >= n else None
+
+    return await eventually(logged)  # written in the background
 
 
 async def test_a_probable_entry_is_answered_with_its_citation(make_settings, make_client) -> None:
