@@ -39,6 +39,7 @@ from bot import keys
 from bot.api import auth, mediation, outreach, screening
 from bot.api.errors import error_middleware, json_response
 from bot.api.spec import ApiSpec
+from bot.config import Settings
 
 # Each module's register(api, spec); the order is the order of the OpenAPI document.
 REGISTRARS: list[Callable[[web.Application, ApiSpec], None]] = [
@@ -64,10 +65,10 @@ async def openapi(request: web.Request) -> web.Response:
     return json_response(request.app[SPEC].document())
 
 
-def build_api(settings: object) -> web.Application:
+def build_api(settings: Settings) -> web.Application:
     """The /api/v1 sub-application with every module's routes."""
     api = web.Application(middlewares=[error_middleware])
-    api[keys.SETTINGS] = settings  # type: ignore[assignment,misc]
+    api[keys.SETTINGS] = settings
     spec = ApiSpec(title="明白 小程序接口", version="1.0.0")
     for register in REGISTRARS:
         register(api, spec)
