@@ -111,7 +111,10 @@ async def test_actions_offered_and_performed(setup: tuple[Any, World]) -> None:
     r = await client.post(f"/admin/cases/{c.id}/act/nonsense", data={"csrf_token": token})
     assert r.status == 404
     r = await client.post(f"/admin/cases/{c.id}/flags", data={"csrf_token": token, "prevented_criminal": "1"})
-    assert (await Case.get(id=c.id)).prevented_criminal
+    assert "请填写涉及人数" in await r.text() and not (await Case.get(id=c.id)).prevented_criminal
+    r = await client.post(f"/admin/cases/{c.id}/flags", data={"csrf_token": token, "prevented_criminal": "1",
+                                                             "prevented_criminal_persons": "2"})
+    assert (await Case.get(id=c.id)).prevented_criminal_persons == 2
     doc = await client.get(f"/admin/cases/{c.id}/agreement.docx")
     assert doc.status == 200 and "filename*=UTF-8''" in doc.headers["Content-Disposition"]
     text = doc_text(await doc.read())

@@ -17,6 +17,7 @@ from models import cases, documents
 from models.case_flow import Status
 from models.mediation import Case
 from models.party_rules import PartyIn
+from tests.docx_fonts import check_chinese_fonts
 from tests.mediation.conftest import World
 
 D0 = date(2026, 3, 2)
@@ -128,6 +129,15 @@ async def test_layout_is_a4_gongwen_with_chinese_fonts(world: World) -> None:
     assert '<w:sz w:val="32"/>' in styles  # 三号 = 16 pt
     assert "Calibri" not in styles and "Heading 1" not in styles and "theme" not in styles.lower()
     assert "PAGE" in footer and "Noto Serif CJK SC" in fonts
+
+
+async def test_every_paper_says_simplified_chinese(world: World) -> None:
+    case = await _agreed(world, "written")
+    kinds = documents.available(case, Status(case.status), await documents.load(case.id))
+    assert {"cover", "agreement", "session"} <= set(kinds)
+    for kind in kinds:
+        named = check_chinese_fonts(await documents.render(kind, case.id))
+        assert "仿宋_GB2312" in named, kind
 
 
 async def test_papers_follow_the_case(world: World) -> None:
