@@ -180,3 +180,11 @@ def test_export_command_with_progress_bar(make_settings: Any, db_url: str, tmp_p
     assert args.func(args, settings) == 0
     captured = capsys.readouterr()
     assert "已导出0件案件的卷宗" in captured.out and "导出卷宗 [" in captured.err
+
+
+async def test_closing_report_names_the_statistics_outcomes(world: World) -> None:
+    case = await _agreed(world, "written")
+    await cases.set_flags(case.id, cases.Actor(world.mediator), {"prevented_mass_fight": True},
+                          {"prevented_mass_fight": 8})
+    closing = text_of(await documents.render("closing", case.id))
+    assert "统计事项：防止群体性械斗（8人）。" in closing
