@@ -247,6 +247,13 @@ async def measure(url: str, year: int, repeat: int) -> list[Result]:
             print(f"    {len(data):,} bytes", flush=True)
         for fmt in ("docx", "xlsx"):
             await step(f"document {fmt}, one town", lambda fmt=fmt: report_bytes(one, targets, fmt))
+        from models.mediation_table import build, build_county, to_xlsx
+
+        first, last = period.start, period.end - dt.timedelta(days=1)
+        table = await step("mediation table, county", lambda: build_county(first, last))
+        print(f"    受理 {table.combined.total.values['受理']:,}, {len(table.towns)} towns", flush=True)
+        await step("mediation table, county, xlsx", lambda: asyncio.to_thread(to_xlsx, table))
+        await step("mediation table, one town", lambda: build(town.id, first, last))
     return results
 
 

@@ -11,6 +11,7 @@ sheet per town.
 
 from __future__ import annotations
 
+import asyncio
 import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -149,52 +150,66 @@ def period(year: int, quarter: int | None = None) -> tuple[date, date]:
 Counts = dict[tuple[int, str], Any]  # (town id, category) -> value
 
 
-async def _grouped(qs: Any, via_case: bool, agg: Any = None) -> Counts:
+def _when(cond: Q, persons: str | None = None) -> Any:
+    """COUNT(CASE WHEN cond THEN id END), or the sum of a persons column over the rows cond picks."""
+    return Sum(persons, _filter=cond) if persons else Count("id", _filter=cond)
+
+
+async def _grouped(qs: Any, via_case: bool, measures: dict[str, Any]) -> dict[str, Counts]:
+    """One grouped query (per town and category) filling several columns at once."""
     town, category = ("case__town_id", "case__stat_category") if via_case else ("town_id", "stat_category")
-    rows = await qs.annotate(n=agg if agg is not None else Count("id")).group_by(town, category).values(
-        town, category, "n")
-    return {(r[town], r[category] or "其他"): r["n"] or 0 for r in rows}
+    rows = await qs.annotate(**{f"m{i}": agg for i, agg in enumerate(measures.values())}).group_by(
+        town, category).values(town, category, *(f"m{i}" for i in range(len(measures))))
+    out: dict[str, Counts] = {col: {} for col in measures}
+    for r in rows:
+        for i, col in enumerate(measures):
+            out[col][(r[town], r[category] or "其他")] = r[f"m{i}"] or 0
+    return out
 
 
 async def _measures(town_ids: list[int], first: date, last: date, village_id: int | None) -> dict[str, Counts]:
-    """Every column's figures per town and category, a few grouped queries for any number of towns."""
+    """Every column's figures per town and category: three grouped queries (cases, agreements,
+    confirmations) for any number of towns, each measure a conditional sum over the period's rows."""
     case_filter: dict[str, Any] = {"town_id__in": town_ids}
     child_filter: dict[str, Any] = {"case__town_id__in": town_ids}
     if village_id is not None:
         case_filter["village_id"] = village_id
         child_filter["case__village_id"] = village_id
-    cases = Case.filter(**case_filter)
-    closed = cases.filter(closed_on__gte=first, closed_on__lte=last)
+    start, end = datetime.combine(first, time(), TZ), datetime.combine(last + timedelta(days=1), time(), TZ)
+    accepted = Q(accepted_on__gte=first, accepted_on__lte=last)
+    closed = Q(closed_on__gte=first, closed_on__lte=last)
+    registered = Q(registered_at__gte=start, registered_at__lt=end)
+    case_measures: dict[str, Any] = {
+        "受理": _when(accepted),
+        "调解不成": _when(closed & Q(fail_routes__not="")),
+        "终止调解": _when(closed & (Q(status="terminated") | Q(end_reason__not=""))),
+        "上交": _when(registered & Q(escalated=True)),
+    }
+    for flag, cases_col, persons, persons_col in OUTCOME_COLUMNS:
+        marked: dict[str, Any] = {flag: True}
+        case_measures[cases_col] = _when(registered & Q(**marked))
+        if persons is not None and persons_col is not None:
+            case_measures[persons_col] = _when(registered & Q(**marked), persons)
     agreements = Agreement.filter(**child_filter, superseded_at__isnull=True, effective_on__gte=first,
                                   effective_on__lte=last)
     confirmations = JudicialConfirmation.filter(**child_filter, applied_on__gte=first, applied_on__lte=last)
-    start, end = datetime.combine(first, time(), TZ), datetime.combine(last + timedelta(days=1), time(), TZ)
-    registered = cases.filter(registered_at__gte=start, registered_at__lt=end)
-    out: dict[str, Counts] = {
-        "受理": await _grouped(cases.filter(accepted_on__gte=first, accepted_on__lte=last), False),
-        "调解成功": await _grouped(agreements, True),
-        "调解不成": await _grouped(closed.filter(fail_routes__not=""), False),
-        "终止调解": await _grouped(closed.filter(Q(status="terminated") | Q(end_reason__not="")), False),
-        "书面协议": await _grouped(agreements.filter(form="written"), True),
-        "口头协议": await _grouped(agreements.filter(form="oral"), True),
-        "协议金额（元）": await _grouped(agreements, True, Sum("amount")),
-        "申请司法确认": await _grouped(confirmations, True),
-        "确认有效": await _grouped(confirmations.filter(result="confirmed"), True),
-        "上交": await _grouped(registered.filter(escalated=True), False),
-    }
-    for flag, cases_col, persons, persons_col in OUTCOME_COLUMNS:
-        marked = registered.filter(**{flag: True})
-        out[cases_col] = await _grouped(marked, False)
-        if persons is not None and persons_col is not None:
-            out[persons_col] = await _grouped(marked, False, Sum(persons))
-    return out
+    # On PostgreSQL the three run side by side on the pool's connections (SQLite takes them in turn).
+    parts = await asyncio.gather(
+        _grouped(Case.filter(Q(**case_filter), accepted | closed | registered), False, case_measures),
+        _grouped(agreements, True, {"调解成功": Count("id"), "书面协议": _when(Q(form="written")),
+                                    "口头协议": _when(Q(form="oral")), "协议金额（元）": Sum("amount")}),
+        _grouped(confirmations, True, {"申请司法确认": Count("id"), "确认有效": _when(Q(result="confirmed"))}),
+    )
+    return {col: counts for part in parts for col, counts in part.items()}
 
 
 async def _tables(towns: list[Town], first: date, last: date, village_id: int | None = None
                   ) -> list[MediationTable]:
     ids = [t.id for t in towns]
-    measures = await _measures(ids, first, last, village_id) if ids else {}
-    screening = await figures_by_town(ids, first, last + timedelta(days=1), village_id) if ids else {}
+    if not ids:
+        return []
+    measures, screening = await asyncio.gather(_measures(ids, first, last, village_id),
+                                               figures_by_town(ids, first, last + timedelta(days=1), village_id))
     tables = []
     for town in towns:
         rows = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -174,7 +175,8 @@ def studio_figures(t: MediationTable) -> list[tuple[str, str]]:
 @require_role(*VIEWERS)
 async def stats_page(request: web.Request) -> web.StreamResponse:
     """The figures, charts and downloads for the chosen period, town and village."""
-    query, req, figures = await _figures(request, fresh=True)
+    _, studio_req = await _query(request)
+    (query, req, figures), studio = await asyncio.gather(_figures(request, fresh=True), _studio(studio_req))
     f = figures.total if isinstance(figures, CountyFigures) else figures
     towns = [t.town for t in figures.towns] if isinstance(figures, CountyFigures) else []
     user = current_user(request)
@@ -197,7 +199,7 @@ async def stats_page(request: web.Request) -> web.StreamResponse:
         "years": list(range(dt.datetime.now(LOCAL_TZ).year, 2019, -1)),
         "parts": PARTS,
         "tiles": _tiles(f),
-        "studio": studio_figures(await _studio(req)),
+        "studio": studio_figures(studio),
         "text": render_text(f),
         "warnings": warnings(f),
         "forms": ranked(f.activities.by_form),
