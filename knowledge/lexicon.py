@@ -20,6 +20,8 @@ class Lexicon:
     expansions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     stopwords: frozenset[str] = frozenset()
     smalltalk: tuple[str, ...] = ()
+    weak: frozenset[str] = frozenset()  # people and everyday things: legal only beside a legal word
+    disputes: tuple[str, ...] = ()  # what marks a dispute (占, 赔, 不给): makes weak words legal again
     _correct_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     _phrase_keys: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
@@ -46,6 +48,10 @@ class Lexicon:
             if len(token) == 1 and token in self.expansions:
                 extra.extend(self.expansions[token])
         return extra
+
+    def is_dispute(self, text: str) -> bool:
+        """Whether the text says something was taken, owed, refused or done wrong (占, 欠, 不给, 打人 ...)."""
+        return any(marker in text for marker in self.disputes)
 
     def is_smalltalk(self, text: str) -> bool:
         """Whether the text has a marker of small talk (weather, lottery, greetings, cooking ...)."""
@@ -76,4 +82,7 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
         expansions[str(key)] = tuple(value)
     stop = data.get("stop", {}).get("words", [])
     smalltalk = data.get("smalltalk", {}).get("words", [])
-    return Lexicon(corrections, expansions, frozenset(map(str, stop)), tuple(map(str, smalltalk)))
+    weak = data.get("weak", {}).get("words", [])
+    disputes = data.get("weak", {}).get("disputes", [])
+    return Lexicon(corrections, expansions, frozenset(map(str, stop)), tuple(map(str, smalltalk)),
+                   frozenset(map(str, weak)), tuple(map(str, disputes)))

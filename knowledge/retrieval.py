@@ -130,7 +130,7 @@ class KnowledgeBase:
         lexicon = self.analyzer.lexicon
         self._legal_terms = frozenset(userdict_words(legal_only=True) | lexicon.legal_terms)
         targets = {t for t in df if len(t) > 1}
-        known = set(lexicon.stopwords) | set(df)
+        known = set(lexicon.stopwords) | set(df) | {w for w in lexicon.smalltalk if len(w) > 1}  # 保养 ≠ 抱养
         self.analyzer.corrector = PinyinCorrector(
             targets, known, self._legal_terms | lexicon.words, {t: float(c) for t, c in df.items()}
         )
@@ -155,10 +155,15 @@ class KnowledgeBase:
         weights.update(dict.fromkeys(content, 1.0))
         for term in self._homophones(content):
             weights.setdefault(term, tuning.homophone_weight)
-        smalltalk = self.analyzer.lexicon.is_smalltalk("".join(tokens))
+        joined = "".join(tokens)
+        # A chat marker ("多少钱", "推荐") says small talk unless the message tells of a dispute (被骗, 不给).
+        smalltalk = self.analyzer.lexicon.is_smalltalk(joined) and not self.analyzer.lexicon.is_dispute(joined)
         # Legal vocabulary, or a colloquial phrase the lexicon maps to it ("老爷子没了" → 继承).
+        lexicon = self.analyzer.lexicon
         legal_words = [t for t in content if t in self._legal_terms]
-        legal_words += self.analyzer.lexicon.expand("".join(tokens), tokens)
+        legal_words += lexicon.expand(joined, tokens)
+        if not lexicon.is_dispute(joined):  # 女儿, 房子 alone say no legal matter
+            legal_words = [t for t in legal_words if t not in lexicon.weak]
         legal = len(legal_words) >= 2 or (bool(legal_words) and not smalltalk)
         if not any(t in self._idf for t in weights):
             return SearchResult("low", [], 0.0, weights, legal=legal, chat=smalltalk)
@@ -172,7 +177,8 @@ class KnowledgeBase:
             return SearchResult("low", [], 0.0, weights, legal=legal, chat=smalltalk)
         confidence = self._confidence(content, float(best_phrasing[order[0]]), hits[0].score)
         bare = self._is_bare_keyword(content, order[0])
-        if confidence < tuning.high and smalltalk:
+        strong = any(t in self._legal_terms and t not in lexicon.weak for t in content)
+        if smalltalk and (confidence < tuning.high or not strong):
             confidence *= tuning.smalltalk_factor  # damps weak matches only: "一下雨水就流进我家院子" stays
         elif bare:
             # "彩礼", "宅基地 继承": legal words only, all in the top entry: offer its topic's choices.
