@@ -39,6 +39,7 @@ class Policy:
     statute_min_score: float = 5.0  # an article must score this much to be offered
     statute_keep_ratio: float = 0.75  # further articles must score this share of the first
     near_weight: float = 0.5  # how much the articles around the closest entries' citations gain
+    long_ratio: float = 0.80  # in a long account many words fit many entries: any rule this close makes a choice
 
 
 DEFAULT_POLICY = Policy()
@@ -77,11 +78,16 @@ class Responder:
         top = hits[0]
         rivals = [h for h in hits[1:] if not _same_rule(h.entry, top.entry)]
         policy = self.policy
-        close_rival = any(
-            h.score >= (policy.ask_ratio if h.entry.topic != top.entry.topic else policy.tie_ratio) * top.score
-            for h in rivals)
-        timed = self.facts.states_deadline(top.entry, text)  # the time given decides between near entries
-        if not timed and (result.confidence < self.policy.answer or close_rival or self._bare_topic(result)):
+        def ratio(hit: Hit) -> float:
+            if len(text) >= LONG_MESSAGE:
+                return min(policy.long_ratio, policy.ask_ratio)
+            return policy.ask_ratio if hit.entry.topic != top.entry.topic else policy.tie_ratio
+
+        close = [h for h in rivals if h.score >= ratio(h) * top.score]
+        # The time given decides between near entries of one topic (agreement within or past 30 days),
+        # not between topics: "去年" says nothing about whether a crash or a debt is asked about.
+        timed = self.facts.states_deadline(top.entry, text) and all(h.entry.topic == top.entry.topic for h in close)
+        if not timed and (result.confidence < self.policy.answer or close or self._bare_topic(result)):
             return self._choices(text, hits, result.confidence)
         return self._answer(text, hits, result.confidence)
 

@@ -33,7 +33,8 @@ def evaluate(args: argparse.Namespace, settings: Settings) -> int:
     """Run the evaluation on the chosen sets."""
     from knowledge.evaluation import main
 
-    argv = [*[arg for path in args.devset for arg in ("--devset", path)], *(["--faq-dir", args.faq_dir] if args.faq_dir else []),
+    argv = [*[arg for path in args.devset for arg in ("--devset", path)],
+            *(["--faq-dir", args.faq_dir] if args.faq_dir else []),
             *(["--holdout"] if args.holdout else []), *(["--misses"] if args.misses else []),
             *(["--lawbench", args.lawbench] if args.lawbench else []),
             *[arg for name in args.sets or () for arg in ("--set", name)]]

@@ -102,3 +102,17 @@ def test_a_missing_contract_or_iou_is_addressed() -> None:
     assert facts.notes(covered, "借给他五千块钱没写借条 他不认了") == []  # the entry says it already
     wage = Entry("im-wage-factory", "欠薪", ("q",), "a", ("《劳动法》第50条",))
     assert any("《劳动合同法》第7条" in n for n in facts.notes(wage, "厂里三个月没发工资 我也没签合同"))
+
+
+def test_family_house_and_chat_words_alone_get_no_legal_answer() -> None:
+    responder = get_responder()
+    for text in ("女儿过生日送啥好", "手机银行怎么转账", "车子保养一次多少钱", "你几岁了", "房子装修好了 啥时候搬家好"):
+        assert not responder.respond(text).legal, text
+    # The same words in a dispute stay a legal question.
+    for text in ("我家的房子被别人占着不走", "俺儿子十四岁在外面打了人 家长要赔钱不", "玩牌九被警察逮住了 要罚多少钱"):
+        assert responder.respond(text).legal, text
+
+
+def test_chat_words_are_not_read_as_legal_homophones() -> None:
+    terms = get_responder().kb.search("车子保养一次多少钱").terms
+    assert "抱养" not in terms and "收养" not in terms
