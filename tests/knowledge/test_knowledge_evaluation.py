@@ -5,7 +5,7 @@ import pytest
 
 from knowledge.answering import Responder, get_responder
 from knowledge.cite import parse_citation
-from knowledge.evaluation import JUDGE_PATH, DevCase, load_devset, main, score
+from knowledge.evaluation import CONSULT_PATH, JUDGE_PATH, DevCase, load_devset, main, score
 from knowledge.faq import Entry
 from knowledge.lawbench import lawbench_cites, load_lawbench, score_lawbench
 from knowledge.reply import ArticleHit, Reply
@@ -43,6 +43,16 @@ def test_judge_set_is_large_varied_and_cites_real_articles(responder: Responder)
         assert check.ok or cite.startswith("《最高人民法院"), (cite, check.reason)
     faq_phrasings = {q for e in responder.kb.entries for q in e.questions}
     assert not [c.question for c in judge if c.question in faq_phrasings]
+
+
+def test_tuning_sets_cite_real_articles(responder: Responder) -> None:
+    statutes = get_statutes()
+    consult = load_devset(CONSULT_PATH)
+    assert len(consult) >= 40 and all(c.cites and len(c.question) >= 40 for c in consult)
+    cited = {cite for case in [*load_devset(), *consult] for cite in case.cites}
+    for cite in cited:
+        check = statutes.verify(cite)
+        assert check.ok or cite.startswith("《最高人民法院"), (cite, check.reason)
 
 
 def test_dev_set_meets_the_tuned_targets(responder: Responder) -> None:
