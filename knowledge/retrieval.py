@@ -70,6 +70,7 @@ class SearchResult:
     bare: bool = False  # only one or two legal words, all of one entry: a topic, not a question
     legal: bool = False  # the question uses legal vocabulary (and is not small talk)
     chat: bool = False  # the question has a marker of small talk (weather, health, school ...)
+    dispute: bool = False  # the question tells of a dispute (占了, 不给, 被打): legal even without legal words
 
 
 class KnowledgeBase:
@@ -156,17 +157,18 @@ class KnowledgeBase:
         for term in self._homophones(content):
             weights.setdefault(term, tuning.homophone_weight)
         joined = "".join(tokens)
+        dispute = self.analyzer.lexicon.is_dispute(joined)
         # A chat marker ("多少钱", "推荐") says small talk unless the message tells of a dispute (被骗, 不给).
-        smalltalk = self.analyzer.lexicon.is_smalltalk(joined) and not self.analyzer.lexicon.is_dispute(joined)
+        smalltalk = self.analyzer.lexicon.is_smalltalk(joined) and not dispute
         # Legal vocabulary, or a colloquial phrase the lexicon maps to it ("老爷子没了" → 继承).
         lexicon = self.analyzer.lexicon
         legal_words = [t for t in content if t in self._legal_terms]
         legal_words += lexicon.expand(joined, tokens)
-        if not lexicon.is_dispute(joined):  # 女儿, 房子 alone say no legal matter
+        if not dispute:  # 女儿, 房子 alone say no legal matter
             legal_words = [t for t in legal_words if t not in lexicon.weak]
-        legal = len(legal_words) >= 2 or (bool(legal_words) and not smalltalk)
+        legal = len(legal_words) >= 2 or (bool(legal_words) and not smalltalk) or dispute
         if not any(t in self._idf for t in weights):
-            return SearchResult("low", [], 0.0, weights, legal=legal, chat=smalltalk)
+            return SearchResult("low", [], 0.0, weights, legal=legal, chat=smalltalk, dispute=dispute)
         best_phrasing = np.maximum.reduceat(self._phrasings.scores(weights), self._starts)
         scores = tuning.phrasing_weight * best_phrasing
         scores += tuning.combined_weight * self._combined.scores(weights)
@@ -174,7 +176,7 @@ class KnowledgeBase:
         order = _top(scores, max(k, 2))
         hits = [Hit(self._entries[i], float(scores[i])) for i in order if scores[i] > 0]
         if not hits:
-            return SearchResult("low", [], 0.0, weights, legal=legal, chat=smalltalk)
+            return SearchResult("low", [], 0.0, weights, legal=legal, chat=smalltalk, dispute=dispute)
         confidence = self._confidence(content, float(best_phrasing[order[0]]), hits[0].score)
         bare = self._is_bare_keyword(content, order[0])
         strong = any(t in self._legal_terms and t not in lexicon.weak for t in content)
@@ -187,7 +189,7 @@ class KnowledgeBase:
         if band == "high" and len(content) == 1 and len(content[0]) <= 3:
             band = "middle"  # a bare topic word ("开车", "彩礼") says what about, not what is asked
             bare = True
-        return SearchResult(band, hits[:k], confidence, weights, bare and len(content) <= 2, legal, smalltalk)
+        return SearchResult(band, hits[:k], confidence, weights, bare and len(content) <= 2, legal, smalltalk, dispute)
 
     def _homophones(self, content: list[str]) -> list[str]:
         """Legal words that a word of the question sounds like, where another word of it fits their entries."""

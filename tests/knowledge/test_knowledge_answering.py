@@ -116,3 +116,10 @@ def test_family_house_and_chat_words_alone_get_no_legal_answer() -> None:
 def test_chat_words_are_not_read_as_legal_homophones() -> None:
     terms = get_responder().kb.search("车子保养一次多少钱").terms
     assert "抱养" not in terms and "收养" not in terms
+
+
+def test_a_told_dispute_is_legal_even_without_legal_words() -> None:
+    responder = get_responder()
+    assert responder.respond("卖化肥的说能增产一倍 结果啥用没有 还不给退").legal
+    for text in ("承包鱼塘养什么鱼好", "律师一个月挣多少", "借我点钱呗", "我今天很伤心 告诉我怎么办"):
+        assert not responder.respond(text).legal, text
