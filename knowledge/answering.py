@@ -39,6 +39,9 @@ class Policy:
     statute_min_score: float = 5.0  # an article must score this much to be offered
     statute_keep_ratio: float = 0.75  # further articles must score this share of the first
     near_weight: float = 0.5  # how much the articles around the closest entries' citations gain
+    account_chars: int = 50  # from this length a message is an account: the law of the close entries leads
+    law_vote: float = 1.0  # a law whose close entries together outscore those of the top entry's law ...
+    law_lead: float = 0.75  # ... puts its best entry first when that scores this share of the top
     long_ratio: float = 0.80  # in a long account many words fit many entries: any rule this close makes a choice
 
 
@@ -75,6 +78,8 @@ class Responder:
         if not result.legal and words >= 2 and result.confidence < self.policy.offtopic_guard:
             return Reply("offtopic", confidence=result.confidence)
         hits = self._distinct(result.hits)
+        if len(text) >= self.policy.account_chars:
+            hits = self._law_first(hits)
         top = hits[0]
         rivals = [h for h in hits[1:] if not _same_rule(h.entry, top.entry)]
         policy = self.policy
@@ -128,6 +133,22 @@ class Responder:
             return Reply("unanswered", confidence=result.confidence)
         return Reply("statutes", articles=tuple(articles), confidence=result.confidence)
 
+    def _law_first(self, hits: list[Hit]) -> list[Hit]:
+        """In a long account, the law most of the close entries rest on comes first (the story's words
+        scatter over many entries; the law they gather on is the account's subject)."""
+        votes: dict[str, float] = {}
+        for hit in hits:
+            law = _law(hit.entry)
+            votes[law] = votes.get(law, 0.0) + hit.score
+        best = max(votes, key=lambda law: votes[law])
+        top_law = _law(hits[0].entry)
+        if best == top_law or votes[best] < self.policy.law_vote * votes[top_law]:
+            return hits
+        lead = next(h for h in hits if _law(h.entry) == best)
+        if lead.score < self.policy.law_lead * hits[0].score:
+            return hits
+        return [lead, *(h for h in hits if h is not lead)]
+
     def _bare_topic(self, result: SearchResult) -> bool:
         """A bare topic word ("彩礼", "开车") says what about, not what is asked."""
         return result.band == "middle" and result.bare
@@ -135,6 +156,11 @@ class Responder:
     @staticmethod
     def _distinct(hits: Sequence[Hit]) -> list[Hit]:
         return list(hits)
+
+
+def _law(entry: Entry) -> str:
+    """The law of an entry's first citation (《民法典》第1062条 → 民法典)."""
+    return entry.basis[0].split("》", 1)[0].lstrip("《")
 
 
 def _same_rule(a: Entry, b: Entry) -> bool:

@@ -123,3 +123,20 @@ def test_a_told_dispute_is_legal_even_without_legal_words() -> None:
     assert responder.respond("卖化肥的说能增产一倍 结果啥用没有 还不给退").legal
     for text in ("承包鱼塘养什么鱼好", "律师一个月挣多少", "借我点钱呗", "我今天很伤心 告诉我怎么办"):
         assert not responder.respond(text).legal, text
+
+
+def test_in_a_long_account_the_law_most_close_entries_rest_on_leads() -> None:
+    from knowledge.answering import Responder
+    from knowledge.faq import Entry
+    from knowledge.retrieval import Hit
+
+    def hit(entry_id: str, cite: str, score: float) -> Hit:
+        return Hit(Entry(entry_id, "t", ("q",), "a", (cite,)), score)
+
+    responder = get_responder()
+    story = [hit("a", "《治安管理处罚法》第50条", 10.0), hit("b", "《民法典》第1064条", 9.0),
+             hit("c", "《民法典》第1062条", 6.0)]
+    assert [h.entry.id for h in Responder._law_first(responder, story)] == ["b", "a", "c"]
+    lone = [hit("a", "《治安管理处罚法》第50条", 10.0), hit("b", "《民法典》第1064条", 7.0),
+            hit("c", "《民法典》第1062条", 2.0)]
+    assert [h.entry.id for h in Responder._law_first(responder, lone)] == ["a", "b", "c"]
