@@ -42,6 +42,7 @@ class Policy:
     account_chars: int = 50  # from this length a message is an account: the law of the close entries leads
     law_vote: float = 1.0  # a law whose close entries together outscore those of the top entry's law ...
     law_lead: float = 0.75  # ... puts its best entry first when that scores this share of the top
+    coverage_gap: float = 0.4  # a runner-up covering this much more of the question's legal words makes a choice
     long_ratio: float = 0.80  # in a long account many words fit many entries: any rule this close makes a choice
 
 
@@ -92,7 +93,10 @@ class Responder:
         # The time given decides between near entries of one topic (agreement within or past 30 days),
         # not between topics: "去年" says nothing about whether a crash or a debt is asked about.
         timed = self.facts.states_deadline(top.entry, text) and all(h.entry.topic == top.entry.topic for h in close)
-        if not timed and (result.confidence < self.policy.answer or close or self._bare_topic(result)):
+        # Another of the first three using clearly more of the question's legal words: ask, not answer.
+        top_cover = self.kb.coverage(result, top.entry)
+        covered = any(self.kb.coverage(result, h.entry) > top_cover + policy.coverage_gap for h in hits[1:3])
+        if not timed and (result.confidence < self.policy.answer or close or covered or self._bare_topic(result)):
             return self._choices(text, hits, result.confidence)
         return self._answer(text, hits, result.confidence)
 

@@ -142,6 +142,7 @@ class KnowledgeBase:
             key = pinyin_key(term, loose=False) if 2 <= len(term) <= 4 else None
             if key is not None:
                 self._sounds_like.setdefault(key, term)
+        self._index_of = {e.id: i for i, e in enumerate(self._entries)}
         self._entries_with: dict[str, list[int]] = {}
         for index, terms in enumerate(self._entry_terms):
             for term in terms:
@@ -205,6 +206,16 @@ class KnowledgeBase:
             if any(others & self._entry_terms[i] for i in self._entries_with.get(term, ())):
                 found.append(term)
         return found
+
+    def coverage(self, result: SearchResult, entry: Entry) -> float:
+        """The share (idf-weighted) of the question's legal words that the entry uses; 1.0 without any."""
+        index = self._index_of.get(entry.id)
+        if index is None:
+            return 0.0
+        terms = self._entry_terms[index]
+        legal = [(t, self._idf.get(t, 0.0)) for t in result.terms if t in self._legal_terms]
+        total = sum(idf for _, idf in legal)
+        return sum(idf for t, idf in legal if t in terms) / total if total else 1.0
 
     def _is_bare_keyword(self, content: list[str], top: int) -> bool:
         terms = self._entry_terms[top]
