@@ -91,6 +91,7 @@ class Metrics:
     direct: int = 0  # legal questions answered directly
     direct_right: int = 0
     first_hit: int = 0  # first reply right (answer, option 1 or first article)
+    cited: int = 0  # a right article among those the first reply names (Reply.cited)
     top3: int = 0
     statutes: int = 0  # legal questions answered with statute articles
     choices: int = 0
@@ -144,6 +145,7 @@ def score(name: str, respond: Respond, cases: Sequence[DevCase],
 
         first = reply.legal and hit(0)
         m.first_hit += first
+        m.cited += first or bool(right.intersection(reply.cited))
         m.top3 += reply.legal and any(hit(i) for i in range(3))
         m.direct += reply.kind == "answer"
         m.direct_right += reply.kind == "answer" and first
@@ -185,6 +187,7 @@ def format_metrics(m: Metrics, *, misses: bool = False) -> str:
         f"  direct answers right      {m.rate(m.direct_right, m.direct):6.1%}  ({m.direct_right}/{m.direct})",
         f"  first reply right         {m.rate(m.first_hit):6.1%}  ({m.first_hit}/{m.legal})",
         f"  right among first three   {m.rate(m.top3):6.1%}  ({m.top3}/{m.legal})",
+        f"  right article cited       {m.rate(m.cited):6.1%}  ({m.cited}/{m.legal}; any article the first reply names)",
         f"  off-topic handled         {m.rate(m.off_handled, m.off_topic):6.1%}  ({m.off_handled}/{m.off_topic}; "
         f"{m.off_answered} given a legal answer)",
         "  first reply right by kind: " + ", ".join(f"{k} {h}/{n}" for k, (h, n) in sorted(m.by_kind.items())),
