@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models.core import Role, User, Village
@@ -93,6 +94,18 @@ async def import_helpers(rows: list[Row], town_id: int) -> tuple[int, int, Probl
                 await person.save(update_fields=["display_name", "village_id", "is_core"])
                 updated += 1
     return created, updated, problems
+
+
+async def save_village(village: Village, name: str, households: int, groups: int | None) -> None:
+    """Name a village and set its figures; ValueError when its town has a village of that name already."""
+    taken = ValueError(f"已有“{name}”。")
+    if await Village.filter(town_id=village.town_id, name=name).exclude(id=village.id or 0).exists():  # type: ignore[attr-defined]
+        raise taken
+    village.name, village.households, village.groups = name, households, groups
+    try:
+        await village.save()
+    except IntegrityError:  # the same name saved concurrently
+        raise taken from None
 
 
 async def add_person(town_id: int, role: Role, name: str, *, village: str | None = None, phone: str = "",
