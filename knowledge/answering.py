@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from knowledge.articles import ArticleIndex
@@ -40,6 +40,14 @@ class Policy:
     statute_min_score: float = 5.0  # an article must score this much to be offered
     statute_keep_ratio: float = 0.75  # further articles must score this share of the first
     near_weight: float = 0.5  # how much the articles around the closest entries' citations gain
+    account_chars: int = 50  # from this length a message is an account: the law of the close entries leads
+    law_vote: float = 1.0  # a law whose close entries together outscore those of the top entry's law ...
+    law_lead: float = 0.75  # ... puts its best entry first when that scores this share of the top
+    coverage_gap: float = 0.4  # a runner-up covering this much more of the question's legal words makes a choice
+    long_ratio: float = 0.80  # in a long account many words fit many entries: any rule this close makes a choice
+    fitting_answer: int = 1  # an account's answer adds at most this many articles of its law ...
+    fitting_choice: int = 2  # a choice in an account shows this many articles of the leading law
+    fitting_margin: float = 1.5  # ... when they score this much more than the best article the entry cites
 
 
 DEFAULT_POLICY = Policy()
@@ -75,16 +83,52 @@ class Responder:
         if not result.legal and words >= 2 and result.confidence < self.policy.offtopic_guard:
             return Reply("offtopic", confidence=result.confidence)
         hits = self._distinct(result.hits)
+        if len(text) >= self.policy.account_chars:
+            hits = self._law_first(hits)
         top = hits[0]
         rivals = [h for h in hits[1:] if not _same_rule(h.entry, top.entry)]
         policy = self.policy
-        close_rival = any(
-            h.score >= (policy.ask_ratio if h.entry.topic != top.entry.topic else policy.tie_ratio) * top.score
-            for h in rivals)
-        timed = self.facts.states_deadline(top.entry, text)  # the time given decides between near entries
-        if not timed and (result.confidence < self.policy.answer or close_rival or self._bare_topic(result)):
-            return self._choices(text, hits, result.confidence)
-        return self._answer(text, hits, result.confidence)
+        def ratio(hit: Hit) -> float:
+            if len(text) >= LONG_MESSAGE:
+                return min(policy.long_ratio, policy.ask_ratio)
+            return policy.ask_ratio if hit.entry.topic != top.entry.topic else policy.tie_ratio
+
+        close = [h for h in rivals if h.score >= ratio(h) * top.score]
+        # The time given decides between near entries of one topic (agreement within or past 30 days),
+        # not between topics: "去年" says nothing about whether a crash or a debt is asked about.
+        timed = self.facts.states_deadline(top.entry, text) and all(h.entry.topic == top.entry.topic for h in close)
+        # Another of the first three using clearly more of the question's legal words: ask, not answer.
+        top_cover = self.kb.coverage(result, top.entry)
+        covered = any(self.kb.coverage(result, h.entry) > top_cover + policy.coverage_gap for h in hits[1:3])
+        if not timed and (result.confidence < self.policy.answer or close or covered or self._bare_topic(result)):
+            reply = self._choices(text, hits, result.confidence)
+        else:
+            reply = self._answer(text, hits, result.confidence)
+        return self._fitting(text, result, reply) if len(text) >= policy.account_chars else reply
+
+    def _fitting(self, text: str, result: SearchResult, reply: Reply) -> Reply:
+        """In an account, the articles of the leading entry's law that fit the facts told best.
+
+        The law is the account's subject (see _law_first); which of its articles decides the case
+        depends on the facts, which an entry written for the common case may not cite. An answer adds
+        the best article when its entry does not cite it and it fits clearly better than the entry's own
+        (on the consultations tuned on, articles scoring up to 1.3 times the entry's own added nothing
+        right); a choice, which shows only titles, shows
+        the best articles of that law beside the options.
+        """
+        entry = reply.entries[0]
+        law = _law(entry)
+        if not self.articles.covers(law):
+            return reply
+        policy = self.policy
+        words = self.articles.statute_words(text, result.terms)
+        if reply.kind == "choices":
+            found, _ = self.articles.fitting(words, law, policy.fitting_choice, min_score=policy.statute_min_score)
+            return replace(reply, articles=tuple(found))
+        found, own = self.articles.fitting(words, law, policy.fitting_answer, min_score=policy.statute_min_score,
+                                           cited=entry.basis)
+        better = tuple(a for a in found if a.cite not in entry.basis and a.score >= policy.fitting_margin * own)
+        return replace(reply, articles=better) if better else reply
 
     def _answer(self, text: str, hits: Sequence[Hit], confidence: float) -> Reply:
         entry = hits[0].entry
@@ -123,6 +167,22 @@ class Responder:
             return Reply("unanswered", confidence=result.confidence)
         return Reply("statutes", articles=tuple(articles), confidence=result.confidence)
 
+    def _law_first(self, hits: list[Hit]) -> list[Hit]:
+        """In a long account, the law most of the close entries rest on comes first (the story's words
+        scatter over many entries; the law they gather on is the account's subject)."""
+        votes: dict[str, float] = {}
+        for hit in hits:
+            law = _law(hit.entry)
+            votes[law] = votes.get(law, 0.0) + hit.score
+        best = max(votes, key=lambda law: votes[law])
+        top_law = _law(hits[0].entry)
+        if best == top_law or votes[best] < self.policy.law_vote * votes[top_law]:
+            return hits
+        lead = next(h for h in hits if _law(h.entry) == best)
+        if lead.score < self.policy.law_lead * hits[0].score:
+            return hits
+        return [lead, *(h for h in hits if h is not lead)]
+
     def _bare_topic(self, result: SearchResult) -> bool:
         """A bare topic word ("彩礼", "开车") says what about, not what is asked."""
         return result.band == "middle" and result.bare
@@ -130,6 +190,11 @@ class Responder:
     @staticmethod
     def _distinct(hits: Sequence[Hit]) -> list[Hit]:
         return list(hits)
+
+
+def _law(entry: Entry) -> str:
+    """The law of an entry's first citation (《民法典》第1062条 → 民法典)."""
+    return entry.basis[0].split("》", 1)[0].lstrip("《")
 
 
 def _same_rule(a: Entry, b: Entry) -> bool:

@@ -47,6 +47,9 @@ _BOILERPLATE = re.compile(
 )
 
 
+# The chapter and section an article stands under (第六章 医疗损害责任) say its subject in a few words.
+HEADING_WEIGHT = 0.5
+_CHAPTER_NO = re.compile(r"第[零〇一二三四五六七八九十百]+[编分章节]")
 NEIGHBOURHOOD = 12  # articles this close to one an FAQ entry cites share its subject
 
 
@@ -56,15 +59,18 @@ class _Doc:
     law: str
     number: int
     text: str
+    heading: str = ""
 
 
 class ArticleIndex:
     """BM25 over the articles in scope; `search` returns the best articles for weighted terms."""
 
     def __init__(self, statutes: Statutes, analyzer: Analyzer, entries: Iterable[Entry] = (),
-                 laws: Sequence[str] = SCOPE_LAWS, *, phrasing_weight: float = 0.5) -> None:
+                 laws: Sequence[str] = SCOPE_LAWS, *, phrasing_weight: float = 0.5,
+                 heading_weight: float = HEADING_WEIGHT) -> None:
         self.analyzer = analyzer
         self.phrasing_weight = phrasing_weight
+        self.heading_weight = heading_weight
         terms = tomllib.loads(STATUTE_TERMS_PATH.read_text(encoding="utf-8")).get("terms", {})
         self._everyday = {str(k): tuple(map(str, v)) for k, v in terms.items()}
         by_cite: dict[str, list[str]] = {}
@@ -80,19 +86,42 @@ class ArticleIndex:
             for article in statutes.db.articles(law):
                 if article.number in stale or _BOILERPLATE.match(article.text):
                     continue
-                docs.append(_Doc(f"《{name}》{article.label}", name, article.number, article.text))
+                docs.append(_Doc(f"《{name}》{article.label}", name, article.number, article.text, article.heading))
         self._docs = docs
+        self._position = {d.cite: i for i, d in enumerate(docs)}
         laws_seen = {name: i for i, name in enumerate(dict.fromkeys(d.law for d in docs))}
         self._law_index = laws_seen
         self._law_of = np.asarray([laws_seen[d.law] for d in docs], dtype=np.int32)
         self._number_of = np.asarray([d.number for d in docs], dtype=np.int32)
         analyze = analyzer.analyze
         self._text = WeightedBM25(_cached_terms(analyzer, [d.text for d in docs]), k1=1.2, b=0.75)
+        headings = {h: analyze(_CHAPTER_NO.sub("", h)) for h in {d.heading for d in docs}}
+        self._headings = WeightedBM25([headings[d.heading] for d in docs], k1=1.2, b=0.75)
         self._phrasings = WeightedBM25([[t for q in by_cite.get(d.cite, ()) for t in analyze(q)] for d in docs],
                                        k1=1.2, b=0.75)
 
     def __len__(self) -> int:
         return len(self._docs)
+
+    def covers(self, law: str) -> bool:
+        """Whether the articles of this law are indexed (regulations and interpretations are not)."""
+        return law in self._law_index
+
+    def fitting(self, weights: Mapping[str, float], law: str, k: int, *, min_score: float,
+                cited: Sequence[str] = ()) -> tuple[list[ArticleHit], float]:
+        """Up to k articles of one law that fit the terms best (each reaching min_score), and the best
+        score among the `cited` articles (0 when none is indexed). Within one law the chapter an article
+        stands under also counts (heading_weight): a short question no entry fits is not ranked by it,
+        as chapter words alone (动物, 合同) would make a topic of a farming or shopping question."""
+        raw = self.scores(weights)
+        if self.heading_weight:
+            raw = raw + self.heading_weight * self._headings.scores(weights)
+        scores = np.where((self._law_of == self._law_index.get(law, -1)) & (raw >= min_score), raw, 0.0)
+        top = [int(i) for i in np.argsort(-scores, kind="stable")[:k] if scores[i] > 0]
+        own = [float(raw[self._position[c]]) for c in cited if c in self._position]
+        terms = [t for t in weights if len(t) > 1]
+        hits = [ArticleHit(self._docs[i].cite, cut_text(self._docs[i].text, terms), float(scores[i])) for i in top]
+        return hits, max(own, default=0.0)
 
     def scores(self, weights: Mapping[str, float], near: Sequence[tuple[str, float]] = (),
                near_weight: float = 1.0) -> np.ndarray:

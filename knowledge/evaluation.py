@@ -29,7 +29,10 @@ DEVSET_PATH = DATA_DIR / "devset.toml"
 HOLDOUT_PATH = DATA_DIR / "holdout.toml"
 # Written by kb-engine before it changed the ranking, scored by citation, never tuned on.
 JUDGE_PATH = DATA_DIR / "judge.toml"
-SETS = {"dev": DEVSET_PATH, "holdout": HOLDOUT_PATH, "judge": JUDGE_PATH}
+# Long consultations in the style of a legal Q&A site, written for tuning like devset.toml.
+CONSULT_PATH = DATA_DIR / "consult_dev.toml"
+SETS = {"dev": DEVSET_PATH, "consult": CONSULT_PATH, "holdout": HOLDOUT_PATH, "judge": JUDGE_PATH}
+DEFAULT_SETS = ("dev", "holdout", "judge")
 OFF_TOPIC = "off-topic"
 TIMING_ROUNDS = 3
 
@@ -88,6 +91,7 @@ class Metrics:
     direct: int = 0  # legal questions answered directly
     direct_right: int = 0
     first_hit: int = 0  # first reply right (answer, option 1 or first article)
+    cited: int = 0  # a right article among those the first reply names (Reply.cited)
     top3: int = 0
     statutes: int = 0  # legal questions answered with statute articles
     choices: int = 0
@@ -141,6 +145,7 @@ def score(name: str, respond: Respond, cases: Sequence[DevCase],
 
         first = reply.legal and hit(0)
         m.first_hit += first
+        m.cited += first or bool(right.intersection(reply.cited))
         m.top3 += reply.legal and any(hit(i) for i in range(3))
         m.direct += reply.kind == "answer"
         m.direct_right += reply.kind == "answer" and first
@@ -182,6 +187,7 @@ def format_metrics(m: Metrics, *, misses: bool = False) -> str:
         f"  direct answers right      {m.rate(m.direct_right, m.direct):6.1%}  ({m.direct_right}/{m.direct})",
         f"  first reply right         {m.rate(m.first_hit):6.1%}  ({m.first_hit}/{m.legal})",
         f"  right among first three   {m.rate(m.top3):6.1%}  ({m.top3}/{m.legal})",
+        f"  right article cited       {m.rate(m.cited):6.1%}  ({m.cited}/{m.legal}; any article the first reply names)",
         f"  off-topic handled         {m.rate(m.off_handled, m.off_topic):6.1%}  ({m.off_handled}/{m.off_topic}; "
         f"{m.off_answered} given a legal answer)",
         "  first reply right by kind: " + ", ".join(f"{k} {h}/{n}" for k, (h, n) in sorted(m.by_kind.items())),
@@ -200,8 +206,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the evaluation on the chosen sets (and LawBench) and print the figures."""
     parser = argparse.ArgumentParser(prog="mingbai kb eval", description=__doc__)
     parser.add_argument("--set", dest="sets", action="append", choices=sorted(SETS),
-                        help="a bundled set: dev, holdout, judge (repeatable; default: all three)")
-    parser.add_argument("--devset", type=Path, default=None, help="another set file (TOML)")
+                        help="a bundled set: dev, consult, holdout, judge (repeatable; default: dev, holdout, judge)")
+    parser.add_argument("--devset", type=Path, action="append", default=[],
+                        help="another set file (TOML; repeatable)")
     parser.add_argument("--holdout", action="store_true", help="the held-out set only (same as --set holdout)")
     parser.add_argument("--lawbench", type=Path, default=None, help="LawBench 3-8 JSON: same law / same article")
     parser.add_argument("--faq-dir", type=Path, default=None, help="FAQ directory (default: bundled)")
@@ -215,10 +222,9 @@ def main(argv: list[str] | None = None) -> int:
     paths: list[Path] = [SETS[s] for s in args.sets or ()]
     if args.holdout:
         paths.append(HOLDOUT_PATH)
-    if args.devset:
-        paths.append(args.devset)
+    paths += args.devset
     if not paths and not args.lawbench:
-        paths = list(SETS.values())
+        paths = [SETS[name] for name in DEFAULT_SETS]
     ids = {e.id for e in kb.entries}
 
     def first_cite_of(entry_id: str) -> str | None:

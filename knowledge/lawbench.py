@@ -49,6 +49,7 @@ class LawbenchMetrics:
     cases: int = 0
     same_law: int = 0
     same_article: int = 0
+    article_cited: int = 0  # the lawyer's article among those the first reply names (Reply.cited)
     answered_legal: int = 0
     kinds: dict[str, int] = field(default_factory=dict)
     misses: list[tuple[str, tuple[str, ...], str | None]] = field(default_factory=list)
@@ -100,6 +101,7 @@ def score_lawbench(respond: Callable[[str], Reply],
         law_ok = parsed is not None and parsed.law in case.laws
         m.same_law += law_ok
         m.same_article += first in case.cites
+        m.article_cited += bool(set(case.cites).intersection(reply.cited))
         if not law_ok:
             m.misses.append((case.question, case.cites, first))
     return m
@@ -114,7 +116,9 @@ def format_lawbench(m: LawbenchMetrics, *, misses: bool = False) -> str:
         f"lawbench: {m.cases} in-scope consultations of {m.total} "
         f"({m.skipped_repealed} citing only pre-2021 laws skipped)",
         f"  first reply same law      {pct(m.same_law)}  ({m.same_law}/{m.cases})",
-        f"  first reply same article  {pct(m.same_article)}  ({m.same_article}/{m.cases})",
+        f"  first reply same article  {pct(m.same_article)}  ({m.same_article}/{m.cases}; its first citation)",
+        f"  same article cited        {pct(m.article_cited)}  ({m.article_cited}/{m.cases}; "
+        "any article the first reply names)",
         "  reply kinds: " + ", ".join(f"{k} {n}" for k, n in sorted(m.kinds.items())),
     ]
     if misses:

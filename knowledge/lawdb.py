@@ -61,6 +61,7 @@ class Article:
     number: int
     sub: int | None
     text: str
+    heading: str = ""  # the chapter and section titles it stands under (第七章 相邻关系)
 
     @property
     def label(self) -> str:
@@ -154,13 +155,15 @@ class LawDB:
     def articles(self, law: Law) -> list[Article]:
         """Every numbered article of a law version, in order."""
         rows = self._query(
-            "SELECT article_no, article_text FROM articles WHERE law_id = ? ORDER BY article_no_arabic", law.law_id
+            "SELECT article_no, article_text, chapter, section FROM articles WHERE law_id = ? "
+            "ORDER BY article_no_arabic", law.law_id
         )
         out = []
-        for article_no, text in rows:
+        for article_no, text, chapter, section in rows:
             parsed = split_article_no(str(article_no))
             if parsed is not None:
-                out.append(Article(law, str(article_no), parsed[0], parsed[1], str(text)))
+                heading = " ".join(str(h) for h in (chapter, section) if h)
+                out.append(Article(law, str(article_no), parsed[0], parsed[1], str(text), heading))
         return out
 
     def article_range(self, law: Law) -> tuple[int, int]:

@@ -20,9 +20,13 @@ class Lexicon:
     expansions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     stopwords: frozenset[str] = frozenset()
     smalltalk: tuple[str, ...] = ()
+    weak: frozenset[str] = frozenset()  # people and everyday things: legal only beside a legal word
+    disputes: tuple[str, ...] = ()  # what marks a dispute (占, 赔, 不给): makes weak words legal again
+    chat_patterns: tuple[str, ...] = ()  # regular expressions of everyday advice ("种啥好", "挣多少")
     _correct_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     _phrase_keys: tuple[str, ...] = field(init=False, repr=False, compare=False)
     _phrases_by_first: dict[str, list[tuple[int, str]]] = field(init=False, repr=False, compare=False)
+    _chat_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         keys = sorted(self.corrections, key=len, reverse=True)
@@ -34,6 +38,8 @@ class Lexicon:
         for rank, key in enumerate(self._phrase_keys):
             by_first.setdefault(key[0], []).append((rank, key))
         object.__setattr__(self, "_phrases_by_first", by_first)
+        chat = re.compile("|".join(f"(?:{p})" for p in self.chat_patterns)) if self.chat_patterns else None
+        object.__setattr__(self, "_chat_re", chat)
 
     def correct(self, text: str) -> str:
         """Replace known misspellings and homophones (离昏 → 离婚)."""
@@ -53,9 +59,15 @@ class Lexicon:
                 extra.extend(self.expansions[token])
         return extra
 
+    def is_dispute(self, text: str) -> bool:
+        """Whether the text says something was taken, owed, refused or done wrong (占, 欠, 不给, 打人 ...)."""
+        return any(marker in text for marker in self.disputes)
+
     def is_smalltalk(self, text: str) -> bool:
         """Whether the text has a marker of small talk (weather, lottery, greetings, cooking ...)."""
-        return any(marker in text for marker in self.smalltalk)
+        if any(marker in text for marker in self.smalltalk):
+            return True
+        return self._chat_re is not None and self._chat_re.search(text) is not None
 
     @property
     def words(self) -> set[str]:
@@ -82,4 +94,8 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
         expansions[str(key)] = tuple(value)
     stop = data.get("stop", {}).get("words", [])
     smalltalk = data.get("smalltalk", {}).get("words", [])
-    return Lexicon(corrections, expansions, frozenset(map(str, stop)), tuple(map(str, smalltalk)))
+    patterns = data.get("smalltalk", {}).get("patterns", [])
+    weak = data.get("weak", {}).get("words", [])
+    disputes = data.get("weak", {}).get("disputes", [])
+    return Lexicon(corrections, expansions, frozenset(map(str, stop)), tuple(map(str, smalltalk)),
+                   frozenset(map(str, weak)), tuple(map(str, disputes)), tuple(map(str, patterns)))

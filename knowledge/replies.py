@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from knowledge.faq import Entry
-from knowledge.reply import Reply
+from knowledge.reply import ArticleHit, Reply
 from knowledge.retrieval import Hit
 from knowledge.smalltalk import get_smalltalk
 from knowledge.statutes import StatuteFound, StatuteResult
@@ -16,20 +16,33 @@ MENU_HINT = "回复“帮助”看看我还能做什么。"
 TOPICS = "婚姻家庭、继承、土地和宅基地、借钱欠款、欠薪和工伤、交通事故、邻里纠纷"
 
 
-def format_answer(entry: Entry, related: Sequence[Entry] = (), notes: Sequence[str] = ()) -> str:
-    """Notes on the facts given, the entry's answer, its legal basis, and up to two related questions."""
+FITTING_HEADING = "根据您说的情况，可能适用的条文："
+
+
+def format_answer(entry: Entry, related: Sequence[Entry] = (), notes: Sequence[str] = (),
+                  articles: Sequence[ArticleHit] = ()) -> str:
+    """Notes on the facts given, the entry's answer, its legal basis, articles that may fit the facts
+    better, and up to two related questions."""
     text = ""
     if notes:
         text = "根据您说的情况：" + "\n".join(notes) + "\n\n"
     text += f"{entry.answer}\n\n法律依据：\n" + "\n".join(entry.basis)
+    if articles:
+        text += "\n\n" + _articles(articles)
     if related:
         shown = "；".join(f"回复{i} {e.title}" for i, e in enumerate(related, start=2))
         text += f"\n\n相关问题：{shown}"
     return text
 
 
-def format_choices(hits: Sequence[Hit] | Sequence[Entry], question: str = "") -> str:
-    """A question that tells the candidates apart, or the plain numbered list of up to three."""
+def _articles(articles: Sequence[ArticleHit]) -> str:
+    return FITTING_HEADING + "".join(f"\n{a.cite}\n{a.text}" for a in articles)
+
+
+def format_choices(hits: Sequence[Hit] | Sequence[Entry], question: str = "",
+                   articles: Sequence[ArticleHit] = ()) -> str:
+    """A question that tells the candidates apart, or the plain numbered list of up to three; then the
+    articles that may apply to the facts told."""
     entries = [h.entry if isinstance(h, Hit) else h for h in hits[:MAX_CHOICES]]
     numbers = "、".join(str(i) for i in range(1, len(entries) + 1))
     head = f"{question}回复{numbers}：" if question else f"您想问的是哪一个？回复{numbers}："
@@ -37,6 +50,8 @@ def format_choices(hits: Sequence[Hit] | Sequence[Entry], question: str = "") ->
     lines += [f"{i}. {entry.title}" for i, entry in enumerate(entries, start=1)]
     if question:
         lines.append("也可以直接把情况说得具体一些。")
+    if articles:
+        lines.append("\n" + _articles(articles))
     return "\n".join(lines)
 
 
@@ -78,9 +93,9 @@ def format_fallback(studio_name: str) -> str:
 def format_reply(reply: Reply, studio_name: str) -> str:
     """The text of a reply plan."""
     if reply.kind == "answer":
-        return format_answer(reply.entries[0], reply.entries[1:], reply.notes)
+        return format_answer(reply.entries[0], reply.entries[1:], reply.notes, reply.articles)
     if reply.kind == "choices":
-        return format_choices(reply.entries, reply.question)
+        return format_choices(reply.entries, reply.question, reply.articles)
     if reply.kind == "statutes":
         return format_statutes(reply, studio_name)
     if reply.kind == "smalltalk":

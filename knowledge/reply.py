@@ -33,7 +33,7 @@ class Reply:
 
     kind: ReplyKind
     entries: tuple[Entry, ...] = ()
-    articles: tuple[ArticleHit, ...] = ()
+    articles: tuple[ArticleHit, ...] = ()  # statutes: the articles; answer or choice: articles that may apply
     notes: tuple[str, ...] = ()  # what the facts given change (time limits, before/after marriage ...)
     question: str = ""
     confidence: float = 0.0
@@ -61,6 +61,18 @@ class Reply:
         """The first citation the villager reads: the answer's, option 1's or the first article's."""
         cites = self.citations
         return cites[0] if cites else None
+
+    @property
+    def cited(self) -> tuple[str, ...]:
+        """The articles the first reply names as law: an answer's legal basis and the articles shown under
+        it; for a choice (titles only) option 1's first citation, as in first_citation, and the articles
+        shown; the statute articles."""
+        if not self.legal:
+            return ()
+        if self.kind == "statutes":
+            return self.citations
+        own = self.entries[0].basis if self.kind == "answer" else self.entries[0].basis[:1]
+        return tuple(dict.fromkeys([*own, *(a.cite for a in self.articles)]))
 
     @property
     def entry_ids(self) -> tuple[str, ...]:

@@ -70,6 +70,7 @@ class SearchResult:
     bare: bool = False  # only one or two legal words, all of one entry: a topic, not a question
     legal: bool = False  # the question uses legal vocabulary (and is not small talk)
     chat: bool = False  # the question has a marker of small talk (weather, health, school ...)
+    dispute: bool = False  # the question tells of a dispute (占了, 不给, 被打): legal even without legal words
 
 
 class KnowledgeBase:
@@ -131,7 +132,7 @@ class KnowledgeBase:
         lexicon = self.analyzer.lexicon
         self._legal_terms = frozenset(userdict_words(legal_only=True) | lexicon.legal_terms)
         targets = {t for t in df if len(t) > 1}
-        known = set(lexicon.stopwords) | set(df)
+        known = set(lexicon.stopwords) | set(df) | {w for w in lexicon.smalltalk if len(w) > 1}  # 保养 ≠ 抱养
         self.analyzer.corrector = PinyinCorrector(
             targets, known, self._legal_terms | lexicon.words, {t: float(c) for t, c in df.items()}
         )
@@ -142,6 +143,7 @@ class KnowledgeBase:
             key = pinyin_key(term, loose=False) if 2 <= len(term) <= 4 else None
             if key is not None:
                 self._sounds_like.setdefault(key, term)
+        self._index_of = {e.id: i for i, e in enumerate(self._entries)}
         self._entries_with: dict[str, list[int]] = {}
         for index, terms in enumerate(self._entry_terms):
             for term in terms:
@@ -156,13 +158,19 @@ class KnowledgeBase:
         weights.update(dict.fromkeys(content, 1.0))
         for term in self._homophones(content):
             weights.setdefault(term, tuning.homophone_weight)
-        smalltalk = self.analyzer.lexicon.is_smalltalk("".join(tokens))
+        joined = "".join(tokens)
+        dispute = self.analyzer.lexicon.is_dispute(joined)
+        # A chat marker ("多少钱", "推荐") says small talk unless the message tells of a dispute (被骗, 不给).
+        smalltalk = self.analyzer.lexicon.is_smalltalk(joined) and not dispute
         # Legal vocabulary, or a colloquial phrase the lexicon maps to it ("老爷子没了" → 继承).
+        lexicon = self.analyzer.lexicon
         legal_words = [t for t in content if t in self._legal_terms]
-        legal_words += self.analyzer.lexicon.expand("".join(tokens), tokens)
-        legal = len(legal_words) >= 2 or (bool(legal_words) and not smalltalk)
+        legal_words += lexicon.expand(joined, tokens)
+        if not dispute:  # 女儿, 房子 alone say no legal matter
+            legal_words = [t for t in legal_words if t not in lexicon.weak]
+        legal = len(legal_words) >= 2 or (bool(legal_words) and not smalltalk) or dispute
         if not any(t in self._idf for t in weights):
-            return SearchResult("low", [], 0.0, weights, legal=legal, chat=smalltalk)
+            return SearchResult("low", [], 0.0, weights, legal=legal, chat=smalltalk, dispute=dispute)
         phrasing, combined, answer = self._indexes.scores(weights)
         best_phrasing = np.maximum.reduceat(phrasing, self._starts)
         scores = tuning.phrasing_weight * best_phrasing
@@ -171,10 +179,11 @@ class KnowledgeBase:
         order = _top(scores, max(k, 2))
         hits = [Hit(self._entries[i], float(scores[i])) for i in order if scores[i] > 0]
         if not hits:
-            return SearchResult("low", [], 0.0, weights, legal=legal, chat=smalltalk)
+            return SearchResult("low", [], 0.0, weights, legal=legal, chat=smalltalk, dispute=dispute)
         confidence = self._confidence(content, float(best_phrasing[order[0]]), hits[0].score)
         bare = self._is_bare_keyword(content, order[0])
-        if confidence < tuning.high and smalltalk:
+        strong = any(t in self._legal_terms and t not in lexicon.weak for t in content)
+        if smalltalk and (confidence < tuning.high or not strong):
             confidence *= tuning.smalltalk_factor  # damps weak matches only: "一下雨水就流进我家院子" stays
         elif bare:
             # "彩礼", "宅基地 继承": legal words only, all in the top entry: offer its topic's choices.
@@ -183,7 +192,7 @@ class KnowledgeBase:
         if band == "high" and len(content) == 1 and len(content[0]) <= 3:
             band = "middle"  # a bare topic word ("开车", "彩礼") says what about, not what is asked
             bare = True
-        return SearchResult(band, hits[:k], confidence, weights, bare and len(content) <= 2, legal, smalltalk)
+        return SearchResult(band, hits[:k], confidence, weights, bare and len(content) <= 2, legal, smalltalk, dispute)
 
     def _homophones(self, content: list[str]) -> list[str]:
         """Legal words that a word of the question sounds like, where another word of it fits their entries."""
@@ -199,6 +208,16 @@ class KnowledgeBase:
             if any(others & self._entry_terms[i] for i in self._entries_with.get(term, ())):
                 found.append(term)
         return found
+
+    def coverage(self, result: SearchResult, entry: Entry) -> float:
+        """The share (idf-weighted) of the question's legal words that the entry uses; 1.0 without any."""
+        index = self._index_of.get(entry.id)
+        if index is None:
+            return 0.0
+        terms = self._entry_terms[index]
+        legal = [(t, self._idf.get(t, 0.0)) for t in result.terms if t in self._legal_terms]
+        total = sum(idf for _, idf in legal)
+        return sum(idf for t, idf in legal if t in terms) / total if total else 1.0
 
     def _is_bare_keyword(self, content: list[str], top: int) -> bool:
         terms = self._entry_terms[top]

@@ -15,9 +15,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p = sub.add_parser("kb", help="knowledge base: evaluation and unanswered questions")
     ksub = p.add_subparsers(dest="kb_command", required=True)
     ev = ksub.add_parser("eval", help="direct answers, their precision, first-reply hits, top-3, off-topic, by kind")
-    ev.add_argument("--set", dest="sets", action="append", choices=("dev", "holdout", "judge"),
-                    help="a bundled set (repeatable; default: all three)")
-    ev.add_argument("--devset", help="another set file (TOML)")
+    ev.add_argument("--set", dest="sets", action="append", choices=("dev", "consult", "holdout", "judge"),
+                    help="a bundled set (repeatable; default: dev, holdout, judge)")
+    ev.add_argument("--devset", action="append", default=[], help="another set file (TOML; repeatable)")
     ev.add_argument("--holdout", action="store_true", help="the held-out set only")
     ev.add_argument("--lawbench", help="LawBench 3-8 JSON: same law / same article of the first reply")
     ev.add_argument("--faq-dir", help="FAQ directory (default: the bundled one)")
@@ -33,7 +33,8 @@ def evaluate(args: argparse.Namespace, settings: Settings) -> int:
     """Run the evaluation on the chosen sets."""
     from knowledge.evaluation import main
 
-    argv = [*(["--devset", args.devset] if args.devset else []), *(["--faq-dir", args.faq_dir] if args.faq_dir else []),
+    argv = [*[arg for path in args.devset for arg in ("--devset", path)],
+            *(["--faq-dir", args.faq_dir] if args.faq_dir else []),
             *(["--holdout"] if args.holdout else []), *(["--misses"] if args.misses else []),
             *(["--lawbench", args.lawbench] if args.lawbench else []),
             *[arg for name in args.sets or () for arg in ("--set", name)]]

@@ -102,3 +102,86 @@ def test_a_missing_contract_or_iou_is_addressed() -> None:
     assert facts.notes(covered, "借给他五千块钱没写借条 他不认了") == []  # the entry says it already
     wage = Entry("im-wage-factory", "欠薪", ("q",), "a", ("《劳动法》第50条",))
     assert any("《劳动合同法》第7条" in n for n in facts.notes(wage, "厂里三个月没发工资 我也没签合同"))
+
+
+def test_family_house_and_chat_words_alone_get_no_legal_answer() -> None:
+    responder = get_responder()
+    for text in ("女儿过生日送啥好", "手机银行怎么转账", "车子保养一次多少钱", "你几岁了", "房子装修好了 啥时候搬家好"):
+        assert not responder.respond(text).legal, text
+    # The same words in a dispute stay a legal question.
+    for text in ("我家的房子被别人占着不走", "俺儿子十四岁在外面打了人 家长要赔钱不", "玩牌九被警察逮住了 要罚多少钱"):
+        assert responder.respond(text).legal, text
+
+
+def test_chat_words_are_not_read_as_legal_homophones() -> None:
+    terms = get_responder().kb.search("车子保养一次多少钱").terms
+    assert "抱养" not in terms and "收养" not in terms
+
+
+def test_a_told_dispute_is_legal_even_without_legal_words() -> None:
+    responder = get_responder()
+    assert responder.respond("卖化肥的说能增产一倍 结果啥用没有 还不给退").legal
+    for text in ("承包鱼塘养什么鱼好", "律师一个月挣多少", "借我点钱呗", "我今天很伤心 告诉我怎么办"):
+        assert not responder.respond(text).legal, text
+
+
+def test_in_a_long_account_the_law_most_close_entries_rest_on_leads() -> None:
+    from knowledge.answering import Responder
+    from knowledge.faq import Entry
+    from knowledge.retrieval import Hit
+
+    def hit(entry_id: str, cite: str, score: float) -> Hit:
+        return Hit(Entry(entry_id, "t", ("q",), "a", (cite,)), score)
+
+    responder = get_responder()
+    story = [hit("a", "《治安管理处罚法》第50条", 10.0), hit("b", "《民法典》第1064条", 9.0),
+             hit("c", "《民法典》第1062条", 6.0)]
+    assert [h.entry.id for h in Responder._law_first(responder, story)] == ["b", "a", "c"]
+    lone = [hit("a", "《治安管理处罚法》第50条", 10.0), hit("b", "《民法典》第1064条", 7.0),
+            hit("c", "《民法典》第1062条", 2.0)]
+    assert [h.entry.id for h in Responder._law_first(responder, lone)] == ["a", "b", "c"]
+
+
+ACCOUNT = ("我在网上买了一台饲料粉碎机，收到货用了一个星期就坏了，联系卖家说要我自己出运费寄回去修，"
+           "请问我能不能要求退货？运费谁出？")
+
+
+def _real_cut(article_cite: str, text: str) -> bool:
+    full = "".join(get_statutes().lookup(article_cite).article.text.split())  # type: ignore[union-attr]
+    return all("".join(part.split()) in full for part in text.split("……") if part)  # cut, never written
+
+
+def test_a_choice_in_an_account_shows_the_articles_of_its_law_that_fit_the_facts() -> None:
+    reply = get_responder().respond(ACCOUNT)
+    assert reply.kind == "choices"
+    law = reply.entries[0].basis[0].split("》")[0] + "》"
+    assert 1 <= len(reply.articles) <= 2
+    assert all(a.cite.startswith(law) and get_statutes().verify(a.cite).ok for a in reply.articles)
+    assert all(_real_cut(a.cite, a.text) for a in reply.articles)
+    assert "《消费者权益保护法》第25条" in reply.cited  # 网购 seven days: the article deciding this case
+    text = format_reply(reply, "x")
+    assert "可能适用的条文" in text and reply.articles[0].cite in text
+    # What counts as cited: option 1's first citation (as for first_citation) and the articles shown.
+    assert set(reply.cited) == {reply.entries[0].basis[0], *(a.cite for a in reply.articles)}
+
+
+def test_short_questions_and_well_cited_answers_get_no_extra_articles() -> None:
+    responder = get_responder()
+    short = responder.respond("网上买的东西坏了能退吗")
+    assert not short.articles
+    account = responder.respond("邻居家养了一条大狗，平时不拴绳，上周我家孩子放学路过时被狗咬伤，"
+                                "打了狂犬疫苗花了两千多，邻居说孩子逗狗才被咬的，不愿意赔，请问邻居要担责任吗？")
+    assert account.kind == "answer" and "《民法典》第1245条" in account.entries[0].basis
+    assert not account.articles  # its entry already cites the article that decides it
+    assert account.cited == account.entries[0].basis
+    assert "可能适用的条文" not in format_reply(account, "x")
+
+
+def test_an_answer_adds_only_an_article_its_entry_does_not_cite() -> None:
+    responder = get_responder()
+    for text in (ACCOUNT, "我丈夫结婚前自己全款在县城买了一套房子，婚后我们一直住在里面，装修是我娘家出的钱。"
+                 "现在要离婚，他说房子是他婚前的个人财产，请问我有份吗？"):
+        reply = responder.respond(text)
+        if reply.kind == "answer":
+            assert len(reply.articles) <= 1
+            assert not set(a.cite for a in reply.articles) & set(reply.entries[0].basis)

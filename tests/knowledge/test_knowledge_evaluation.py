@@ -5,7 +5,7 @@ import pytest
 
 from knowledge.answering import Responder, get_responder
 from knowledge.cite import parse_citation
-from knowledge.evaluation import JUDGE_PATH, DevCase, load_devset, main, score
+from knowledge.evaluation import CONSULT_PATH, JUDGE_PATH, DevCase, load_devset, main, score
 from knowledge.faq import Entry
 from knowledge.lawbench import lawbench_cites, load_lawbench, score_lawbench
 from knowledge.reply import ArticleHit, Reply
@@ -43,6 +43,16 @@ def test_judge_set_is_large_varied_and_cites_real_articles(responder: Responder)
         assert check.ok or cite.startswith("《最高人民法院"), (cite, check.reason)
     faq_phrasings = {q for e in responder.kb.entries for q in e.questions}
     assert not [c.question for c in judge if c.question in faq_phrasings]
+
+
+def test_tuning_sets_cite_real_articles(responder: Responder) -> None:
+    statutes = get_statutes()
+    consult = load_devset(CONSULT_PATH)
+    assert len(consult) >= 40 and all(c.cites and len(c.question) >= 40 for c in consult)
+    cited = {cite for case in [*load_devset(), *consult] for cite in case.cites}
+    for cite in cited:
+        check = statutes.verify(cite)
+        assert check.ok or cite.startswith("《最高人民法院"), (cite, check.reason)
 
 
 def test_dev_set_meets_the_tuned_targets(responder: Responder) -> None:
@@ -107,3 +117,27 @@ def test_main_prints_each_set(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     out = capsys.readouterr().out
     assert "dev.toml: 2 questions (1 legal, 1 off-topic" in out
     assert "first reply right" in out and "off-topic handled" in out and "by kind" in out
+
+
+def test_cited_counts_what_the_first_reply_names_and_no_more() -> None:
+    own = Entry("own", "t", ("q",), "answer", ("《民法典》第1062条", "《民法典》第1087条"))
+    other = entry("other", "《民法典》第1063条")
+    extra = (ArticleHit("《民法典》第1092条", "..."),)
+    answer = Reply("answer", (own, other), articles=extra)
+    assert answer.cited == ("《民法典》第1062条", "《民法典》第1087条", "《民法典》第1092条")  # not the related entry
+    choice = Reply("choices", (own, other), articles=extra)
+    assert choice.cited == ("《民法典》第1062条", "《民法典》第1092条")  # titles show no basis: option 1's first only
+    assert Reply("offtopic", articles=extra).cited == ()
+    cases = [DevCase("a", cites=("《民法典》第1087条",)), DevCase("b", cites=("《民法典》第1087条",))]
+    m = score("t", {"a": answer, "b": choice}.__getitem__, cases, lambda _: None, timing=False)
+    assert (m.first_hit, m.cited) == (0, 1)
+
+
+def test_lawbench_counts_an_article_named_in_the_first_reply(tmp_path: Path) -> None:
+    path = tmp_path / "lb.json"
+    path.write_text(json.dumps([
+        {"question": "离婚时他转移了存款", "answer": "法律依据:《中华人民共和国民法典》第一千零九十二条"},
+    ], ensure_ascii=False), encoding="utf-8")
+    reply = Reply("choices", (entry("d", "《民法典》第1087条"),), articles=(ArticleHit("《民法典》第1092条", "..."),))
+    m = score_lawbench(lambda q: reply, load_lawbench(path))
+    assert (m.same_law, m.same_article, m.article_cited) == (1, 0, 1)

@@ -92,3 +92,15 @@ def test_load_from_directory(tmp_path: Path) -> None:
     small = KnowledgeBase.load(tmp_path)
     assert [e.id for e in small.entries] == ["a", "b"]
     assert small.search("欠我钱不还").hits[0].entry.id == "b"
+
+
+def test_coverage_is_the_share_of_legal_words_an_entry_uses() -> None:
+    from knowledge.retrieval import get_knowledge_base
+
+    kb = get_knowledge_base()
+    result = kb.search("离婚后孩子的抚养费不给怎么办")
+    support = kb.entry("lf-child-support-unpaid")
+    dogs = kb.entry("tp-dog-who-liable")
+    assert kb.coverage(result, support) > kb.coverage(result, dogs)
+    assert 0.0 <= kb.coverage(result, dogs) <= kb.coverage(result, support) <= 1.0
+    assert kb.coverage(kb.search("今天天气怎么样"), dogs) == 1.0  # no legal word: nothing to miss

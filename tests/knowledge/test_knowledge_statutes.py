@@ -168,3 +168,12 @@ def test_verify_bad_citations(cite: str, code: str) -> None:
     assert not check.ok
     assert check.code == code
     assert check.reason
+
+
+def test_articles_carry_the_chapter_they_stand_under() -> None:
+    statutes = get_statutes()
+    law = statutes.db.current("中华人民共和国民法典")
+    assert law is not None
+    by_number = {a.number: a for a in statutes.db.articles(law)}
+    assert "医疗损害责任" in by_number[1218].heading
+    assert "相邻关系" in by_number[290].heading
