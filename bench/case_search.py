@@ -87,8 +87,8 @@ async def load(url: str, seed: int) -> tuple[str, str, str]:
 async def measure(url: str, runs: int, phone: str, number: str, name: str) -> None:
     """Time count + first page for each kind of search, as the console runs them."""
     import models
-    from models.case_queries import PAGE_SIZE, BoardFilter, board, board_count
     from models.core import Town
+    from queries.case_lists import PAGE_SIZE, BoardFilter, board, board_count
 
     async with models.database(url):
         town = await Town.get(name="江湾镇")

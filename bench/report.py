@@ -199,11 +199,11 @@ def _spread(times: list[float]) -> str:
 async def measure(url: str, year: int, repeat: int) -> list[Result]:
     """Times (each step `repeat` times) and peak Python memory of the statistics and each document."""
     import models
-    from models import stats
     from models.core import Town
-    from models.report import charts
-    from models.report_figures import Period
-    from models.reporting import ReportRequest, Targets, report_bytes
+    from queries import statistics as stats
+    from queries.figures import Period
+    from reports.render import charts
+    from reports.reporting import ReportRequest, Targets, report_bytes
 
     charts.cjk_font_path()
     results: list[Result] = []

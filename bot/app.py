@@ -35,7 +35,7 @@ from handlers.core.resilience import Breaker
 from handlers.legal import DatabaseQuestionLog
 from knowledge.answering import get_responder
 from knowledge.retrieval import get_knowledge_base
-from models import case_types
+from services import case_types
 
 log = logging.getLogger("mingbai")
 

@@ -19,8 +19,8 @@ from aiohttp import web
 
 from bot import keys
 from bot.reminders import periodic_ctx
-from models import notifications
-from models.parsing import TZ
+from knowledge.wording.dates import TZ
+from services import notifications
 
 log = logging.getLogger("mingbai.notify")
 EMBEDDED_INTERVAL_SECONDS = 20

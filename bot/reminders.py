@@ -13,8 +13,8 @@ from typing import Any
 from aiohttp import web
 
 from bot import keys
-from models import reminders
-from models.cases import today as local_today
+from services import reminders
+from services.cases import today as local_today
 
 log = logging.getLogger("mingbai.reminders")
 

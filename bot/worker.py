@@ -18,7 +18,7 @@ from bot.notify import dispatch_job
 from bot.redis_store import make_clients
 from bot.reminders import scan
 from bot.screening_reminders import cron_job as screening_reminder_scan
-from models import case_types
+from services import case_types
 
 log = logging.getLogger("mingbai.worker")
 

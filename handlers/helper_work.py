@@ -7,10 +7,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from handlers.core import Context, Regex, RoleIs, Router
+from knowledge.wording.dates import parse_date, today
+from knowledge.wording.errors import ParseError
 from models.core import Role, User
-from models.helper_work import HelperWorkError, PointRules, Referral, ReferralKind, points_table, record_training
-from models.parsing import ParseError, parse_date, today
-from models.privacy import scrub_text
+from models.helper_tables import Referral, ReferralKind
+from queries.points import PointRules, points_table
+from services.helper_work import HelperWorkError, record_training
+from services.privacy import scrub_text
 
 router = Router("helper_work")
 

@@ -104,8 +104,8 @@ class DatabaseQuestionLog:
         self.writer: asyncio.Task[None] | None = None
 
     async def __call__(self, ctx: Context, question: str, result: Reply | None) -> None:
-        from models.privacy import scrub_text  # phones and ID numbers never reach the question log
         from models.questions import QuestionLog
+        from services.privacy import scrub_text  # phones and ID numbers never reach the question log
 
         top = result.entries[0] if result and result.entries else None
         row = QuestionLog(
@@ -124,8 +124,8 @@ class DatabaseQuestionLog:
 
     async def _write(self) -> None:
         from models.core import WeChatApp
-        from models.identities import village_of
         from models.questions import QuestionLog
+        from services.identities import village_of
 
         while True:
             rows = [await self.queue.get()]

@@ -113,7 +113,7 @@ def table(doc: Any, columns: tuple[str, ...], loop: str) -> None:
 
 def main() -> None:
     """Build and save the template."""
-    from models.report.docx import TOWN_COLUMNS, VILLAGE_COLUMNS
+    from reports.render.docx import TOWN_COLUMNS, VILLAGE_COLUMNS
 
     doc = Document()
     # The document defaults: no theme (Calibri/Cambria) fonts anywhere.

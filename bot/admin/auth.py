@@ -11,8 +11,8 @@ from bot import keys
 from bot.admin import session as sessions
 from bot.admin.passwords import verify_password
 from bot.admin.web import LOGIN_PATH, STAFF_ROLES, current_user, error_page, form_data, render, safe_next
-from models.accounts import find_login
 from models.core import Role
+from services.accounts import find_login
 
 MAX_ATTEMPTS = 10  # per account
 MAX_ATTEMPTS_PER_ADDRESS = 50  # per client address, over every account

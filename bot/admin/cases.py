@@ -25,24 +25,10 @@ from bot.admin.web import (
     require_role,
     town_scope,
 )
-from models import cases, documents
-from models.case_flow import (
-    AGREEMENT_FORMS,
-    DECLINE_REASONS,
-    FAIL_ROUTES,
-    PERFORMED,
-    STATUS_LABELS,
-    TERMINATE_REASONS,
-    Action,
-    Source,
-    Status,
-    TransitionRefused,
-    allowed_actions,
-)
-from models.case_queries import PAGE_SIZE, BoardFilter, board, board_count, deadlines, is_overdue, mediator_ids_by_case
-from models.case_types import case_types, referrers
+from knowledge.wording.dates import TZ
 from models.core import Role, User, Village
 from models.mediation import (
+    STATUS_LABELS,
     Agreement,
     Assignment,
     AuditEntry,
@@ -53,10 +39,26 @@ from models.mediation import (
     Notification,
     Party,
     SessionRecord,
+    Source,
+    Status,
 )
-from models.parsing import TZ
-from models.party_rules import KINDS, SIDES, PartyInvalid
-from models.privacy import mask_id_number, mask_name, mask_phone, masked_view, may_see_parties, text_mask
+from queries.case_lists import PAGE_SIZE, BoardFilter, board, board_count, mediator_ids_by_case
+from reports import documents
+from services import cases
+from services.case_flow import (
+    AGREEMENT_FORMS,
+    DECLINE_REASONS,
+    FAIL_ROUTES,
+    PERFORMED,
+    TERMINATE_REASONS,
+    Action,
+    TransitionRefused,
+    allowed_actions,
+)
+from services.case_types import case_types, referrers
+from services.deadlines import deadlines, is_overdue
+from services.party_rules import KINDS, SIDES, PartyInvalid
+from services.privacy import mask_id_number, mask_name, mask_phone, masked_view, may_see_parties, text_mask
 
 log = logging.getLogger("mingbai.admin")
 Form = MultiDictProxy[Any]
@@ -533,7 +535,7 @@ async def paper_doc(request: web.Request) -> web.StreamResponse:
 
 
 async def _table(request: web.Request) -> Any:
-    from models.mediation_table import build, period
+    from queries.mediation_figures import build, period
 
     user = current_user(request)
     assert user is not None
@@ -547,7 +549,7 @@ async def _table(request: web.Request) -> Any:
 @require_role(Role.ADMIN, Role.COUNTY_ADMIN)
 async def table_page(request: web.Request) -> web.StreamResponse:
     """The 人民调解工作统计表 of the town, for a year or a quarter."""
-    from models.mediation_table import COLUMNS
+    from queries.mediation_figures import COLUMNS
 
     table, year, quarter = await _table(request)
     return await render(request, "cases/table.html", {
@@ -559,7 +561,7 @@ async def table_page(request: web.Request) -> web.StreamResponse:
 @require_role(Role.ADMIN, Role.COUNTY_ADMIN)
 async def table_xlsx(request: web.Request) -> web.StreamResponse:
     """The same table as .xlsx."""
-    from models.mediation_table import to_xlsx
+    from reports.mediation_table import to_xlsx
 
     table, year, quarter = await _table(request)
     name = f"人民调解工作统计表-{year}" + (f"-Q{quarter}" if quarter else "") + ".xlsx"

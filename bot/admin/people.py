@@ -21,9 +21,9 @@ from bot.admin.web import (
     require_role,
     town_scope,
 )
-from models.accounts import AccountError, normalize_login
 from models.core import ROLE_LABELS, Role, Town, User, Village
-from models.privacy import mask_phone
+from services.accounts import AccountError, normalize_login
+from services.privacy import mask_phone
 
 LOGIN_TAKEN = "登录账号“{login}”已被使用，请换一个。"
 

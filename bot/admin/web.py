@@ -20,7 +20,7 @@ from multidict import MultiDict, MultiDictProxy
 from bot import keys
 from bot.admin import session as sessions
 from models.core import Role, Town, User
-from models.hygiene import clean_text
+from services.hygiene import clean_text
 
 log = logging.getLogger("mingbai.admin")
 

@@ -14,7 +14,7 @@ import jsonschema
 from aiohttp import web
 
 from bot.api.errors import ApiError
-from models.hygiene import clean_json
+from services.hygiene import clean_json
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Schema = dict[str, Any]

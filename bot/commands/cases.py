@@ -9,8 +9,8 @@ from pathlib import Path
 
 from bot.commands.outreach import ProgressBar, _in_db
 from bot.config import Settings
-from models.case_flow import Status
-from models.documents import export_year
+from models.mediation import Status
+from reports.documents import export_year
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -44,8 +44,9 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_mediation_table(args: argparse.Namespace, settings: Settings) -> int:
     """mingbai report --mediation-table --year Y [--quarter Q] [-o FILE.xlsx]: the county's 人民调解工作统计表."""
-    from models.cases import today
-    from models.mediation_table import build, period, to_xlsx
+    from queries.mediation_figures import build, period
+    from reports.mediation_table import to_xlsx
+    from services.cases import today
 
     year = args.year or today().year
     first, last = period(year, args.quarter)

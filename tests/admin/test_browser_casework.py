@@ -13,8 +13,7 @@ from docx import Document
 
 from bot import keys
 from handlers.core import Message
-from models.case_flow import Status
-from models.mediation import Case, Party
+from models.mediation import Case, Party, Status
 from tests.admin.test_browser import ARTIFACTS, _login, browser, served  # noqa: F401 - the fixtures
 from tests.mediation.conftest import World
 

@@ -11,10 +11,9 @@ from typing import Any
 import pytest
 from docx import Document
 
-from models import cases
-from models.case_flow import Status
 from models.core import Role, User, Village
-from models.mediation import AuditEntry, Case
+from models.mediation import AuditEntry, Case, Status
+from services import cases
 from tests.admin.conftest import csrf_from, login
 from tests.mediation.conftest import World, make_world, new_case
 

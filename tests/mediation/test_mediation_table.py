@@ -11,8 +11,9 @@ from typing import Any
 from openpyxl import load_workbook
 
 from bot.cli import build_parser
-from models import cases
-from models.mediation_table import build, period, to_xlsx
+from queries.mediation_figures import build, period
+from reports.mediation_table import to_xlsx
+from services import cases
 from tests.mediation.conftest import World, new_case
 
 D0 = date(2026, 4, 6)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from knowledge.wording.dates import today
 from models.outreach import Activity, ActivityChange, ActivityKind, ActivityPhoto
-from models.parsing import today
 
 
 async def test_guided_form_with_photos_and_correction(world) -> None:

@@ -8,17 +8,10 @@ import io
 import docx
 import openpyxl
 
-from models.report import render
-from models.report.charts import cjk_font_path, disputes_by_type, events_by_month
-from models.report.text import render_text
-from models.report_figures import (
-    KIND_EVENT,
-    KIND_MEETING,
-    KIND_TRAINING,
-    ActivityRow,
-    DisputeRow,
-    ReportDetail,
-)
+from queries.figures import KIND_EVENT, KIND_MEETING, KIND_TRAINING, ActivityRow, DisputeRow, ReportDetail
+from reports.render import render
+from reports.render.charts import cjk_font_path, disputes_by_type, events_by_month
+from reports.render.text import render_text
 from tests.report.figures import town_2023
 
 
@@ -121,7 +114,7 @@ def test_xlsx_is_formatted_as_a_clerk_would() -> None:
 
 def test_xlsx_totals_match_for_consistent_figures() -> None:
     """Figures built from the same rows: each SUMIFS of the summary evaluates to the summary's value."""
-    from models.report.xlsx import summary_items
+    from reports.render.xlsx import summary_items
 
     detail = _detail()
     f = town_2023(previous=False)
