@@ -12,7 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from tortoise.connection import get_connection
 
 import models
-from bot import admin, api, keys, notify, reminders, screening_reminders
+from bot import admin, api, keys, notify, reminder_loop, screening_reminders
 from bot.admin import kb as admin_kb
 from bot.admin import stats as admin_stats
 from bot.config import Settings
@@ -199,7 +199,7 @@ def create_app(settings: Settings, *, extra_routers: Sequence[Router] = ()) -> w
     admin.setup(app)
     admin_stats.setup(app)
     admin_kb.setup(app)
-    reminders.setup(app)
+    reminder_loop.setup(app)
     screening_reminders.setup(app)
     notify.setup(app)
     api.setup(app)

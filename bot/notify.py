@@ -18,7 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from bot import keys
-from bot.reminders import periodic_ctx
+from bot.reminder_loop import periodic_ctx
 from knowledge.wording.dates import TZ
 from services import notifications
 

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from bot import keys
 from bot.api.auth import Caller, current_caller
-from bot.api.errors import ApiError, json_response
+from bot.api.json_errors import ApiError, json_response
 from bot.api.spec import ApiSpec, Param, body, params, query_int
 from models.core import Role, Village
 from models.mediation import Assignment, Case, Source, Status

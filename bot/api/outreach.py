@@ -8,7 +8,7 @@ from aiohttp import web
 
 from bot import keys
 from bot.api.auth import Caller, current_user
-from bot.api.errors import ApiError, error_response, json_response
+from bot.api.json_errors import ApiError, error_response, json_response
 from bot.api.spec import ApiSpec, body, params, path_id, query_int
 from knowledge.wording.dates import parse_date
 from knowledge.wording.errors import ParseError

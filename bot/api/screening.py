@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.api.auth import current_user
-from bot.api.errors import ApiError, json_response
+from bot.api.json_errors import ApiError, json_response
 from bot.api.spec import ApiSpec, body, params, path_id, query_int
 from knowledge.wording.dates import today
 from models.core import Role

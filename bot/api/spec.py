@@ -13,7 +13,7 @@ from typing import Any
 import jsonschema
 from aiohttp import web
 
-from bot.api.errors import ApiError
+from bot.api.json_errors import ApiError
 from services.hygiene import clean_json
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -8,7 +8,7 @@ import types
 from aiohttp import web
 
 import bot.api
-from bot.api.errors import ApiError, json_response
+from bot.api.json_errors import ApiError, json_response
 from bot.api.spec import ApiSpec, params, path_id
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.customer_service import CustomerService
 from bot.redis_store import make_clients
-from bot.reminders import scan
+from bot.reminder_loop import scan
 from models.mediation import Case, ReminderSent
 from services import cases
 from services.reminders import due_reminders

@@ -16,7 +16,7 @@ from bot.cs_retry import JOB, MAX_TRIES, QUEUE, send_customer_service
 from bot.customer_service import CustomerService
 from bot.notify import dispatch_job
 from bot.redis_store import make_clients
-from bot.reminders import scan
+from bot.reminder_loop import scan
 from bot.screening_reminders import cron_job as screening_reminder_scan
 from services import case_types
 
