@@ -70,12 +70,32 @@ class Scope:
     village_id: int | None = None
 
 
+class Params:
+    """The values of one statement, each written into the SQL as the placeholder `add` returns: numbered, in
+    the dialect's style chosen once (`?1` on SQLite, `$1` on PostgreSQL), so the driver binds them by number
+    and the text is never rewritten. `more()` copies the values for a statement that adds its own."""
+
+    def __init__(self, mark: str, values: Sequence[Any] = ()) -> None:
+        self.mark = mark
+        self.values = list(values)
+
+    def add(self, value: Any) -> str:
+        self.values.append(value)
+        return f"{self.mark}{len(self.values)}"
+
+    def more(self) -> Params:
+        return Params(self.mark, self.values)
+
+
 class _Db:
     """Dialect differences: placeholders, month and day arithmetic."""
 
     def __init__(self) -> None:
         self.conn = connections.get("default")
         self.pg = self.conn.capabilities.dialect == "postgres"
+
+    def params(self) -> Params:
+        return Params("$" if self.pg else "?")
 
     def month(self, col: str) -> str:
         return f"to_char({col}, 'YYYY-MM')" if self.pg else f"strftime('%Y-%m', {col})"
@@ -90,21 +110,16 @@ class _Db:
     def days(self, later: str, earlier: str) -> str:
         return f"({later} - {earlier})" if self.pg else f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
 
-    async def rows(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
-        if self.pg:
-            parts = sql.split("?")
-            sql = parts[0] + "".join(f"${i}{p}" for i, p in enumerate(parts[1:], start=1))
-        return list(await self.conn.execute_query_dict(sql, list(params)))
+    async def rows(self, sql: str, params: Params) -> list[dict[str, Any]]:
+        return list(await self.conn.execute_query_dict(sql, params.values))
 
 
-def _where(scope: Scope, alias: str, params: list[Any], village_col: str = "village_id") -> str:
+def _where(scope: Scope, alias: str, params: Params, village_col: str = "village_id") -> str:
     parts = []
     if scope.town_ids is not None:
-        parts.append(f"{alias}.town_id IN ({','.join('?' * len(scope.town_ids)) or 'NULL'})")
-        params.extend(scope.town_ids)
+        parts.append(f"{alias}.town_id IN ({','.join(params.add(t) for t in scope.town_ids) or 'NULL'})")
     if scope.village_id is not None:
-        parts.append(f"{alias}.{village_col} = ?")
-        params.append(scope.village_id)
+        parts.append(f"{alias}.{village_col} = {params.add(scope.village_id)}")
     return "".join(f" AND {p}" for p in parts)
 
 
@@ -142,8 +157,9 @@ def _add_activities(out: dict[int, ReportFigures], totals: list[dict[str, Any]],
 
 
 async def _activities(db: _Db, period: Period, scope: Scope, out: dict[int, ReportFigures], full: bool) -> None:
-    params: list[Any] = [period.start, period.end]
-    base = f"FROM outreach_activity a WHERE a.date >= ? AND a.date < ? AND NOT a.withdrawn{_where(scope, 'a', params)}"
+    params = db.params()
+    base = (f"FROM outreach_activity a WHERE a.date >= {params.add(period.start)} AND a.date < {params.add(period.end)}"
+            f" AND NOT a.withdrawn{_where(scope, 'a', params)}")
     totals = db.rows(
         "SELECT a.town_id AS t, a.kind AS k, COUNT(*) AS n, SUM(a.participants) AS p, SUM(a.materials) AS m, "
         f"SUM(a.consultations) AS c {base} GROUP BY a.town_id, a.kind", params,
@@ -201,9 +217,10 @@ async def _disputes(
     db: _Db, period: Period, scope: Scope, out: dict[int, ReportFigures], full: bool, due_days: int
 ) -> None:
     start, end = _utc_bounds(period)
-    params: list[Any] = [db.bound(start), db.bound(end)]
+    params = db.params()
     reg = db.instant("c.registered_at")
-    base = f"FROM mediation_case c {_AGREEMENT_JOIN} WHERE {reg} >= ? AND {reg} < ?{_where(scope, 'c', params)}"
+    base = (f"FROM mediation_case c {_AGREEMENT_JOIN} WHERE {reg} >= {params.add(db.bound(start))} "
+            f"AND {reg} < {params.add(db.bound(end))}{_where(scope, 'c', params)}")
     if not full:
         for r in await db.rows(f"SELECT c.town_id AS t, COUNT(*) AS n {base} GROUP BY c.town_id", params):
             if r["t"] in out:
@@ -212,12 +229,14 @@ async def _disputes(
     asof = min(dt.datetime.now(LOCAL_TZ).date(), period.last_day)
     days = db.days("c.closed_on", "c.accepted_on")
     closed = f"c.closed_on IS NOT NULL AND c.accepted_on IS NOT NULL AND ({_OUTCOME}) <> '{OUTCOME_REJECTED}'"
+    late = params.more()
     sql = f"""SELECT c.town_id AS t, {_OUTCOME} AS o, COUNT(*) AS n,
         SUM(CASE WHEN c.accepted_on IS NOT NULL THEN 1 ELSE 0 END) AS accepted,
         SUM(COALESCE(ag.amount, 0)) AS amount,
         SUM(CASE WHEN {closed} THEN {days} ELSE 0 END) AS closed_days,
         SUM(CASE WHEN {closed} THEN 1 ELSE 0 END) AS closed_n,
-        SUM(CASE WHEN (c.closed_on IS NULL AND c.due_on < ?) OR ({closed} AND {days} > ?) THEN 1 ELSE 0 END) AS overdue,
+        SUM(CASE WHEN (c.closed_on IS NULL AND c.due_on < {late.add(asof)})
+            OR ({closed} AND {days} > {late.add(due_days)}) THEN 1 ELSE 0 END) AS overdue,
         SUM(CASE WHEN c.escalated THEN 1 ELSE 0 END) AS escalated,
         SUM(CASE WHEN c.prevented_criminal THEN 1 ELSE 0 END) AS prevented,
         SUM(CASE WHEN c.risk_escalation THEN 1 ELSE 0 END) AS risk,
@@ -226,7 +245,7 @@ async def _disputes(
             AS esc_recorded,
         SUM(CASE WHEN c.referred_by = '信访' THEN 1 ELSE 0 END) AS petition
         {base} GROUP BY c.town_id, {_OUTCOME}"""
-    _add_outcomes(out, await db.rows(sql, [asof, due_days, *params]))
+    _add_outcomes(out, await db.rows(sql, late))
     groups = {
         "by_type": ("c.case_type", ""),
         "by_source": ("c.source", ""),
@@ -276,9 +295,10 @@ async def _questions(db: _Db, period: Period, scope: Scope, out: dict[int, Repor
     A question has a village when its asker followed through that village's QR code.
     """
     start, end = _utc_bounds(period)
-    params: list[Any] = [db.bound(start), db.bound(end)]
+    params = db.params()
     at = db.instant("q.created_at")
-    where = f"WHERE {at} >= ? AND {at} < ?{_where(scope, 'q', params)}"
+    where = f"WHERE {at} >= {params.add(db.bound(start))} AND {at} < {params.add(db.bound(end))}"
+    where += _where(scope, "q", params)
     sql = f"""SELECT q.town_id AS t, q.topic AS topic, COUNT(*) AS n,
         SUM(CASE WHEN q.band = 'low' THEN 1 ELSE 0 END) AS low
         FROM question_log q {where} GROUP BY q.town_id, q.topic"""
@@ -289,9 +309,10 @@ async def _questions(db: _Db, period: Period, scope: Scope, out: dict[int, Repor
 async def _question_villages(db: _Db, period: Period, scope: Scope, out: dict[int, ReportFigures]) -> None:
     """Questions of askers who came through a village's QR code, per village (few: read from the log)."""
     start, end = _utc_bounds(period)
-    params: list[Any] = [db.bound(start), db.bound(end)]
+    params = db.params()
     at = db.instant("q.created_at")
-    where = f"WHERE {at} >= ? AND {at} < ?{_where(scope, 'q', params)}"
+    where = f"WHERE {at} >= {params.add(db.bound(start))} AND {at} < {params.add(db.bound(end))}"
+    where += _where(scope, "q", params)
     sql = f"""SELECT q.town_id AS t, v.name AS g, COUNT(*) AS n
         FROM question_log q JOIN village v ON v.id = q.village_id {where} GROUP BY q.town_id, v.name"""
     for r in await db.rows(sql, params):
@@ -307,8 +328,9 @@ def uses_tallies(period: Period, scope: Scope) -> bool:
 
 async def _activities_tally(db: _Db, period: Period, scope: Scope, out: dict[int, ReportFigures], full: bool
                             ) -> None:
-    params: list[Any] = [period.start, period.end]
-    base = f"FROM tally_activity t WHERE t.month >= ? AND t.month < ?{_where(scope, 't', params)}"
+    params = db.params()
+    base = (f"FROM tally_activity t WHERE t.month >= {params.add(period.start)} AND t.month < {params.add(period.end)}"
+            f"{_where(scope, 't', params)}")
     totals = db.rows(
         "SELECT t.town_id AS t, t.kind AS k, SUM(t.n) AS n, SUM(t.participants) AS p, SUM(t.materials) AS m, "
         f"SUM(t.consultations) AS c {base} AND t.dim = '' GROUP BY t.town_id, t.kind", params)
@@ -334,8 +356,9 @@ async def _activities_tally(db: _Db, period: Period, scope: Scope, out: dict[int
 async def _disputes_tally(
     db: _Db, period: Period, scope: Scope, out: dict[int, ReportFigures], full: bool, due_days: int
 ) -> None:
-    params: list[Any] = [period.start, period.end]
-    base = f"FROM tally_case t WHERE t.month >= ? AND t.month < ?{_where(scope, 't', params)}"
+    params = db.params()
+    base = (f"FROM tally_case t WHERE t.month >= {params.add(period.start)} AND t.month < {params.add(period.end)}"
+            f"{_where(scope, 't', params)}")
     if not full:
         for r in await db.rows(f"SELECT t.town_id AS t, SUM(t.n) AS n {base} AND t.dim = 'outcome' "
                                "GROUP BY t.town_id", params):
@@ -349,10 +372,10 @@ async def _disputes_tally(
                                                      "esc_recorded", "petition"))
     outcome = db.rows(f"SELECT t.town_id AS t, t.value AS o, {sums} {base} AND t.dim = 'outcome' "
                       "GROUP BY t.town_id, t.value", params)
+    late = params.more()
     overdue = db.rows(
-        f"SELECT t.town_id AS t, SUM(t.n) AS n {base} AND ((t.dim = 'due' AND t.value < ?) "
-        "OR (t.dim = 'days' AND CAST(t.value AS INTEGER) > ?)) GROUP BY t.town_id",
-        [*params, asof.isoformat(), due_days])
+        f"SELECT t.town_id AS t, SUM(t.n) AS n {base} AND ((t.dim = 'due' AND t.value < {late.add(asof.isoformat())}) "
+        f"OR (t.dim = 'days' AND CAST(t.value AS INTEGER) > {late.add(due_days)})) GROUP BY t.town_id", late)
     groups = {
         "by_type": ("t.value", "", "type"),
         "by_source": ("t.value", "", "source"),
@@ -375,28 +398,32 @@ async def _disputes_tally(
 
 
 async def _questions_tally(db: _Db, period: Period, scope: Scope, out: dict[int, ReportFigures]) -> None:
-    params: list[Any] = [period.start, period.end]
+    params = db.params()
     sql = (f"SELECT t.town_id AS t, t.topic AS topic, SUM(t.n) AS n, SUM(t.low) AS low FROM tally_question t "
-           f"WHERE t.month >= ? AND t.month < ?{_where(scope, 't', params)} GROUP BY t.town_id, t.topic")
+           f"WHERE t.month >= {params.add(period.start)} AND t.month < {params.add(period.end)}"
+           f"{_where(scope, 't', params)} GROUP BY t.town_id, t.topic")
     _add_questions(out, await db.rows(sql, params))
     await _question_villages(db, period, scope, out)
 
 
 # Helpers in service at the period's end: joined by then (or before records began) and not yet left, so a
 # past year's figure stays as it was when people join or leave later (models.helper_work.HelperProfile).
-_ROSTER = """SELECT u.id AS id, u.town_id AS town_id, u.village_id AS village_id, u.is_core AS is_core
+def _roster(params: Params, day: dt.date) -> str:
+    return f"""SELECT u.id AS id, u.town_id AS town_id, u.village_id AS village_id, u.is_core AS is_core
     FROM "user" u LEFT JOIN helper_profile hp ON hp.user_id = u.id
     WHERE u.role = 'helper' AND (u.active OR hp.left_on IS NOT NULL)
-      AND (hp.joined_on IS NULL OR hp.joined_on < ?) AND (hp.left_on IS NULL OR hp.left_on >= ?)"""
+      AND (hp.joined_on IS NULL OR hp.joined_on < {params.add(day)})
+      AND (hp.left_on IS NULL OR hp.left_on >= {params.add(day)})"""
 
 
 async def _helpers(db: _Db, scope: Scope, out: dict[int, ReportFigures], ratio: int, floor: int,
                    period: Period) -> None:
-    params: list[Any] = [period.end, period.end]
+    params = db.params()
+    roster = _roster(params, period.end)
     where = _where(scope, "v", params, village_col="id")
     sql = f"""SELECT v.town_id AS t, v.name AS name, v.households AS hh, COUNT(u.id) AS helpers,
         SUM(CASE WHEN u.is_core THEN 1 ELSE 0 END) AS core
-        FROM village v LEFT JOIN ({_ROSTER}) u ON u.village_id = v.id
+        FROM village v LEFT JOIN ({roster}) u ON u.village_id = v.id
         WHERE 1 = 1{where} GROUP BY v.town_id, v.id, v.name, v.households ORDER BY v.name"""
     for r in await db.rows(sql, params):
         f = out.get(r["t"])
@@ -408,9 +435,9 @@ async def _helpers(db: _Db, scope: Scope, out: dict[int, ReportFigures], ratio: 
         h.helpers += _n(r["helpers"])
         h.core += _n(r["core"])
     if scope.village_id is None:  # helpers registered without a village count for the town
-        params = [period.end, period.end]
+        params = db.params()
         sql = f"""SELECT u.town_id AS t, COUNT(*) AS n, SUM(CASE WHEN u.is_core THEN 1 ELSE 0 END) AS core
-            FROM ({_ROSTER}) u WHERE u.village_id IS NULL{_where(scope, 'u', params)}
+            FROM ({_roster(params, period.end)}) u WHERE u.village_id IS NULL{_where(scope, 'u', params)}
             GROUP BY u.town_id"""
         for r in await db.rows(sql, params):
             if r["t"] in out:
@@ -519,15 +546,17 @@ async def report_detail(
     db = _Db()
     scope = Scope(tuple(t.id for t in towns), village_id)
     names = {t.id: t.name for t in towns}
-    params: list[Any] = [period.start, period.end]
+    params = db.params()
     base = (
         "FROM outreach_activity a LEFT JOIN village v ON v.id = a.village_id "
-        f"WHERE a.date >= ? AND a.date < ? AND NOT a.withdrawn{_where(scope, 'a', params)}"
+        f"WHERE a.date >= {params.add(period.start)} AND a.date < {params.add(period.end)} AND NOT a.withdrawn"
+        f"{_where(scope, 'a', params)}"
     )
     tally = source == "auto" and uses_tallies(period, scope)
-    tparams: list[Any] = [period.start, period.end]
-    tbase = (f"FROM tally_activity t LEFT JOIN village v ON v.id = t.village_id WHERE t.month >= ? AND t.month < ? "
-             f"AND t.dim = ''{_where(scope, 't', tparams)}")
+    tparams = db.params()
+    tbase = (f"FROM tally_activity t LEFT JOIN village v ON v.id = t.village_id WHERE t.month >= "
+             f"{tparams.add(period.start)} AND t.month < {tparams.add(period.end)} AND t.dim = ''"
+             f"{_where(scope, 't', tparams)}")
     if tally:
         total = _n((await db.rows(f"SELECT SUM(t.n) AS n {tbase}", tparams))[0]["n"])
     else:
@@ -560,24 +589,27 @@ async def report_detail(
                                                  r["form"], r["target"], r["theme"], _n(r["p"]), _n(r["m"]),
                                                  _n(r["c"]), 1, names[r["t"]]))
     start, end = _utc_bounds(period)
-    params = [db.bound(start), db.bound(end)]
+    params = db.params()
     reg = db.instant("c.registered_at")
-    where = f"WHERE {reg} >= ? AND {reg} < ?{_where(scope, 'c', params)}"
+    where = f"WHERE {reg} >= {params.add(db.bound(start))} AND {reg} < {params.add(db.bound(end))}"
+    where += _where(scope, "c", params)
     joins = (f"FROM mediation_case c {_AGREEMENT_JOIN} "
              "LEFT JOIN village v ON v.id = c.village_id")
     if tally:
-        tparams = [period.start, period.end]
-        n_cases = _n((await db.rows("SELECT SUM(t.n) AS n FROM tally_case t WHERE t.month >= ? AND t.month < ? "
-                                    f"AND t.dim = 'outcome'{_where(scope, 't', tparams)}", tparams))[0]["n"])
+        tparams = db.params()
+        sql = (f"SELECT SUM(t.n) AS n FROM tally_case t WHERE t.month >= {tparams.add(period.start)} "
+               f"AND t.month < {tparams.add(period.end)} AND t.dim = 'outcome'{_where(scope, 't', tparams)}")
+        n_cases = _n((await db.rows(sql, tparams))[0]["n"])
     else:
         n_cases = _n((await db.rows(f"SELECT COUNT(*) AS n FROM mediation_case c {where}", params))[0]["n"])
     detail.disputes_grouped = n_cases > max_rows
     if detail.disputes_grouped:  # one row per town, month of registration and outcome
         if tally:
-            gparams: list[Any] = [period.start, period.end]
+            gparams = db.params()
             sql = ("SELECT t.town_id AS t, t.month AS m, t.value AS o, SUM(t.n) AS n, SUM(t.accepted) AS acc, "
                    "SUM(t.amount) AS amount, SUM(t.escalated) AS esc, SUM(t.prevented) AS pc FROM tally_case t "
-                   f"WHERE t.month >= ? AND t.month < ? AND t.dim = 'outcome'{_where(scope, 't', gparams)} "
+                   f"WHERE t.month >= {gparams.add(period.start)} AND t.month < {gparams.add(period.end)} "
+                   f"AND t.dim = 'outcome'{_where(scope, 't', gparams)} "
                    "GROUP BY t.town_id, t.month, t.value HAVING SUM(t.n) > 0 ORDER BY 1, 2, 3")
             rows = await db.rows(sql, gparams)
         else:
