@@ -2,7 +2,7 @@
 
 Creates a separate database (default mingbai_bench_cases), loads 100,000 cases in one town with 2 to 5 parties
 each (about 350,000 party rows) with COPY, then times what the board runs for a search box entry (the count for
-paging and the first page, through models.case_queries.board / board_count, exactly as the console calls them):
+paging and the first page, through queries.case_lists.board / board_count, exactly as the console calls them):
 a party's phone number, a 调字号, a party's name, and a filter by year and type. Drops the database at the end
 unless --keep.
 

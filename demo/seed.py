@@ -1,7 +1,7 @@
 """A demo town (or county) for newcomers: villages, helpers, a year of activities, disputes through their life cycle.
 
 Deterministic by seed. People, activities and villages are bulk-inserted; every dispute goes through the
-mediation service (models.cases) so its transitions, deadlines and audit trail are the real ones. Names
+mediation service (services.cases) so its transitions, deadlines and audit trail are the real ones. Names
 and phone numbers are invented.
 """
 

@@ -85,7 +85,7 @@ class Case(Model):
     reg_seq = fields.IntField(null=True)
     seq = fields.IntField(null=True)
     case_type = fields.CharField(max_length=16, db_index=True)
-    stat_category = fields.CharField(max_length=16, default="", db_default="")  # one of the 15 (models.case_types)
+    stat_category = fields.CharField(max_length=16, default="", db_default="")  # one of the 15 (services.case_types)
     source = fields.CharEnumField(Source, max_length=16, default=Source.APPLIED)
     referred_by = fields.CharField(max_length=16, default="")  # 法院/公安/信访/政府 for referrals
     status = fields.CharEnumField(Status, max_length=24, default=Status.REGISTERED, db_index=True)

@@ -1,7 +1,7 @@
-"""The figures of the 述法报告 and the dashboard: a typed tree, filled by models.stats, read by models.report.
+"""The figures of the 述法报告 and the dashboard: a typed tree, filled by queries.statistics, read by reports.render.
 
 Pure data: no database, no I/O. Every count here is a count of records; which of them are written
-exactly and which rounded down with 余 is decided by the renderers (models.report.numbers).
+exactly and which rounded down with 余 is decided by the renderers (reports.render.phrasing).
 """
 
 from __future__ import annotations
@@ -285,7 +285,7 @@ class ReportFigures:
     helpers: HelperFigures = field(default_factory=HelperFigures)
     disputes: DisputeFigures = field(default_factory=DisputeFigures)
     questions: QuestionFigures = field(default_factory=QuestionFigures)
-    screenings: ScreeningFigures = field(default_factory=ScreeningFigures)  # 矛盾纠纷排查 (models.screening)
+    screenings: ScreeningFigures = field(default_factory=ScreeningFigures)  # 矛盾纠纷排查 (services.screening)
     previous: ReportFigures | None = None  # the same period a year earlier, when there was data
     is_county: bool = False
 

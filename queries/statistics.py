@@ -407,7 +407,7 @@ async def _questions_tally(db: _Db, period: Period, scope: Scope, out: dict[int,
 
 
 # Helpers in service at the period's end: joined by then (or before records began) and not yet left, so a
-# past year's figure stays as it was when people join or leave later (models.helper_work.HelperProfile).
+# past year's figure stays as it was when people join or leave later (models.helper_tables.HelperProfile).
 def _roster(params: Params, day: dt.date) -> str:
     return f"""SELECT u.id AS id, u.town_id AS town_id, u.village_id AS village_id, u.is_core AS is_core
     FROM "user" u LEFT JOIN helper_profile hp ON hp.user_id = u.id
@@ -446,7 +446,7 @@ async def _helpers(db: _Db, scope: Scope, out: dict[int, ReportFigures], ratio: 
 
 
 async def _screenings(period: Period, scope: Scope, out: dict[int, ReportFigures]) -> None:
-    """矛盾纠纷排查 of the period per town (models.screening)."""
+    """矛盾纠纷排查 of the period per town (queries.screening_figures)."""
     for tid, f in (await figures_by_town(scope.town_ids, period.start, period.end, scope.village_id)).items():
         if tid in out:
             out[tid].screenings = f

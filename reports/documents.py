@@ -1,6 +1,6 @@
 """The papers of a mediation case file (司法部 人民调解文书格式): docxtpl templates filled from the case's records.
 
-The templates (models/templates/mediation/*.docx, written by scripts/make_case_templates.py) carry the
+The templates (reports/templates/mediation/*.docx, written by scripts/make_case_templates.py) carry the
 公文 layout; this module only gathers the facts. Every paper of the 卷宗 is kept: a reopened case prints
 its earlier agreement and the court's refusal too.
 """

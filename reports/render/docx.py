@@ -57,7 +57,7 @@ def town_rows(c: CountyFigures) -> list[list[str]]:
 
 
 def render_docx(figures: ReportFigures | CountyFigures, level: int = 1) -> bytes:
-    """The report section as a .docx in the 公文 layout (the template under models/report/templates)."""
+    """The report section as a .docx in the 公文 layout (the template under reports/render/templates)."""
     from docx.shared import Mm
     from docxtpl import DocxTemplate, InlineImage
 
