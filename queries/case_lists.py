@@ -1,4 +1,4 @@
-"""Read side of mediation: the board's filtered lists and the deadlines on a case (SQL filters, no loops over all)."""
+"""Read side of mediation: the board's filtered lists (SQL filters, no loops; deadlines: services/deadlines.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The 人民调解工作统计表 a county asks for (year or quarter): per statistics category, in SQL, and as .xlsx.
+"""The 人民调解工作统计表 a county asks for (year or quarter): per statistics category, in SQL
+(the .xlsx: reports/mediation_table.py).
 
 Counts by the period's dates: 受理 by acceptance day, outcomes by closing day, agreements by the day they took
 effect (superseded agreements of reopened cases are not counted twice), judicial confirmations by the day

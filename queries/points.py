@@ -1,5 +1,5 @@
-"""法律明白人's own record: where they come from, households they cover, when they joined and left, the
-trainings they attended, the disputes and legal-aid referrals they brought, and the yearly 积分 from all of it.
+"""The yearly 积分 of 法律明白人 from their record (trainings, activities, screenings, disputes and legal-aid
+referrals they brought), and who is on the roster on a day. Tables: models/helper_tables.py.
 """
 
 from __future__ import annotations

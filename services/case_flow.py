@@ -1,4 +1,5 @@
-"""The mediation case life cycle (人民调解法) as a pure graph: statuses, actions, and the rules between them."""
+"""The mediation case life cycle (人民调解法) as a pure graph: actions and the rules between the statuses
+(the statuses themselves are stored: models/mediation.py)."""
 
 from __future__ import annotations
 

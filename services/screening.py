@@ -1,4 +1,5 @@
-"""矛盾纠纷排查: screening records, the one service every door writes through, and their figures.
+"""矛盾纠纷排查: the one service every door writes through (tables: models/screening_tables.py;
+figures: queries/screening_figures.py).
 
 Villages screen for disputes about twice a month and towns monthly (DESIGN.md); each screening is a
 record of its date, level, who did it, its scope, the disputes found, how many of them were resolved on

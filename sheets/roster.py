@@ -1,4 +1,4 @@
-"""Villages and helpers from the office's lists (all-or-nothing), and people created one by one."""
+"""Villages and helpers from the office's lists (all-or-nothing); one by one: services/people.py."""
 
 from __future__ import annotations
 
