@@ -1,8 +1,22 @@
-"""People created one by one (helpers, mediators, admins), or found again."""
+"""People and villages set one by one: a helper, mediator or admin created (or found again), a village named."""
 
 from __future__ import annotations
 
+from tortoise.exceptions import IntegrityError
+
 from models.core import Role, User, Village
+
+
+async def save_village(village: Village, name: str, households: int, groups: int | None) -> None:
+    """Name a village and set its figures; ValueError when its town has a village of that name already."""
+    taken = ValueError(f"已有“{name}”。")
+    if await Village.filter(town_id=village.town_id, name=name).exclude(id=village.id or 0).exists():  # type: ignore[attr-defined]
+        raise taken
+    village.name, village.households, village.groups = name, households, groups
+    try:
+        await village.save()
+    except IntegrityError:  # the same name saved concurrently
+        raise taken from None
 
 
 async def add_person(town_id: int, role: Role, name: str, *, village: str | None = None, phone: str = "",

@@ -94,5 +94,3 @@ async def import_helpers(rows: list[Row], town_id: int) -> tuple[int, int, Probl
                 await person.save(update_fields=["display_name", "village_id", "is_core"])
                 updated += 1
     return created, updated, problems
-
-

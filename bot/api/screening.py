@@ -14,7 +14,7 @@ from knowledge.wording.dates import today
 from models.core import Role
 from models.screening_tables import Screening, ScreeningLevel, ScreeningSource
 from services.activities import ActivityError, find_village
-from services.screening import MAX_FOUND, ScreeningError, create_screening, withdraw_screening
+from services.screening import MAX_FOUND, ScreeningError, create_screening, screening_to_withdraw, withdraw_screening
 
 SCREENERS = (Role.HELPER, Role.ADMIN, Role.COUNTY_ADMIN)
 STAFF = (Role.ADMIN, Role.COUNTY_ADMIN)
@@ -74,8 +74,9 @@ async def list_mine(request: web.Request) -> web.Response:
 async def withdraw(request: web.Request) -> web.Response:
     """Withdraw a screening (its author or the town's staff): kept, no longer counted."""
     caller = await current_user(request, *SCREENERS)
-    found = await Screening.get_or_none(id=params(request)["id"], town_id=caller.town_id)
-    if found is None or (found.author_id != caller.user.id and caller.role not in STAFF):  # type: ignore[union-attr]
+    found = await screening_to_withdraw(params(request)["id"], town_id=caller.town_id,
+                                        user_id=caller.user.id if caller.user else None, role=caller.role)
+    if found is None:
         raise ApiError(404, "not_found", "没有找到这条排查记录。")
     try:
         await withdraw_screening(found)
