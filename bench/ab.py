@@ -7,6 +7,7 @@ message is the figure to compare; messages/s follows it only as far as the machi
 
     git worktree add /tmp/base HEAD~1
     .venv/bin/python bench/ab.py /tmp/base . [--rounds 6] [--seconds 5] [--text 帮助] [--b-config "batch_window_ms = 4"]
+    .venv/bin/python bench/ab.py /tmp/base . --wrk --questions   # distinct legal questions, load by wrk
 
 Run it both ways round as well: here the server started first (A) measured ~3% less CPU a message
 than the same code started second, so a difference of that size is not a finding.
@@ -39,6 +40,9 @@ def main() -> int:
     ap.add_argument("--connections", type=int, default=100)
     ap.add_argument("--users", type=int, default=1000)
     ap.add_argument("--text", default="帮助")
+    ap.add_argument("--wrk", action="store_true", help="load with wrk (a C load generator) instead of Python")
+    ap.add_argument("--questions", action="store_true",
+                    help="distinct legal questions from knowledge/data instead of --text")
     ap.add_argument("--a-config", default="", help="lines added to A's [redis] section")
     ap.add_argument("--b-config", default="", help="lines added to B's [redis] section")
     args = ap.parse_args()
@@ -47,6 +51,13 @@ def main() -> int:
         if not (root / "bot" / "__main__.py").is_file():
             print(f"{root}: not a mingbai tree (no bot/__main__.py)", file=sys.stderr)
             return 2
+    texts = cb.questions() if args.questions else [args.text]
+
+    def run_load(url: str, seconds: float, tmp: Path) -> cb.Tally:
+        if args.wrk:
+            return cb.wrk_load(url, seconds, args.connections, texts, args.users, tmp)
+        return asyncio.run(cb.load(url, seconds, args.connections, texts, args.users))
+
     tallies = {name: cb.Tally() for name in sides}
     procs: dict[str, tuple[subprocess.Popen[bytes], str]] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -56,16 +67,16 @@ def main() -> int:
                 proc = cb.start_mingbai(port, Path(tmp), root=root, name=f"ab_{name.lower()}",
                                         redis=f"redis://127.0.0.1:6379/{12 + i}", redis_extra=extra.replace("|", "\n"))
                 procs[name] = (proc, f"http://127.0.0.1:{port}/wechat")
-                asyncio.run(cb.load(procs[name][1], 2, args.connections, [args.text], args.users))  # warm-up
+                run_load(procs[name][1], 2, Path(tmp))  # warm-up
             for n in range(args.rounds):
                 order = list(procs.items()) if n % 2 == 0 else list(procs.items())[::-1]
                 line = {}
                 for name, (proc, url) in order:
                     cpu = cb.tree_cpu_seconds(proc.pid)
-                    tally = asyncio.run(cb.load(url, args.seconds, args.connections, [args.text], args.users))
+                    tally = run_load(url, args.seconds, Path(tmp))
                     tally.cpu = cb.tree_cpu_seconds(proc.pid) - cpu
                     tallies[name].add(tally)
-                    line[name] = f"{name} {tally.rate:,.0f} msg/s {tally.cpu / len(tally.latencies) * 1e6:.0f} µs"
+                    line[name] = f"{name} {tally.rate:,.0f} msg/s {tally.cpu / tally.count * 1e6:.0f} µs"
                 print(f"round {n + 1}: {line['A']}, {line['B']}", flush=True)
         finally:
             for proc, _ in procs.values():

@@ -65,25 +65,31 @@ async def picked(msg: Message, state: FSMContext, knowledge: Knowledge) -> str:
 @router.text(Choice.pick)
 async def not_a_choice(msg: Message, ctx: Context, state: FSMContext, settings: Settings, knowledge: Knowledge,
                        question_log: QuestionLogger = no_log) -> str:
-    """Anything but 1-3 after a choice is a new question."""
-    await state.clear()
-    return str(await answer(msg, ctx, state, settings, knowledge, question_log))
+    """Anything but 1-3 after a choice is a new question: its own offer replaces the old one, if any."""
+    return await _answer(msg, ctx, state, settings, knowledge, question_log, offered=True)
 
 
 @router.text(NoState())
 async def answer(msg: Message, ctx: Context, state: FSMContext, settings: Settings, knowledge: Knowledge,
                  question_log: QuestionLogger = no_log) -> str:
     """Answer first; a choice only between topics; statutes for the rest — never an invented answer."""
+    return await _answer(msg, ctx, state, settings, knowledge, question_log, offered=False)
+
+
+async def _answer(msg: Message, ctx: Context, state: FSMContext, settings: Settings, knowledge: Knowledge,
+                  question_log: QuestionLogger, *, offered: bool) -> str:
+    """The reply; numbered entries are kept as the user's offer (one write), an older offer is cleared."""
     reply = knowledge.respond(msg.text)
     if reply.kind != "smalltalk":
         await question_log(ctx, msg.text, reply)
     if reply.kind in ("answer", "choices") and len(reply.entries) > 1:
         try:
-            await state.set_state(Choice.pick)
-            await state.update_data(choices=[e.id for e in reply.entries[:3]])
+            await state.set_state(Choice.pick, choices=[e.id for e in reply.entries[:3]])
         except FormsPaused:  # no conversation state while Redis is down: the answer still goes out, the same text
             if reply.kind == "choices":  # (a retry on another process must not get a different reply)
                 raise
+    elif offered:
+        await state.clear()
     return format_reply(reply, settings.town.studio_name)
 
 

@@ -22,6 +22,7 @@ class Lexicon:
     smalltalk: tuple[str, ...] = ()
     _correct_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     _phrase_keys: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _phrases_by_first: dict[str, list[tuple[int, str]]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         keys = sorted(self.corrections, key=len, reverse=True)
@@ -29,6 +30,10 @@ class Lexicon:
         object.__setattr__(self, "_correct_re", pattern)
         # Single characters (娃, 爹, 狗) only count as whole tokens, longer keys as substrings.
         object.__setattr__(self, "_phrase_keys", tuple(k for k in self.expansions if len(k) > 1))
+        by_first: dict[str, list[tuple[int, str]]] = {}  # the phrase keys by first character, with their rank
+        for rank, key in enumerate(self._phrase_keys):
+            by_first.setdefault(key[0], []).append((rank, key))
+        object.__setattr__(self, "_phrases_by_first", by_first)
 
     def correct(self, text: str) -> str:
         """Replace known misspellings and homophones (离昏 → 离婚)."""
@@ -39,9 +44,10 @@ class Lexicon:
     def expand(self, text: str, tokens: Iterable[str]) -> list[str]:
         """Legal words implied by colloquial phrases in text and by single-character tokens."""
         extra: list[str] = []
-        for key in self._phrase_keys:
-            if key in text:
-                extra.extend(self.expansions[key])
+        # only keys starting with a character of the text can occur in it; taken in the keys' order
+        found = sorted(k for ch in set(text) for k in self._phrases_by_first.get(ch, ()) if k[1] in text)
+        for _, key in found:
+            extra.extend(self.expansions[key])
         for token in tokens:
             if len(token) == 1 and token in self.expansions:
                 extra.extend(self.expansions[token])

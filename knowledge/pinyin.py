@@ -19,6 +19,7 @@ def char_pinyin(char: str) -> str:
     return lazy_pinyin(char)[0]
 
 
+@functools.lru_cache(maxsize=2048)
 def fuzzy(syllable: str) -> str:
     """Fold the confusions of southern accents and voice input (zh/z, ang/an, ...)."""
     for long, short in _FUZZY_INITIALS:
@@ -67,23 +68,25 @@ class PinyinCorrector:
                 if loose is not None:
                     self._loose.setdefault(loose, word)
 
-    def _match(self, span: str) -> str | None:
-        key = pinyin_key(span, loose=False)
-        if key is None:
+    def _match(self, span: str, keys: list[tuple[str, ...] | None]) -> str | None:
+        """The vocabulary word the span sounds like; `keys` are its tokens' syllables (pinyin_key)."""
+        known = [k for k in keys if k is not None]
+        if len(known) < len(keys):
             return None
+        key = tuple(s for k in known for s in k)
         word = self._exact.get(key)
         if word is None and len(span) >= 3:
-            loose = pinyin_key(span, loose=True)
-            word = self._loose.get(loose) if loose else None
+            word = self._loose.get(tuple(fuzzy(s) for s in key))
         return word if word != span else None
 
     def correct(self, tokens: list[str]) -> list[str]:
         """Return tokens with homophone spans replaced by vocabulary words, longest span first."""
+        keys = [pinyin_key(t, loose=False) for t in tokens]  # a span's syllables are its tokens' in a row
         out: list[str] = []
         i = 0
         while i < len(tokens):
             for j in range(min(len(tokens), i + self.max_chars), i, -1):
-                word = self._replacement(tokens[i:j])
+                word = self._replacement(tokens[i:j], keys[i:j])
                 if word is not None:
                     out.append(word)
                     i = j
@@ -93,14 +96,14 @@ class PinyinCorrector:
                 i += 1
         return out
 
-    def _replacement(self, span_tokens: list[str]) -> str | None:
+    def _replacement(self, span_tokens: list[str], keys: list[tuple[str, ...] | None]) -> str | None:
         span = "".join(span_tokens)
         if not 2 <= len(span) <= self.max_chars or span in self.vocabulary:
             return None
         known_only = all(t in self.vocabulary for t in span_tokens)
         if known_only and (len(span) < 3 or sum(len(t) == 1 for t in span_tokens) < 2):
             return None  # "菜里" must not become "彩礼"
-        word = self._match(span)
+        word = self._match(span, keys)
         # A run of known characters ("分到地" stays, not "分到底") or a single dictionary word the
         # knowledge base does not use ("负责任" stays, not "负责人") may only become a legal word.
         strict = known_only or len(span_tokens) == 1

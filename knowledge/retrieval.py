@@ -19,7 +19,7 @@ from typing import Literal
 import numpy as np
 
 from knowledge.analyzer import Analyzer, userdict_words
-from knowledge.bm25 import WeightedBM25
+from knowledge.bm25 import StackedBM25, WeightedBM25
 from knowledge.faq import Entry, load_entries
 from knowledge.lexicon import load_lexicon
 from knowledge.pinyin import PinyinCorrector, pinyin_key
@@ -122,6 +122,7 @@ class KnowledgeBase:
         self._phrasings = WeightedBM25(phrasing_docs, k1=tuning.k1, b=tuning.b)
         self._combined = WeightedBM25(combined_docs, k1=tuning.k1, b=tuning.b)
         self._answers = WeightedBM25(answer_docs, k1=tuning.k1, b=tuning.b)
+        self._indexes = StackedBM25([self._phrasings, self._combined, self._answers])  # scored in one pass
         n = len(self._entries)
         self._idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
         self._idf_unknown = math.log(1 + (n + 0.5) / 0.5)
@@ -162,10 +163,11 @@ class KnowledgeBase:
         legal = len(legal_words) >= 2 or (bool(legal_words) and not smalltalk)
         if not any(t in self._idf for t in weights):
             return SearchResult("low", [], 0.0, weights, legal=legal, chat=smalltalk)
-        best_phrasing = np.maximum.reduceat(self._phrasings.scores(weights), self._starts)
+        phrasing, combined, answer = self._indexes.scores(weights)
+        best_phrasing = np.maximum.reduceat(phrasing, self._starts)
         scores = tuning.phrasing_weight * best_phrasing
-        scores += tuning.combined_weight * self._combined.scores(weights)
-        scores += tuning.answer_weight * self._answers.scores(weights)
+        scores += tuning.combined_weight * combined
+        scores += tuning.answer_weight * answer
         order = _top(scores, max(k, 2))
         hits = [Hit(self._entries[i], float(scores[i])) for i in order if scores[i] > 0]
         if not hits:

@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from handlers.core.fsm import FormMiddleware, FormsPaused, StateStorage
 from handlers.core.router import Router
+from handlers.core.routing import RouteIndex
 from handlers.core.types import Context, Message, Reply
 
 Next = Callable[[Message, dict[str, Any]], Awaitable[Reply]]
@@ -42,6 +43,7 @@ class Dispatcher:
         self.middlewares = (*middlewares, FormMiddleware(storage, form_ttl), *inner)
         self.form_ttl = form_ttl
         self.handlers = list(router.walk())
+        self.routes = RouteIndex(self.handlers)
         chain: Next = self._route  # composed once: every message runs the same chain
         for mw in reversed(self.middlewares):
             chain = _wrap(mw, chain)
@@ -58,7 +60,7 @@ class Dispatcher:
         return await self._chain(msg, data)
 
     async def _route(self, msg: Message, data: dict[str, Any]) -> Reply:
-        for handler, forms in self.handlers:
+        for handler, forms in await self.routes.reachable(msg, data):
             extra = await handler.match(msg, data)
             if extra is None:
                 continue

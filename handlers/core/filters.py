@@ -18,7 +18,8 @@ def normalize(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def _exact_form(text: str) -> str:
+def exact_form(text: str) -> str:
+    """The text as Exact compares it: trimmed, without final punctuation, lower case."""
     return normalize(text).rstrip("。.!！?？").lower()
 
 
@@ -39,11 +40,13 @@ class Command(BaseFilter):
 class Exact(BaseFilter):
     """The whole text is one of the words (after trimming and ignoring final punctuation)."""
 
+    keyed = True
+
     def __init__(self, *words: str) -> None:
         self.words = {w.lower() for w in words}
 
     def __call__(self, msg: Message, data: dict[str, Any]) -> bool:
-        return _exact_form(msg.text) in self.words
+        return exact_form(msg.text) in self.words
 
 
 class Regex(BaseFilter):
@@ -60,6 +63,8 @@ class Regex(BaseFilter):
 class RoleIs(BaseFilter):
     """The user has one of the roles."""
 
+    keyed = True
+
     def __init__(self, *roles: Role) -> None:
         self.roles = set(roles)
 
@@ -69,6 +74,8 @@ class RoleIs(BaseFilter):
 
 class NoState(BaseFilter):
     """The user is not in the middle of a form (an offer of a transient group does not count)."""
+
+    keyed = True
 
     async def __call__(self, msg: Message, data: dict[str, Any]) -> bool:
         state: FSMContext = data["state"]

@@ -25,6 +25,8 @@ class FormsPaused(Exception):
 class State(BaseFilter):
     """One step of a form; also a filter that matches when the user is in this step."""
 
+    keyed = True
+
     def __init__(self) -> None:
         self.name = ""
 
@@ -40,6 +42,8 @@ class State(BaseFilter):
 
 
 class _AnyStateOf(BaseFilter):
+    keyed = True
+
     def __init__(self, group: type[StatesGroup]) -> None:
         self.prefix = group.__name__ + ":"
 
@@ -205,10 +209,13 @@ class FSMContext:
         state: str | None = (await self._load())["state"]
         return state
 
-    async def set_state(self, state: State | None) -> None:
-        """Move to a step (keeping the data); None leaves the form but keeps the data."""
+    async def set_state(self, state: State | None, **values: Any) -> None:
+        """Move to a step (keeping the data, with `values` merged into it: one write); None leaves the
+        form but keeps the data."""
         record = dict(await self._load())
         record["state"] = state.name if state else None
+        if values:
+            record["data"] = {**record["data"], **values}
         await self._store(record)
         self._cache = record
 

@@ -14,7 +14,14 @@ HandlerFunc = Callable[..., Awaitable[Reply]]
 
 
 class BaseFilter:
-    """A filter object: `~flt` matches exactly when `flt` does not."""
+    """A filter object: `~flt` matches exactly when `flt` does not.
+
+    `keyed`: the answer depends only on the message's kind (type, event, whether it has words), its
+    exact words (handlers.core.filters.Exact) and the user's step and role, so routing can tell in
+    advance which handlers a message can reach (handlers.core.routing).
+    """
+
+    keyed = False
 
     def __call__(self, msg: Message, data: dict[str, Any]) -> Any:
         raise NotImplementedError
@@ -28,6 +35,7 @@ class Not(BaseFilter):
 
     def __init__(self, inner: Filter) -> None:
         self.inner = inner
+        self.keyed = getattr(inner, "keyed", False)
 
     async def __call__(self, msg: Message, data: dict[str, Any]) -> bool:
         return await check(self.inner, msg, data) is None
@@ -100,24 +108,37 @@ def _make_handler(func: HandlerFunc, filters: Iterable[Filter]) -> Handler:
     return Handler(func, tuple(filters), params, optional, accepts_kwargs)
 
 
-def _has_text(msg: Message, data: dict[str, Any]) -> bool:
-    return bool(msg.text)
+class HasText(BaseFilter):
+    """The message has words (typed text, voice recognition, a menu click)."""
+
+    keyed = True
+
+    def __call__(self, msg: Message, data: dict[str, Any]) -> bool:
+        return bool(msg.text)
 
 
-def _type_is(*types: str) -> Filter:
-    def flt(msg: Message, data: dict[str, Any]) -> bool:
-        return msg.type in types
+class TypeIs(BaseFilter):
+    """The message is of one of the WeChat types (none: any)."""
 
-    return flt
+    keyed = True
+
+    def __init__(self, *types: str) -> None:
+        self.types = frozenset(types)
+
+    def __call__(self, msg: Message, data: dict[str, Any]) -> bool:
+        return msg.type in self.types
 
 
-def _event_is(*events: str) -> Filter:
-    wanted = {e.lower() for e in events}
+class EventIs(BaseFilter):
+    """The message is an event, of one of the names (none: any event)."""
 
-    def flt(msg: Message, data: dict[str, Any]) -> bool:
-        return msg.type == "event" and (not wanted or msg.event.lower() in wanted)
+    keyed = True
 
-    return flt
+    def __init__(self, *events: str) -> None:
+        self.events = frozenset(e.lower() for e in events)
+
+    def __call__(self, msg: Message, data: dict[str, Any]) -> bool:
+        return msg.type == "event" and (not self.events or msg.event.lower() in self.events)
 
 
 class Router:
@@ -158,17 +179,17 @@ class Router:
 
     def text(self, *filters: Filter) -> Callable[[HandlerFunc], HandlerFunc]:
         """Words from the user: typed text, voice recognition, or a menu click."""
-        return self._register((_has_text,), filters)
+        return self._register((HasText(),), filters)
 
     def message(self, *args: str | Filter) -> Callable[[HandlerFunc], HandlerFunc]:
         """Messages of WeChat types (strings: image, location ...) that pass the filters (the rest)."""
         types = tuple(a for a in args if isinstance(a, str))
-        return self._register((_type_is(*types),), tuple(a for a in args if not isinstance(a, str)))
+        return self._register((TypeIs(*types),), tuple(a for a in args if not isinstance(a, str)))
 
     def event(self, *args: str | Filter) -> Callable[[HandlerFunc], HandlerFunc]:
         """Events (strings: subscribe, click ...; none = any event) that pass the filters (the rest)."""
         events = tuple(a for a in args if isinstance(a, str))
-        return self._register((_event_is(*events),), tuple(a for a in args if not isinstance(a, str)))
+        return self._register((EventIs(*events),), tuple(a for a in args if not isinstance(a, str)))
 
     def any(self, *filters: Filter) -> Callable[[HandlerFunc], HandlerFunc]:
         """Any message that passes the filters."""
