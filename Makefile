@@ -36,8 +36,8 @@ test: $(DEV_STAMP) services system-deps
 	MINGBAI_TEST_DB=postgres $(BIN)/python -m pytest -q -m db
 
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check bot handlers knowledge models tests bench
-	$(BIN)/mypy bot handlers knowledge models
+	$(BIN)/ruff check bot handlers knowledge models services queries reports sheets demo tests bench
+	$(BIN)/mypy bot handlers knowledge models services queries reports sheets demo
 
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/callback.py

@@ -2,7 +2,7 @@
 
 Creates a separate database (default mingbai_bench_cases), loads 100,000 cases in one town with 2 to 5 parties
 each (about 350,000 party rows) with COPY, then times what the board runs for a search box entry (the count for
-paging and the first page, through models.case_queries.board / board_count, exactly as the console calls them):
+paging and the first page, through queries.case_lists.board / board_count, exactly as the console calls them):
 a party's phone number, a 调字号, a party's name, and a filter by year and type. Drops the database at the end
 unless --keep.
 
@@ -87,8 +87,8 @@ async def load(url: str, seed: int) -> tuple[str, str, str]:
 async def measure(url: str, runs: int, phone: str, number: str, name: str) -> None:
     """Time count + first page for each kind of search, as the console runs them."""
     import models
-    from models.case_queries import PAGE_SIZE, BoardFilter, board, board_count
     from models.core import Town
+    from queries.case_lists import PAGE_SIZE, BoardFilter, board, board_count
 
     async with models.database(url):
         town = await Town.get(name="江湾镇")

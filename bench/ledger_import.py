@@ -37,8 +37,8 @@ VILLAGES = [f"第{i + 1}村" for i in range(20)]
 
 def write_ledger(path: Path, rows: int, seed: int = 7) -> None:
     """N distinct rows (every figure drawn at random; the row number is in the theme)."""
-    from models.ledger import COLUMNS
-    from models.tables import write_table
+    from sheets.activity_ledger import COLUMNS
+    from sheets.tabular import write_table
 
     rng = random.Random(seed)
     start = dt.date(2025, 1, 1)
@@ -54,8 +54,8 @@ def write_ledger(path: Path, rows: int, seed: int = 7) -> None:
 
 def ledger_head(path: Path) -> str:
     """The header and first row of the generated ledger, as a CSV text."""
-    from models.ledger import COLUMNS
-    from models.tables import read_table
+    from sheets.activity_ledger import COLUMNS
+    from sheets.tabular import read_table
 
     if path.suffix == ".csv":
         return "\n".join(path.read_text(encoding="utf-8-sig").splitlines()[:2]) + "\n"

@@ -199,11 +199,11 @@ def _spread(times: list[float]) -> str:
 async def measure(url: str, year: int, repeat: int) -> list[Result]:
     """Times (each step `repeat` times) and peak Python memory of the statistics and each document."""
     import models
-    from models import stats
     from models.core import Town
-    from models.report import charts
-    from models.report_figures import Period
-    from models.reporting import ReportRequest, Targets, report_bytes
+    from queries import statistics as stats
+    from queries.figures import Period
+    from reports.render import charts
+    from reports.reporting import ReportRequest, Targets, report_bytes
 
     charts.cjk_font_path()
     results: list[Result] = []
@@ -247,7 +247,8 @@ async def measure(url: str, year: int, repeat: int) -> list[Result]:
             print(f"    {len(data):,} bytes", flush=True)
         for fmt in ("docx", "xlsx"):
             await step(f"document {fmt}, one town", lambda fmt=fmt: report_bytes(one, targets, fmt))
-        from models.mediation_table import build, build_county, to_xlsx
+        from queries.mediation_figures import build, build_county
+        from reports.mediation_table import to_xlsx
 
         first, last = period.start, period.end - dt.timedelta(days=1)
         table = await step("mediation table, county", lambda: build_county(first, last))

@@ -12,7 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from tortoise.connection import get_connection
 
 import models
-from bot import admin, api, keys, notify, reminders, screening_reminders
+from bot import admin, api, keys, notify, reminder_loop, screening_reminders
 from bot.admin import ADMIN_ROLES, STAFF_ROLES, NavItem
 from bot.admin import kb as admin_kb
 from bot.admin import stats as admin_stats
@@ -35,7 +35,7 @@ from handlers.core.fsm import RedisStateStorage
 from handlers.core.resilience import Breaker
 from handlers.legal import DatabaseQuestionLog
 from knowledge.answering import Knowledge, get_responder
-from models import case_types
+from services import case_types
 
 log = logging.getLogger("mingbai")
 
@@ -217,7 +217,7 @@ def create_app(settings: Settings, *, extra_routers: Sequence[Router] = ()) -> w
     admin_stats.setup(app)
     admin_kb.setup(app)
     app[keys.ADMIN_NAV] = CONSOLE_NAV
-    reminders.setup(app)
+    reminder_loop.setup(app)
     screening_reminders.setup(app)
     notify.setup(app)
     api.setup(app)

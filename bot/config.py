@@ -276,7 +276,7 @@ def _validate(s: Settings) -> None:
         raise ConfigError("[mediation] due_days >= 1, followup_days >= 1, remind_before_days >= 0")
     if s.mediation.scan_interval_seconds < 10:
         raise ConfigError("[mediation] scan_interval_seconds: must be at least 10")
-    from models.case_types import parse
+    from services.case_types import parse
 
     try:
         parse(s.mediation.extra_case_types)

@@ -12,7 +12,7 @@ from typing import Any
 
 from arq.worker import Retry
 
-from bot.wechat.replies import dump_reply, load_reply
+from bot.wechat.stored_replies import dump_reply, load_reply
 from handlers.core.types import Reply
 
 log = logging.getLogger("mingbai.cs")

@@ -17,7 +17,7 @@ from aiohttp import web
 from bot import keys
 from knowledge.editing import merge
 from knowledge.faq import load_entries
-from models.kb_store import changed_rows, version
+from services.kb_store import changed_rows, version
 
 log = logging.getLogger("mingbai.kb")
 POLL_SECONDS = 2.0

@@ -1,6 +1,6 @@
 """Case notifications out to WeChat: the worker's dispatch job (arq cron), quiet hours, the 48-hour window.
 
-The rows are queued by models.notifications in the transaction of each event; nothing here runs on a
+The rows are queued by services.notifications in the transaction of each event; nothing here runs on a
 request's path. Each row is claimed by one process (a conditional UPDATE) and sent once: through the
 customer-service API inside the applicant's 48-hour window, as a template message outside it. A failed
 send goes back with a growing delay and is given up after five attempts, logged without personal data.
@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from bot import keys
-from bot.reminders import periodic_ctx
-from models import notifications
-from models.parsing import TZ
+from bot.reminder_loop import periodic_ctx
+from knowledge.wording.dates import TZ
+from services import notifications
 
 if TYPE_CHECKING:
     from bot.config import Settings

@@ -10,10 +10,10 @@ from typing import Any
 from aiohttp import web
 
 from bot import keys
-from bot.reminders import periodic_ctx
+from bot.reminder_loop import periodic_ctx
+from knowledge.wording.dates import today as local_today
 from models.core import Role, Town, User
-from models.parsing import today as local_today
-from models.screening import claim_reminder, finish_reminder, overdue_villages
+from services.screening import claim_reminder, finish_reminder, overdue_villages
 
 log = logging.getLogger("mingbai.screening")
 

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 from handlers.core import Command, Context, Dispatcher, Exact, Message, RoleIs, Router
 from models.core import Role, User, WeChatApp
-from models.identities import IdentityError, is_link_code, issue_link_code, redeem_link_code
-from models.invites import InviteError, redeem_invite, unbind
+from services.identities import IdentityError, is_link_code, issue_link_code, redeem_link_code
+from services.invites import InviteError, redeem_invite, unbind
 
 if TYPE_CHECKING:
     from bot.config import Settings  # plain typed settings; nothing of bot at run time

@@ -7,9 +7,12 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from handlers.core import Context, Regex, RoleIs, Router
+from knowledge.wording.dates import parse_date, today
+from knowledge.wording.errors import ParseError
 from models.core import Role, User
-from models.helper_work import HelperWorkError, PointRules, ReferralKind, points_table, record_referral, record_training
-from models.parsing import ParseError, parse_date, today
+from models.helper_tables import ReferralKind
+from queries.points import PointRules, points_table
+from services.helper_work import HelperWorkError, record_referral, record_training
 
 if TYPE_CHECKING:
     from bot.config import Settings  # plain typed settings; nothing of bot at run time

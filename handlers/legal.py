@@ -116,7 +116,7 @@ class DatabaseQuestionLog:
         from models.questions import QuestionLog
 
         top = result.entries[0] if result and result.entries else None
-        row = QuestionLog(  # phones and ID numbers are masked when it is written (models.questions.log_questions)
+        row = QuestionLog(  # phones and ID numbers are masked when it is written (services.question_log.log_questions)
             town_id=ctx.town_id, asker=asker_hash(self.secret_key, ctx.openid), question=question,
             entry_id=top.id if top else None, topic=top.topic if top else "",
             band=result.band if result else "statute", score=round(result.confidence, 4) if result else 1.0,
@@ -131,7 +131,7 @@ class DatabaseQuestionLog:
             self.writer = asyncio.create_task(self._write())
 
     async def _write(self) -> None:
-        from models.questions import log_questions
+        from services.question_log import log_questions
 
         while True:
             rows = [await self.queue.get()]

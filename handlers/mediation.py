@@ -6,12 +6,12 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from handlers.core import Context, Exact, FSMContext, Message, Regex, RoleIs, Router, State, StatesGroup
-from models import cases
-from models.case_flow import NEXT_STEP_TEXT, Source, Status
-from models.case_types import case_types
 from models.core import Role, Village
-from models.identities import same_person_openids
-from models.mediation import Assignment, Case
+from models.mediation import Assignment, Case, Source, Status
+from services import cases
+from services.case_flow import NEXT_STEP_TEXT
+from services.case_types import case_types
+from services.identities import same_person_openids
 
 if TYPE_CHECKING:
     from bot.config import Settings  # plain typed settings; nothing of bot at run time

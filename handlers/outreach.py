@@ -30,7 +30,11 @@ from handlers.parsing import (
     summary,
 )
 from handlers.photos import PhotoSource, photo_records, problems_note
-from models.activities import (
+from knowledge.wording.dates import today
+from knowledge.wording.errors import ParseError
+from models.core import Role, User
+from models.outreach import SIX_TARGETS, Activity, ActivityKind, ActivitySource
+from services.activities import (
     FIELD_LABELS,
     MAX_PHOTOS,
     ActivityError,
@@ -44,9 +48,6 @@ from models.activities import (
     update_activity,
     withdraw_activity,
 )
-from models.core import Role, User
-from models.outreach import SIX_TARGETS, Activity, ActivityKind, ActivitySource
-from models.parsing import ParseError, today
 
 if TYPE_CHECKING:
     from bot.config import Settings  # plain typed settings; nothing of bot at run time

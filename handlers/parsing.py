@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from knowledge.wording.dates import find_date
+from knowledge.wording.dates import find_date, parse_date
+from knowledge.wording.errors import ParseError
 from knowledge.wording.numbers import NUMERAL, Count, check_count, parse_count_reading
 from knowledge.wording.reading import read_counts
-from models.activities import FIELD_ALIASES, ActivityError, find_village, normalize_form, normalize_six_target
 from models.outreach import KIND_LABELS, SIX_TARGETS, ActivityKind
-from models.parsing import ParseError, parse_date
+from services.activities import FIELD_ALIASES, ActivityError, find_village, normalize_form, normalize_six_target
 
 NONE_WORDS = {"无", "没有", "不填", "跳过", "-", "—"}
 TOWN_WIDE = {"全镇", "镇里", "镇上", "本镇", "无"}

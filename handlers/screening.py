@@ -7,18 +7,13 @@ import re
 from typing import Any
 
 from handlers.core import Context, Exact, FSMContext, Message, NoState, Regex, RoleIs, Router, State, StatesGroup
-from models.activities import ActivityError, find_village
+from knowledge.wording.dates import parse_date, today
+from knowledge.wording.errors import ParseError
+from knowledge.wording.numbers import parse_count
 from models.core import Role, User
-from models.parsing import ParseError, parse_count, parse_date, today
-from models.screening import (
-    Screening,
-    ScreeningError,
-    ScreeningLevel,
-    ScreeningSource,
-    create_screening,
-    screening_to_withdraw,
-    withdraw_screening,
-)
+from models.screening_tables import Screening, ScreeningLevel, ScreeningSource
+from services.activities import ActivityError, find_village
+from services.screening import ScreeningError, create_screening, screening_to_withdraw, withdraw_screening
 
 router = Router("screening")
 

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 from handlers.core import Context, Exact, Message, Regex, RoleIs, Router
 from handlers.core.filters import normalize
 from models.core import Role, Town
-from models.report.text import render_short
-from models.report_figures import Period
-from models.reporting import Targets
-from models.stats import LOCAL_TZ, county_figures, town_figures
+from queries.figures import Period
+from queries.statistics import LOCAL_TZ, county_figures, town_figures
+from reports.render.text import render_short
+from reports.reporting import Targets
 
 if TYPE_CHECKING:
     from bot.config import Settings  # plain typed settings; nothing of bot at run time

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from handlers.basic import welcome
 from handlers.core import Context, Message, Router
 from models.core import Role, Village, WeChatApp
-from models.identities import remember
-from models.invites import InviteError, redeem_invite
+from services.identities import remember
+from services.invites import InviteError, redeem_invite
 
 if TYPE_CHECKING:
     from bot.config import Settings  # plain typed settings; nothing of bot at run time

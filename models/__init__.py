@@ -1,13 +1,13 @@
-"""Persistence: tortoise-orm models, migrations and read queries. No aiohttp or wechatpy here."""
+"""Persistence: the tortoise-orm tables and their enums, migrations and the database setup. Nothing else lives here."""
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from tortoise import context as tortoise_context
-from tortoise.context import TortoiseContext
+from tortoise.context import TortoiseContext, get_current_context, set_global_context
 
 # One tortoise app per area, each with its own migrations package (models/migrations/<label>).
 # Later areas add their label here in dependency order.
@@ -16,9 +16,9 @@ APPS: dict[str, str] = {
     "outreach": "models.outreach",
     "mediation": "models.mediation",
     "kb": "models.questions",
-    "screening": "models.screening",
-    "helper_work": "models.helper_work",
-    "reports": "models.report_snapshot",
+    "screening": "models.screening_tables",
+    "helper_work": "models.helper_tables",
+    "reports": "models.submitted_tables",
 }
 
 
@@ -70,7 +70,12 @@ def _ensure_sqlite_dir(db_url: str) -> None:
         Path(db_url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
 
 
-_SERVING: list[TortoiseContext] = []  # contexts of running apps; the newest is the global fallback
+_SERVING: list[TortoiseContext] = []  # contexts of running apps, oldest first; one of them is the global fallback
+
+
+def _global_fallback() -> TortoiseContext | None:
+    """The context a task that entered none finds: tortoise's global fallback, read from an empty context."""
+    return contextvars.Context().run(get_current_context)
 
 
 @asynccontextmanager
@@ -78,8 +83,10 @@ async def database(db_url: str, *, global_fallback: bool = False) -> AsyncIterat
     """Open the database for the duration of a block (CLI commands, tests, the server).
 
     The server passes global_fallback=True: every request task then finds this context, whichever
-    task or thread runs it. Apps opened later in the same process (tests) take over the fallback
-    and hand it back when they close. Otherwise the context is current only inside the block.
+    task or thread runs it (tortoise's set_global_context). While one serving app holds the fallback,
+    another opened in the same process (tests) waits for it: tortoise clears the fallback when its
+    context closes, and the newest app still open takes it. Otherwise the context is current only
+    inside the block.
     """
     _ensure_sqlite_dir(db_url)
     ctx = TortoiseContext()
@@ -89,14 +96,16 @@ async def database(db_url: str, *, global_fallback: bool = False) -> AsyncIterat
         if global_fallback:  # set up and torn down in different tasks (aiohttp cleanup_ctx)
             _leave(ctx)
             _SERVING.append(ctx)
-            tortoise_context._global_context = ctx
+            if _global_fallback() is None:
+                set_global_context(ctx)
         yield ctx
     finally:
-        await ctx.close_connections()
+        await ctx.close_connections()  # also clears the global fallback if it was this context
         if global_fallback:
             if ctx in _SERVING:
                 _SERVING.remove(ctx)
-            tortoise_context._global_context = _SERVING[-1] if _SERVING else None
+            if _SERVING and _global_fallback() is None:
+                set_global_context(_SERVING[-1])
         else:
             _leave(ctx)
 

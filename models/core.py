@@ -93,7 +93,7 @@ class User(Model):
     is_core = fields.BooleanField(default=False)  # 骨干 法律明白人
     active = fields.BooleanField(default=True)
     password_hash = fields.CharField(max_length=256, default="")
-    # The console login (a login name or a phone, models.accounts.normalize_login); renames never touch it.
+    # The console login (a login name or a phone, services.accounts.normalize_login); renames never touch it.
     login = fields.CharField(max_length=64, null=True, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 

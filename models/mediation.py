@@ -2,11 +2,58 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from tortoise import fields
 from tortoise.models import Model
 
-from models.case_flow import Source, Status
 from models.core import Town, User, Village
+
+
+class Source(StrEnum):
+    """How a case came to the committee (§17, §18)."""
+
+    APPLIED = "申请调解"
+    INITIATIVE = "主动调解"
+    REFERRED = "接受委托移送"
+
+
+class Status(StrEnum):
+    """Where a case stands."""
+
+    REGISTERED = "registered"
+    DECLINED = "declined"
+    ACCEPTED = "accepted"
+    MEDIATING = "mediating"
+    AGREED = "agreed"
+    FAILED = "failed"
+    TERMINATED = "terminated"
+    FOLLOWED_UP = "followed_up"
+    CONFIRMATION_APPLIED = "confirmation_applied"
+    CONFIRMED = "confirmed"
+    CONFIRMATION_REJECTED = "confirmation_rejected"
+    ARCHIVED = "archived"
+
+    @property
+    def label(self) -> str:
+        """The status's Chinese name."""
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    Status.REGISTERED: "已登记",
+    Status.DECLINED: "不予受理",
+    Status.ACCEPTED: "已受理",
+    Status.MEDIATING: "调解中",
+    Status.AGREED: "达成协议",
+    Status.FAILED: "调解不成",
+    Status.TERMINATED: "终止调解",
+    Status.FOLLOWED_UP: "已回访",
+    Status.CONFIRMATION_APPLIED: "司法确认申请中",
+    Status.CONFIRMED: "已司法确认",
+    Status.CONFIRMATION_REJECTED: "司法确认未通过",
+    Status.ARCHIVED: "已归档",
+}
 
 
 class CaseCounter(Model):
@@ -38,7 +85,7 @@ class Case(Model):
     reg_seq = fields.IntField(null=True)
     seq = fields.IntField(null=True)
     case_type = fields.CharField(max_length=16, db_index=True)
-    stat_category = fields.CharField(max_length=16, default="", db_default="")  # one of the 15 (models.case_types)
+    stat_category = fields.CharField(max_length=16, default="", db_default="")  # one of the 15 (services.case_types)
     source = fields.CharEnumField(Source, max_length=16, default=Source.APPLIED)
     referred_by = fields.CharField(max_length=16, default="")  # 法院/公安/信访/政府 for referrals
     status = fields.CharEnumField(Status, max_length=24, default=Status.REGISTERED, db_index=True)

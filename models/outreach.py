@@ -80,7 +80,7 @@ class Activity(Model):
     )
     organiser = fields.CharField(max_length=64, default="")
     source = fields.CharEnumField(ActivitySource, max_length=8, default=ActivitySource.CHAT)
-    # sha256 of every figure of the entry (models.activities.fingerprint): the same entry from chat, the API
+    # sha256 of every figure of the entry (services.activities.fingerprint): the same entry from chat, the API
     # or a re-import is one row; two entries differing in any figure are two rows. NULL once withdrawn.
     fingerprint = fields.CharField(max_length=64, null=True)
     # A hash of the author and the client's Idempotency-Key (API): a retried submission is the same row.

@@ -16,7 +16,7 @@ Three tables, one row per (local month, town, ... dimension, value):
 - tally_question: per topic the questions asked and those without an answer (band 'low').
 
 The SQL is generated here for SQLite and PostgreSQL; the migrations install it and fill the tables
-from the records already there (`rebuild`). models.stats reads them for whole months and keeps the full
+from the records already there (`rebuild`). queries.statistics reads them for whole months and keeps the full
 recomputation from the records as the reference.
 """
 
@@ -35,7 +35,7 @@ QUESTION_KEY = ("month", "town_id", "topic")
 QUESTION_SUMS = ("n", "low")
 CASE_CHILDREN = ("mediation_agreement", "mediation_follow_up", "mediation_confirmation")
 
-# What became of a case (the same CASE as models.stats' reference query; kept here so the installed SQL
+# What became of a case (the same CASE as queries.statistics' reference query; kept here so the installed SQL
 # does not change with that module).
 OUTCOME = """CASE
   WHEN ag.id IS NOT NULL THEN '达成协议'

@@ -1,4 +1,4 @@
-"""Write the docxtpl templates of the mediation papers (models/templates/mediation/*.docx).
+"""Write the docxtpl templates of the mediation papers (reports/templates/mediation/*.docx).
 
 Run after changing a paper's layout: `.venv/bin/python scripts/make_case_templates.py`. The packages are
 written from scratch (no python-docx default template): A4, GB/T 9704-2012 margins (top 37 mm, bottom
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-OUT = Path(__file__).resolve().parent.parent / "models" / "templates" / "mediation"
+OUT = Path(__file__).resolve().parent.parent / "reports" / "templates" / "mediation"
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 R = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
 MM = 56.693  # twips per millimetre

@@ -1,4 +1,4 @@
-"""Writes models/report/templates/section.docx, the docxtpl template of the report section, in the 公文 layout.
+"""Writes reports/render/templates/section.docx, the docxtpl template of the report section, in the 公文 layout.
 
 GB/T 9704-2012: A4; margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm; body 仿宋_GB2312 三号 (16 pt)
 on a 22-line grid (28.95 pt exactly), first line indented two characters; title 方正小标宋简体 二号 centred;
@@ -29,7 +29,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-OUT = Path(__file__).resolve().parents[1] / "models" / "report" / "templates" / "section.docx"
+OUT = Path(__file__).resolve().parents[1] / "reports" / "render" / "templates" / "section.docx"
 BODY_FONT, LATIN_FONT = "仿宋_GB2312", "Times New Roman"
 TITLE_FONT = "方正小标宋简体"
 HEADINGS = {1: ("黑体", False), 2: ("楷体_GB2312", False), 3: ("仿宋_GB2312", True), 4: ("仿宋_GB2312", False)}
@@ -119,7 +119,7 @@ def table(doc: Any, columns: tuple[str, ...], loop: str) -> None:
 
 def main() -> None:
     """Build and save the template."""
-    from models.report.docx import TOWN_COLUMNS, VILLAGE_COLUMNS
+    from reports.render.docx import TOWN_COLUMNS, VILLAGE_COLUMNS
 
     doc = Document()
     # The document defaults: no theme (Calibri/Cambria) fonts anywhere.

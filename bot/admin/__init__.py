@@ -77,11 +77,11 @@ __all__ = [
 
 def setup(app: web.Application) -> None:
     """Mount the console: templates, the /admin middleware, static files and every console page."""
-    from bot.admin import auth, pages
+    from bot.admin import login, pages
     from bot.admin import web as admin_web
 
     admin_web.setup_templates(app)
     app.middlewares.append(admin_web.admin_middleware)
     app.router.add_static("/admin/static", admin_web.STATIC_DIR, name="admin_static")
-    auth.setup(app)
+    login.setup(app)
     pages.setup(app)

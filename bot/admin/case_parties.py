@@ -9,11 +9,11 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 from bot.admin.web import current_user, flash, form_data, require_role, town_scope
-from models import cases
-from models.case_flow import TransitionRefused
 from models.core import Role
 from models.mediation import Case, Party
-from models.party_rules import PartyIn, PartyInvalid
+from services import cases
+from services.case_flow import TransitionRefused
+from services.party_rules import PartyIn, PartyInvalid
 
 Form = MultiDictProxy[Any]
 FIELDS = ("side", "kind", "name", "phone", "address", "gender", "ethnicity", "occupation", "id_number",

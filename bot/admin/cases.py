@@ -24,24 +24,10 @@ from bot.admin.web import (
     require_role,
     town_scope,
 )
-from models import cases, documents
-from models.case_flow import (
-    AGREEMENT_FORMS,
-    DECLINE_REASONS,
-    FAIL_ROUTES,
-    PERFORMED,
-    STATUS_LABELS,
-    TERMINATE_REASONS,
-    Action,
-    Source,
-    Status,
-    TransitionRefused,
-    allowed_actions,
-)
-from models.case_queries import PAGE_SIZE, BoardFilter, board, board_count, deadlines, is_overdue, mediator_ids_by_case
-from models.case_types import case_types, referrers
+from knowledge.wording.dates import TZ
 from models.core import Role, Town, User, Village
 from models.mediation import (
+    STATUS_LABELS,
     Agreement,
     Assignment,
     AuditEntry,
@@ -52,10 +38,26 @@ from models.mediation import (
     Notification,
     Party,
     SessionRecord,
+    Source,
+    Status,
 )
-from models.parsing import TZ
-from models.party_rules import KINDS, SIDES, PartyInvalid
-from models.privacy import mask_id_number, mask_name, mask_phone, masked_view, may_see_parties, text_mask
+from queries.case_lists import PAGE_SIZE, BoardFilter, board, board_count, mediator_ids_by_case
+from reports import documents
+from services import cases
+from services.case_flow import (
+    AGREEMENT_FORMS,
+    DECLINE_REASONS,
+    FAIL_ROUTES,
+    PERFORMED,
+    TERMINATE_REASONS,
+    Action,
+    TransitionRefused,
+    allowed_actions,
+)
+from services.case_types import case_types, referrers
+from services.deadlines import deadlines, is_overdue
+from services.party_rules import KINDS, SIDES, PartyInvalid
+from services.privacy import mask_id_number, mask_name, mask_phone, masked_view, may_see_parties, text_mask
 
 log = logging.getLogger("mingbai.admin")
 Form = MultiDictProxy[Any]
@@ -541,7 +543,7 @@ async def paper_doc(request: web.Request) -> web.StreamResponse:
 async def _table(request: web.Request) -> Any:
     """The table the request asks for: the user's town; for a county admin the county (every town, their sum,
     and each town's table) or one town by name."""
-    from models.mediation_table import COUNTY, build, build_county, period
+    from queries.mediation_figures import COUNTY, build, build_county, period
 
     user = current_user(request)
     assert user is not None
@@ -567,7 +569,8 @@ async def _table(request: web.Request) -> Any:
 @require_role(Role.ADMIN, Role.COUNTY_ADMIN)
 async def table_page(request: web.Request) -> web.StreamResponse:
     """The 人民调解工作统计表 of the town (a county admin: the county by town, or one town), year or quarter."""
-    from models.mediation_table import COLUMNS, COUNTY, SCREENING, CountyTable, header_rows
+    from queries.mediation_figures import COLUMNS, COUNTY, SCREENING, CountyTable
+    from reports.mediation_table import header_rows
 
     table, year, quarter = await _table(request)
     user = current_user(request)
@@ -591,7 +594,8 @@ async def table_page(request: web.Request) -> web.StreamResponse:
 @require_role(Role.ADMIN, Role.COUNTY_ADMIN)
 async def table_xlsx(request: web.Request) -> web.StreamResponse:
     """The same table as .xlsx (the county's with a sheet per town)."""
-    from models.mediation_table import CountyTable, to_xlsx
+    from queries.mediation_figures import CountyTable
+    from reports.mediation_table import to_xlsx
 
     table, year, quarter = await _table(request)
     where = table.name if isinstance(table, CountyTable) else table.town

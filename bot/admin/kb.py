@@ -16,8 +16,8 @@ from knowledge.editing import entry_from_form, group_questions, to_toml
 from knowledge.faq import Entry
 from knowledge.retrieval import KnowledgeBase
 from models.core import Role
-from models.kb_store import retire_entry, save_entry
 from models.questions import KbChange, QuestionLog
+from services.kb_store import retire_entry, save_entry
 
 INBOX_DAYS = 90
 MAX_IMPORT_BYTES = 4 * 1024 * 1024

@@ -6,9 +6,10 @@ from aiohttp import web
 
 from bot.admin import cases, people, points, roster, screening
 from bot.admin.web import current_user, render, require_role, town_scope
-from models.case_queries import BoardFilter, board, deadlines
-from models.cases import today
 from models.core import Role
+from queries.case_lists import BoardFilter, board
+from services.cases import today
+from services.deadlines import deadlines
 
 
 @require_role()

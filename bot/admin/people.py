@@ -19,10 +19,10 @@ from bot.admin.web import (
     require_role,
     town_scope,
 )
-from models.accounts import AccountError, normalize_login, save_person
 from models.core import ROLE_LABELS, Role, Town, User, Village
-from models.people import save_village as store_village
-from models.privacy import mask_phone
+from services.accounts import AccountError, normalize_login, save_person
+from services.people import save_village as store_village
+from services.privacy import mask_phone
 
 
 def _int(value: Any) -> int | None:

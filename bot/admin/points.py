@@ -9,10 +9,10 @@ from aiohttp import web
 
 from bot import keys
 from bot.admin.web import ADMIN_ROLES, current_user, render, require_role, town_scope
+from knowledge.wording.dates import today
 from models.core import Town
-from models.helper_work import PointRules, PointsTable, points_table
-from models.parsing import today
-from models.points_sheet import write_points
+from queries.points import PointRules, PointsTable, points_table
+from reports.points_sheet import write_points
 
 PAGE = "/admin/points"
 

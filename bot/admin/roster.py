@@ -17,7 +17,7 @@ from bot.admin.web import ADMIN_ROLES, current_user, flash, require_role, town_s
 from bot.wechat.invite_sheets import MAX_DAYS, issue_sheets
 from bot.wechat.platform import PLATFORM
 from models.core import Role, Town, User, Village, WeChatIdentity
-from models.invites import bound_user_ids
+from services.invites import bound_user_ids
 
 log = logging.getLogger("mingbai.admin")
 

@@ -18,18 +18,11 @@ from bot.admin.web import (
     require_role,
     town_scope,
 )
+from knowledge.wording.dates import today
 from models.core import Town, Village
-from models.parsing import today
-from models.screening import (
-    MAX_FOUND,
-    Screening,
-    ScreeningError,
-    ScreeningSource,
-    create_screening,
-    overdue_villages,
-    screening_figures,
-    withdraw_screening,
-)
+from models.screening_tables import Screening, ScreeningSource
+from queries.screening_figures import screening_figures
+from services.screening import MAX_FOUND, ScreeningError, create_screening, overdue_villages, withdraw_screening
 
 PAGE = "/admin/screenings"
 PAGE_SIZE = 50

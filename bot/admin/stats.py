@@ -13,12 +13,12 @@ from aiohttp import web
 from bot import keys
 from bot.admin import current_user, render, require_role, town_scope
 from models.core import Role, Town, Village
-from models.mediation_table import MediationTable, build, build_county
-from models.report import FORMATS, MEDIA_TYPES, ReportError, numbers
-from models.report.text import listing, ranked, render_text, six_targets, warnings
-from models.report_figures import CountyFigures, Period, ReportFigures
-from models.reporting import ReportRequest, SharedFigures, Targets, file_name, report_bytes
-from models.stats import LOCAL_TZ
+from queries.figures import CountyFigures, Period, ReportFigures
+from queries.mediation_figures import MediationTable, build, build_county
+from queries.statistics import LOCAL_TZ
+from reports.render import FORMATS, MEDIA_TYPES, ReportError, phrasing
+from reports.render.text import listing, ranked, render_text, six_targets, warnings
+from reports.reporting import ReportRequest, SharedFigures, Targets, file_name, report_bytes
 
 VIEWERS = (Role.ADMIN, Role.COUNTY_ADMIN)
 PARTS = {"": "全年", **{f"q{q}": f"第{'一二三四'[q - 1]}季度" for q in range(1, 5)},
@@ -102,22 +102,22 @@ def _tiles(f: ReportFigures) -> list[tuple[str, str, str]]:
     a, h, d, p = f.activities, f.helpers, f.disputes, f.previous
 
     def yoy(cur: int, prev: int | None, unit: str = "次") -> str:
-        return numbers.change(cur, prev, unit) if p is not None else ""
+        return phrasing.change(cur, prev, unit) if p is not None else ""
 
     return [
         ("法治建设专题会议", f"{a.meetings}次", yoy(a.meetings, p.activities.meetings if p else None)),
         ("普法专题培训", f"{a.trainings}次", yoy(a.trainings, p.activities.trainings if p else None)),
         ("法治宣传教育活动", f"{a.events}次", yoy(a.events, p.activities.events if p else None)),
-        ("覆盖群众", f"{numbers.approx(a.participants)}人次", ""),
-        ("发放普法资料", f"{numbers.approx(a.materials)}份", f"精确数 {a.materials}"),
-        ("现场法律咨询", f"{numbers.approx(a.consultations)}人次", ""),
+        ("覆盖群众", f"{phrasing.approx(a.participants)}人次", ""),
+        ("发放普法资料", f"{phrasing.approx(a.materials)}份", f"精确数 {a.materials}"),
+        ("现场法律咨询", f"{phrasing.approx(a.consultations)}人次", ""),
         ("法律明白人", f"{h.helpers}人", ""),
         ("骨干", f"{h.core}人", "每{}户一名骨干：{}".format(
             h.ratio, "已实现" if h.all_meet_ratio else f"{len(h.below_ratio)}个村未达到")),
         ("矛盾纠纷登记", f"{d.received}件", yoy(d.received, p.disputes.received if p else None, "件")),
-        ("调解成功", f"{d.agreed}件", f"成功率 {numbers.percent(d.success_rate)}"
+        ("调解成功", f"{d.agreed}件", f"成功率 {phrasing.percent(d.success_rate)}"
          + (f"（{d.agreed}÷结案{d.concluded}件，含终止）" if d.concluded else "")),
-        ("协议涉及金额", numbers.money(d.amount), ""),
+        ("协议涉及金额", phrasing.money(d.amount), ""),
         ("上交", f"{d.escalated}件",
          "矛盾不上交" if d.escalation_free else f"已记录是否上交 {d.escalation_recorded}/{d.closed}件"),
         ("防止民转刑", f"{d.prevented_criminal}件", ""),
@@ -126,7 +126,7 @@ def _tiles(f: ReportFigures) -> list[tuple[str, str, str]]:
         ("平均办结天数", "—" if d.avg_days_to_close is None else f"{d.avg_days_to_close}天", f"超期 {d.overdue}件"),
         ("司法确认", f"{d.judicial_confirmed}/{d.judicial_applied}件", "确认有效/申请"),
         ("履行回访", f"{d.followups}次", f"已履行 {d.followups_performed}件"),
-        ("群众提问", f"{numbers.approx(f.questions.asked)}次", f"未能解答 {f.questions.unanswered}次"),
+        ("群众提问", f"{phrasing.approx(f.questions.asked)}次", f"未能解答 {f.questions.unanswered}次"),
     ]
 
 
@@ -157,7 +157,7 @@ def studio_figures(t: MediationTable) -> list[tuple[str, str]]:
         ("终止调解", f"{v['终止调解']}件"),
         ("调解成功率", t.success_rate),
         ("调解协议", f"书面{v['书面协议']}件，口头{v['口头协议']}件"),
-        ("协议涉及金额", numbers.money(float(v["协议金额（元）"]))),
+        ("协议涉及金额", phrasing.money(float(v["协议金额（元）"]))),
         ("司法确认", f"申请{v['申请司法确认']}件，确认有效{v['确认有效']}件"),
         ("预防纠纷", f"{v['预防纠纷（件）']}件"),
         ("防止民间纠纷转化为刑事案件", pair("防止民转刑")),
@@ -217,7 +217,7 @@ async def stats_page(request: web.Request) -> web.StreamResponse:
 @require_role(*VIEWERS)
 async def chart(request: web.Request) -> web.StreamResponse:
     """A chart as PNG, drawn in memory: events by month, or disputes by type."""
-    from models.report import charts
+    from reports.render import charts
 
     name = request.match_info["name"]
     draw = {"months": charts.events_by_month, "types": charts.disputes_by_type}.get(name)

@@ -20,7 +20,7 @@ from multidict import MultiDict, MultiDictProxy
 from bot import keys
 from bot.admin import session as sessions
 from models.core import Role, Town, User
-from models.hygiene import clean_text
+from services.hygiene import clean_text
 
 log = logging.getLogger("mingbai.admin")
 
@@ -251,6 +251,6 @@ def setup_templates(app: web.Application) -> jinja2.Environment:
 
 
 async def form_data(request: web.Request) -> MultiDictProxy[Any]:
-    """The posted form with control characters dropped from every text value (models.hygiene.clean_text)."""
+    """The posted form with control characters dropped from every text value (services.hygiene.clean_text)."""
     posted = await request.post()
     return MultiDictProxy(MultiDict((k, clean_text(v) if isinstance(v, str) else v) for k, v in posted.items()))

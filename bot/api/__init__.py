@@ -8,7 +8,7 @@ which registers the handler on the sub-application AND documents it in /api/v1/o
 document always matches the implementation::
 
     from bot.api.auth import current_user           # the logged-in person (401/403 as JSON otherwise)
-    from bot.api.errors import ApiError, json_response
+    from bot.api.json_errors import ApiError, json_response
     from bot.api.spec import ApiSpec, body, params, path_id
 
     def register(api: web.Application, spec: ApiSpec) -> None:
@@ -37,7 +37,7 @@ from aiohttp import web
 
 from bot import keys
 from bot.api import auth, mediation, outreach, screening
-from bot.api.errors import error_middleware, json_response
+from bot.api.json_errors import error_middleware, json_response
 from bot.api.spec import ApiSpec
 from bot.config import Settings
 

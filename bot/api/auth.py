@@ -13,12 +13,12 @@ import aiohttp
 from aiohttp import web
 
 from bot import keys
-from bot.api.errors import ApiError, json_response
+from bot.api.json_errors import ApiError, json_response
 from bot.api.spec import ApiSpec, body
-from bot.wechat.errors import describe_error
+from bot.wechat.error_codes import describe_error
 from models.core import Role, User, WeChatApp
-from models.identities import LINK_TTL, IdentityError, is_link_code, issue_link_code, person_for, redeem_link_code
-from models.invites import InviteError, redeem_invite
+from services.identities import LINK_TTL, IdentityError, is_link_code, issue_link_code, person_for, redeem_link_code
+from services.invites import InviteError, redeem_invite
 
 log = logging.getLogger("mingbai.api")
 

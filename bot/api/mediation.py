@@ -9,14 +9,14 @@ from aiohttp import web
 
 from bot import keys
 from bot.api.auth import Caller, current_caller
-from bot.api.errors import ApiError, json_response
+from bot.api.json_errors import ApiError, json_response
 from bot.api.spec import ApiSpec, Param, body, params, query_int
-from models import cases
-from models.case_flow import NEXT_STEP_TEXT, Source, Status
-from models.case_types import case_types
 from models.core import Role, Village
-from models.identities import same_person_openids
-from models.mediation import Assignment, Case
+from models.mediation import Assignment, Case, Source, Status
+from services import cases
+from services.case_flow import NEXT_STEP_TEXT
+from services.case_types import case_types
+from services.identities import same_person_openids
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 REPORTERS = (Role.HELPER, Role.MEDIATOR, Role.ADMIN, Role.COUNTY_ADMIN)

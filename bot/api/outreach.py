@@ -8,9 +8,13 @@ from aiohttp import web
 
 from bot import keys
 from bot.api.auth import Caller, current_user
-from bot.api.errors import ApiError, error_response, json_response
+from bot.api.json_errors import ApiError, error_response, json_response
 from bot.api.spec import ApiSpec, body, params, path_id, query_int
-from models.activities import (
+from knowledge.wording.dates import parse_date
+from knowledge.wording.errors import ParseError
+from models.core import Role, Village
+from models.outreach import KIND_LABELS, SIX_TARGETS, Activity, ActivityKind, ActivityPhoto, ActivitySource
+from services.activities import (
     ActivityError,
     DuplicateActivity,
     add_photo,
@@ -22,9 +26,6 @@ from models.activities import (
     update_activity,
     withdraw_activity,
 )
-from models.core import Role, Village
-from models.outreach import KIND_LABELS, SIX_TARGETS, Activity, ActivityKind, ActivityPhoto, ActivitySource
-from models.parsing import ParseError, parse_date
 
 LOGGERS = (Role.HELPER, Role.ADMIN, Role.COUNTY_ADMIN)
 IMAGE_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG": "image/png", b"GIF8": "image/gif"}

@@ -8,21 +8,13 @@ from typing import Any
 from aiohttp import web
 
 from bot.api.auth import current_user
-from bot.api.errors import ApiError, json_response
+from bot.api.json_errors import ApiError, json_response
 from bot.api.spec import ApiSpec, body, params, path_id, query_int
-from models.activities import ActivityError, find_village
+from knowledge.wording.dates import today
 from models.core import Role
-from models.parsing import today
-from models.screening import (
-    MAX_FOUND,
-    Screening,
-    ScreeningError,
-    ScreeningLevel,
-    ScreeningSource,
-    create_screening,
-    screening_to_withdraw,
-    withdraw_screening,
-)
+from models.screening_tables import Screening, ScreeningLevel, ScreeningSource
+from services.activities import ActivityError, find_village
+from services.screening import MAX_FOUND, ScreeningError, create_screening, screening_to_withdraw, withdraw_screening
 
 SCREENERS = (Role.HELPER, Role.ADMIN, Role.COUNTY_ADMIN)
 STAFF = (Role.ADMIN, Role.COUNTY_ADMIN)

@@ -13,8 +13,8 @@ from typing import Any
 import jsonschema
 from aiohttp import web
 
-from bot.api.errors import ApiError
-from models.hygiene import clean_json
+from bot.api.json_errors import ApiError
+from services.hygiene import clean_json
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Schema = dict[str, Any]

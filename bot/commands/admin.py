@@ -13,8 +13,8 @@ import models
 from bot.admin.passwords import hash_password, password_problem
 from bot.config import Settings
 from bot.users import ensure_town
-from models.accounts import AccountError, find_login, normalize_login
 from models.core import Role, Town, User
+from services.accounts import AccountError, find_login, normalize_login
 
 CONSOLE_ROLES = [Role.MEDIATOR.value, Role.ADMIN.value, Role.COUNTY_ADMIN.value]
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from bot.commands.outreach import ProgressBar, _in_db
 from bot.config import Settings
-from models.case_flow import Status
-from models.documents import export_year
+from models.mediation import Status
+from reports.documents import export_year
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -45,9 +45,10 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
 def run_mediation_table(args: argparse.Namespace, settings: Settings) -> int:
     """mingbai report --mediation-table --year Y [--quarter Q] [--town NAME | --county] [-o FILE.xlsx]:
     the 人民调解工作统计表 of the configured town, another town, or the county (a sheet per town)."""
-    from models.cases import today
     from models.core import Town
-    from models.mediation_table import COUNTY, build, build_county, period, to_xlsx
+    from queries.mediation_figures import COUNTY, build, build_county, period
+    from reports.mediation_table import to_xlsx
+    from services.cases import today
 
     if args.month or args.first or args.last or args.village or args.format != "text" or args.submit:
         print("人民调解工作统计表按年度或季度统计全镇（或 --county 全县），"

@@ -6,12 +6,15 @@ import argparse
 import asyncio
 import sys
 import time
+from typing import TYPE_CHECKING
 
 import models
 from bot.config import Settings
 from bot.users import ensure_town
-from models.demo import DemoError, DemoOptions, generate
-from models.parsing import today
+from knowledge.wording.dates import today
+
+if TYPE_CHECKING:
+    from demo.seed import DemoOptions
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -25,6 +28,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 async def _generate(settings: Settings, opts: DemoOptions) -> str:
+    from demo.seed import generate
+
     if settings.embedded:
         await models.migrate(settings.database.url)
     async with models.database(settings.database.url):
@@ -36,7 +41,9 @@ async def _generate(settings: Settings, opts: DemoOptions) -> str:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Generate the demo data."""
+    """Generate the demo data (the demo package is loaded only here, never by the running service)."""
+    from demo.seed import DemoError, DemoOptions
+
     o = settings.outreach
     opts = DemoOptions(
         year=args.year, scale=args.scale, seed=args.seed, town=settings.town.name,

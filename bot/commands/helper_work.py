@@ -6,8 +6,8 @@ import argparse
 
 from bot.commands.outreach import _in_db
 from bot.config import Settings
-from models.helper_work import PointRules, points_table
-from models.points_sheet import write_points
+from queries.points import PointRules, points_table
+from reports.points_sheet import write_points
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -13,11 +13,12 @@ import models
 from bot.config import Settings
 from bot.users import ensure_town
 from models.core import Role
-from models.coverage import VillageCoverage, totals, village_coverage
-from models.invites import create_invite
-from models.ledger import COLUMNS, export_rows, import_activities, write_ledger
-from models.people import HELPER_COLUMNS, VILLAGE_COLUMNS, add_person, import_helpers, import_villages
-from models.tables import TableError, read_table
+from queries.coverage import VillageCoverage, totals, village_coverage
+from services.invites import create_invite
+from services.people import add_person
+from sheets.activity_ledger import COLUMNS, export_rows, import_activities, write_ledger
+from sheets.roster import HELPER_COLUMNS, VILLAGE_COLUMNS, import_helpers, import_villages
+from sheets.tabular import TableError, read_table
 
 PROGRESS_MIN_ROWS = 2000
 

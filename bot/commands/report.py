@@ -11,12 +11,12 @@ from pathlib import Path
 import models
 from bot.config import Settings
 from bot.users import ensure_town
-from models import report_snapshot as snapshot
-from models.parsing import today
-from models.report import FORMATS, ReportError
-from models.report.text import warnings
-from models.report_figures import CountyFigures, parse_period
-from models.reporting import ReportRequest, Targets, file_name, gather, report_bytes
+from knowledge.wording.dates import today
+from queries.figures import CountyFigures, parse_period
+from reports import submitted as snapshot
+from reports.render import FORMATS, ReportError
+from reports.render.text import warnings
+from reports.reporting import ReportRequest, Targets, file_name, gather, report_bytes
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -7,10 +7,10 @@ import sys
 
 from bot.commands.outreach import _in_db, _rows
 from bot.config import Settings
-from models.parsing import today
-from models.screening import overdue_villages
-from models.screening_ledger import COLUMNS, REQUIRED, export_rows, import_screenings
-from models.tables import TableError, write_table
+from knowledge.wording.dates import today
+from services.screening import overdue_villages
+from sheets.screening_ledger import COLUMNS, REQUIRED, export_rows, import_screenings
+from sheets.tabular import TableError, write_table
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -72,7 +72,7 @@ def _run_with_api(settings: Settings, work: Callable[[Any, Settings], Awaitable[
 
 def run_menu(args: argparse.Namespace, settings: Settings) -> int:
     """Push the menu file, or show the menu WeChat has."""
-    from bot.wechat.menu import MenuError, load_menu, push_menu
+    from bot.wechat.custom_menu import MenuError, load_menu, push_menu
 
     try:
         menu = load_menu(args.file or settings.wechat.menu_file)

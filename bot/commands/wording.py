@@ -20,7 +20,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 def evaluate(args: argparse.Namespace, settings: Settings) -> int:
     """Run the evaluation."""
-    from knowledge.wording.evaluation import main
+    from knowledge.wording.accuracy import main
 
     parts = ["dev", "holdout", "holdout2"] if args.part == "all" else [args.part]
     return main(parts, misses=args.misses)

@@ -22,7 +22,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
               "The embedded default scans for reminders inside `mingbai serve`; set [redis] url to run a worker.",
               file=sys.stderr)
         return 2
-    from bot.worker import make_worker
+    from bot.jobs import make_worker
 
     make_worker(settings, burst=args.burst).run()
     return 0

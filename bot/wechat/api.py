@@ -17,7 +17,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.wechat.errors import RETRY, TOKEN_INVALID, describe_error, errcode
+from bot.wechat.error_codes import RETRY, TOKEN_INVALID, describe_error, errcode
 
 log = logging.getLogger("mingbai.wechat.api")
 

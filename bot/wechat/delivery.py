@@ -35,7 +35,7 @@ from bot import keys
 from bot.cs_retry import retry_later
 from bot.metrics import Metrics
 from bot.wechat.protocol import ProtocolError, render_reply, to_message
-from bot.wechat.replies import DELEGATED, dump_reply, load_reply
+from bot.wechat.stored_replies import DELEGATED, dump_reply, load_reply
 from handlers.core.resilience import REDIS_DOWN, Breaker, LocalStore
 from handlers.core.types import Message, Reply
 

@@ -23,8 +23,8 @@ from docx.shared import Cm, Pt
 from bot.wechat.api import WeChatApiError
 from bot.wechat.qrcodes import MAX_TEMPORARY_SECONDS, invite_qr_url, png
 from models.core import Role, User
-from models.invites import issue_invites, new_code, unbound_people
-from models.privacy import mask_phone
+from services.invites import issue_invites, new_code, unbound_people
+from services.privacy import mask_phone
 
 log = logging.getLogger("mingbai.invites")
 

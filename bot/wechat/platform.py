@@ -18,10 +18,10 @@ from aiohttp import web
 from bot import keys
 from bot.config import Settings
 from bot.wechat.api import WeChatApi, WeChatApiError
+from bot.wechat.custom_menu import TAG_ROLES, Menu, MenuError, load_menu, tag_members
 from bot.wechat.fake import FakeWeChat, describe_message
-from bot.wechat.menu import TAG_ROLES, Menu, MenuError, load_menu, tag_members
 from models.core import Role, User, WeChatApp
-from models.identities import needs_info, store_info
+from services.identities import needs_info, store_info
 
 log = logging.getLogger("mingbai.wechat")
 

@@ -17,7 +17,8 @@ from typing import Any
 from pypinyin import lazy_pinyin
 
 from knowledge.wording.dates import find_date
-from knowledge.wording.lexicon import (
+from knowledge.wording.numbers import NUMERAL, Count, normalize, read_count
+from knowledge.wording.vocabulary import (
     FORM_WORDS,
     OWN_VILLAGE_WORDS,
     SIX_WORDS,
@@ -25,7 +26,6 @@ from knowledge.wording.lexicon import (
     TALK_WORDS,
     THEME_WORDS,
 )
-from knowledge.wording.numbers import NUMERAL, Count, normalize, read_count
 
 PUBLICITY, TRAINING, MEETING = "publicity", "training", "meeting"
 COUNT_FIELDS = ("participants", "materials", "consultations")

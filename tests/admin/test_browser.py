@@ -12,9 +12,8 @@ import pytest
 from docx import Document
 
 from bot.admin.passwords import hash_password
-from models.case_flow import Status
 from models.core import Role, User
-from models.mediation import Case
+from models.mediation import Case, Status
 from tests.admin.conftest import PASSWORD
 from tests.mediation.conftest import World, make_world, new_case
 

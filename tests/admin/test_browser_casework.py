@@ -13,8 +13,7 @@ from docx import Document
 
 from bot import keys
 from handlers.core import Message
-from models.case_flow import Status
-from models.mediation import Case, Party
+from models.mediation import Case, Party, Status
 from tests.admin.test_browser import ARTIFACTS, _login, browser, served  # noqa: F401 - the fixtures
 from tests.mediation.conftest import World
 
@@ -122,7 +121,7 @@ async def test_outcomes_marked_at_closing_reach_the_table(browser: Any, served: 
                                                           ) -> None:
     from datetime import date
 
-    from models import cases
+    from services import cases
     from tests.mediation.conftest import new_case
 
     base, w = served
@@ -152,7 +151,7 @@ async def test_outcomes_marked_at_closing_reach_the_table(browser: Any, served: 
     await _login(page, base, "司法所王")
     await page.goto(f"{base}/admin/cases/table?year={date.today().year}")
     row = await page.inner_text("#mediation-table tbody tr:has(td:text-is('邻里'))")
-    from models.mediation_table import COLUMNS
+    from queries.mediation_figures import COLUMNS
 
     cells = dict(zip(("纠纷类型", *COLUMNS), row.split("\t"), strict=True))
     assert (cells["防止群体性上访（件）"], cells["防止群体性上访（人）"]) == ("1", "30")

@@ -12,11 +12,10 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from models import cases
-from models.case_flow import Status
 from models.core import Role, User, Village
-from models.mediation import AuditEntry, Case
-from models.mediation_table import COLUMNS
+from models.mediation import AuditEntry, Case, Status
+from queries.mediation_figures import COLUMNS
+from services import cases
 from tests.admin.conftest import csrf_from, login
 from tests.mediation.conftest import World, make_world, new_case
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from knowledge.wording.dates import today
 from models.core import Role, Village
-from models.parsing import today
-from models.screening import Screening, ScreeningSource, create_screening
+from models.screening_tables import Screening, ScreeningSource
+from services.screening import create_screening
 from tests.admin.conftest import csrf_from, login, make_staff
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 import bot.api
-from bot.api.errors import ApiError, json_response
+from bot.api.json_errors import ApiError, json_response
 from bot.api.spec import ApiSpec, params, path_id
 
 

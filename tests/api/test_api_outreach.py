@@ -6,10 +6,10 @@ import datetime as dt
 
 from aiohttp import FormData, web
 
+from knowledge.wording.dates import today
 from models.core import Role, User
-from models.invites import create_invite
 from models.outreach import Activity, ActivityChange, ActivityPhoto
-from models.parsing import today
+from services.invites import create_invite
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
 

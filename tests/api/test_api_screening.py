@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from models.screening import Screening
+from models.screening_tables import Screening
 
 
 def body(**over):

@@ -8,8 +8,8 @@ import logging
 import pytest
 
 from bot import cs_retry
+from bot.jobs import make_worker
 from bot.wechat.client import text_xml
-from bot.worker import make_worker
 from tests.bot.test_callback import PLAIN, counting_router, post
 from tests.eventually import eventually
 

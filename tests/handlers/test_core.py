@@ -7,7 +7,7 @@ import redis.asyncio as aioredis
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.wechat.replies import DELEGATED, dump_reply, load_reply
+from bot.wechat.stored_replies import DELEGATED, dump_reply, load_reply
 from handlers.core import (
     Command,
     Context,

@@ -8,9 +8,9 @@ import cn2an
 import pytest
 
 from knowledge.numerals import parse_int
+from knowledge.wording.accuracy import TARGET_FULLY_RIGHT, evaluate_part
 from knowledge.wording.dates import find_date, parse_date
 from knowledge.wording.errors import ParseError
-from knowledge.wording.evaluation import TARGET_FULLY_RIGHT, evaluate_part
 from knowledge.wording.numbers import Count, parse_count_reading, read_count, to_int
 from knowledge.wording.reading import read_report
 

@@ -8,10 +8,9 @@ from datetime import date
 import pytest
 
 from bot.admin.passwords import hash_password
-from models import cases
-from models.case_flow import Source
 from models.core import Role, Town, User, Village
-from models.mediation import Case
+from models.mediation import Case, Source
+from services import cases
 
 PASSWORD = "mima2026ok"
 

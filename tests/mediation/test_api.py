@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from models.case_flow import Source
-from models.mediation import Case, Party
+from models.mediation import Case, Party, Source
 from tests.api.conftest import Api, api  # noqa: F401 - the fixture
 
 NEW = {"case_type": "邻里", "applicant_name": "张小三", "applicant_phone": "13812341234", "other_name": "李四",

@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
-from models.case_flow import (
+from models.mediation import Status
+from services.case_flow import (
     CASE_TYPES,
     TRANSITIONS,
     Action,
-    Status,
     TransitionRefused,
     allowed_actions,
     check_confirmation_window,

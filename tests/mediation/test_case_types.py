@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from bot.config import ConfigError
-from models import case_types, cases
-from models.case_flow import CASE_TYPES, Source
-from models.mediation import Case
+from models.mediation import Case, Source
+from services import case_types, cases
+from services.case_flow import CASE_TYPES
 from tests.mediation.conftest import World
 from tests.mediation.test_chat import chat
 

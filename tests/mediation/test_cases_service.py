@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from models import cases
-from models.case_flow import Action, Status, TransitionRefused
-from models.mediation import Agreement, Assignment, AuditEntry, Case, FollowUp, JudicialConfirmation
+from models.mediation import Agreement, Assignment, AuditEntry, Case, FollowUp, JudicialConfirmation, Status
+from services import cases
+from services.case_flow import Action, TransitionRefused
 from tests.mediation.conftest import World, new_case
 
 D0 = date(2026, 3, 2)
@@ -185,7 +185,7 @@ async def test_follow_up_after_agreement(world: World) -> None:
     case = await cases.record_follow_up(case.id, actor, D0 + timedelta(days=31), "partly", False, "还差200")
     case = await cases.record_follow_up(case.id, actor, D0 + timedelta(days=40), "yes", True)
     assert await FollowUp.filter(case=case).count() == 2
-    assert Action.ARCHIVE in __import__("models.case_flow").case_flow.allowed_actions(Status(case.status))
+    assert Action.ARCHIVE in __import__("services.case_flow").case_flow.allowed_actions(Status(case.status))
 
 
 async def test_find_own_case(world: World) -> None:

@@ -9,9 +9,8 @@ from typing import Any
 from bot import keys
 from handlers.core import Message
 from handlers.mediation import normalize_case_number
-from models.case_flow import Source
 from models.core import Role, User
-from models.mediation import Case, Party
+from models.mediation import Case, Party, Source
 from tests.mediation.conftest import World
 
 _ids = itertools.count(1000)
@@ -101,7 +100,7 @@ async def test_lookup_by_anyone_else_finds_nothing(make_settings: Any, make_clie
     from tests.mediation.conftest import new_case
 
     app = await _app(make_settings, make_client)
-    from models import cases
+    from services import cases
 
     case = await new_case(world, openid="owner")
     case = await cases.accept(case.id, cases.Actor(world.admin), [], due_days=30)

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from docx import Document
 
-from models import cases, documents
-from models.case_flow import Status
-from models.mediation import Case
-from models.party_rules import PartyIn
+from models.mediation import Case, Status
+from reports import documents
+from services import cases
+from services.party_rules import PartyIn
 from tests.docx_fonts import check_chinese_fonts
 from tests.mediation.conftest import World
 
@@ -24,7 +24,7 @@ D0 = date(2026, 3, 2)
 
 
 def _valid_credit_code() -> str:
-    from models.party_rules import _USCC_CHARS, _USCC_WEIGHTS
+    from services.party_rules import _USCC_CHARS, _USCC_WEIGHTS
 
     body = "91360123MA35G8K7X"
     total = sum(_USCC_CHARS.index(c) * w for c, w in zip(body, _USCC_WEIGHTS, strict=True))

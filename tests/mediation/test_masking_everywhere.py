@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from models import cases
 from models.questions import QuestionLog
+from services import cases
 from tests.admin.conftest import login
 from tests.eventually import eventually
 from tests.mediation.conftest import PASSWORD, new_case

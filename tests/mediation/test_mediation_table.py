@@ -11,12 +11,14 @@ from typing import Any
 from openpyxl import load_workbook
 
 from bot.cli import build_parser
-from models import cases
+from knowledge.wording.dates import TZ
 from models.core import Town
 from models.mediation import Case
-from models.mediation_table import build, build_county, period, to_xlsx
-from models.parsing import TZ
-from models.screening import ScreeningSource, create_screening
+from models.screening_tables import ScreeningSource
+from queries.mediation_figures import build, build_county, period
+from reports.mediation_table import to_xlsx
+from services import cases
+from services.screening import create_screening
 from tests.mediation.conftest import World, new_case
 
 D0 = date(2026, 4, 6)

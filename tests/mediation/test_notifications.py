@@ -14,9 +14,9 @@ import pytest
 from bot.customer_service import CustomerService
 from bot.notify import dispatch, quiet_until
 from bot.redis_store import make_clients
-from models import cases
+from knowledge.wording.dates import TZ
 from models.mediation import Case, Notification
-from models.parsing import TZ
+from services import cases
 from tests.conftest import APPID, TOKEN
 from tests.mediation.conftest import World, new_case
 

@@ -7,11 +7,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from models import cases
-from models.case_flow import Status, TransitionRefused
-from models.case_queries import BoardFilter, board, is_overdue
-from models.mediation import Assignment, AuditEntry, Case, Party
-from models.party_rules import PartyIn, PartyInvalid, credit_code_ok, id_checksum_ok, validate
+from models.mediation import Assignment, AuditEntry, Case, Party, Status
+from queries.case_lists import BoardFilter, board
+from services import cases
+from services.case_flow import TransitionRefused
+from services.deadlines import is_overdue
+from services.party_rules import PartyIn, PartyInvalid, credit_code_ok, id_checksum_ok, validate
 from tests.mediation.conftest import World, new_case
 
 TODAY = date(2026, 5, 20)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from models.core import Role
-from models.privacy import mask_id_number, mask_name, mask_phone, may_see_parties, scrub_text
+from services.privacy import mask_id_number, mask_name, mask_phone, may_see_parties, scrub_text
 
 
 def test_mask_name() -> None:

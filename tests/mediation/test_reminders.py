@@ -10,10 +10,10 @@ from typing import Any
 
 from bot.customer_service import CustomerService
 from bot.redis_store import make_clients
-from bot.reminders import scan
-from models import cases
+from bot.reminder_loop import scan
 from models.mediation import Case, ReminderSent
-from models.reminders import due_reminders
+from services import cases
+from services.reminders import due_reminders
 from tests.conftest import APPID, TOKEN
 from tests.eventually import eventually
 from tests.mediation.conftest import World, new_case

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from models import stats
-from models.report_figures import KIND_EVENT, KIND_MEETING, KIND_TRAINING, Period
+from queries import statistics as stats
+from queries.figures import KIND_EVENT, KIND_MEETING, KIND_TRAINING, Period
 from tests.report.seed import seed
 
 

@@ -17,13 +17,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tortoise.connection import connections
 
-from models import stats
 from models.core import Town, Village
 from models.mediation import Agreement, Case, FollowUp, JudicialConfirmation
 from models.outreach import Activity, ActivityKind
 from models.questions import QuestionLog
-from models.report_figures import Period
 from models.tallies import rebuild_sql
+from queries import statistics as stats
+from queries.figures import Period
 
 TZ = ZoneInfo("Asia/Shanghai")
 PERIODS = [Period.year(2023), Period.year(2024), Period.quarter(2023, 1), Period.quarter(2023, 4),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from models.core import Role, User
-from models.invites import create_invite
 from models.outreach import InviteCode
+from services.invites import create_invite
 
 
 async def test_bind_with_code_then_code_is_spent(world) -> None:

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from models.activities import ActivityError, add_photo
+from knowledge.wording.dates import today
 from models.outreach import Activity, ActivityChange, ActivityKind, ActivityPhoto
-from models.parsing import today
+from services.activities import ActivityError, add_photo
 
 
 async def test_guided_form_with_photos_and_correction(world) -> None:

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from bot.wechat.client import WeChatSimulator
+from knowledge.wording.dates import today
 from models.core import Town
 from models.outreach import Activity, ActivityKind, ActivityPhoto
-from models.parsing import today
 from tests.conftest import TOKEN
 from tests.outreach.conftest import Chat, seed_people
 

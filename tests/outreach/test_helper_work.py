@@ -10,19 +10,13 @@ import pytest
 from openpyxl import load_workbook
 
 from models.core import Role, Town, User, Village
-from models.helper_work import (
-    HelperTraining,
-    HelperWorkError,
-    PointRules,
-    Referral,
-    ReferralKind,
-    points_table,
-    roster_at,
-    set_profile,
-)
+from models.helper_tables import HelperTraining, Referral, ReferralKind
 from models.outreach import Activity, ActivityKind
-from models.points_sheet import write_points
-from models.screening import ScreeningSource, create_screening
+from models.screening_tables import ScreeningSource
+from queries.points import PointRules, points_table, roster_at
+from reports.points_sheet import write_points
+from services.helper_work import HelperWorkError, set_profile
+from services.screening import create_screening
 
 
 async def test_training_and_referrals_in_chat(world) -> None:

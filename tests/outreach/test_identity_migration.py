@@ -10,8 +10,8 @@ import pytest
 from tortoise import connections
 
 import models
-from models.activities import fingerprint
 from models.outreach import Activity, ActivityKind
+from services.activities import fingerprint
 
 pytestmark = pytest.mark.db
 

@@ -16,9 +16,9 @@ from openpyxl import load_workbook
 import models
 from bot.cli import build_parser
 from models.core import Role, User
-from models.coverage import village_coverage
-from models.invites import redeem_invite
 from models.outreach import Activity, ActivityChange
+from queries.coverage import village_coverage
+from services.invites import redeem_invite
 
 HEADER = "日期,类别,村名,活动形式,六进,主题,参与人数,发放资料份数,咨询人次,组织人"
 

@@ -9,8 +9,8 @@ from typing import Any
 from openpyxl import load_workbook
 
 from models.core import Role, Town, User, Village
-from models.ledger import EXPORT_COLUMNS, export_rows, write_ledger
 from models.outreach import Activity, ActivityKind, ActivityPhoto
+from sheets.activity_ledger import EXPORT_COLUMNS, export_rows, write_ledger
 
 
 async def test_export_has_place_organiser_and_photos(db: Any, tmp_path: Path) -> None:

@@ -7,8 +7,10 @@ import datetime as dt
 import pytest
 
 from handlers.parsing import split_correction
-from models.activities import ActivityError, normalize_six_target
-from models.parsing import ParseError, parse_count, parse_date
+from knowledge.wording.dates import parse_date
+from knowledge.wording.errors import ParseError
+from knowledge.wording.numbers import parse_count
+from services.activities import ActivityError, normalize_six_target
 
 NOW = dt.date(2026, 11, 26)
 

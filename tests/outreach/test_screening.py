@@ -7,16 +7,9 @@ import datetime as dt
 
 import pytest
 
-from models.screening import (
-    Screening,
-    ScreeningError,
-    ScreeningLevel,
-    ScreeningSource,
-    create_screening,
-    overdue_villages,
-    screening_figures,
-    withdraw_screening,
-)
+from models.screening_tables import Screening, ScreeningLevel, ScreeningSource
+from queries.screening_figures import screening_figures
+from services.screening import ScreeningError, create_screening, overdue_villages, withdraw_screening
 
 DAY = dt.date(2026, 3, 5)
 

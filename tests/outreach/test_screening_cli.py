@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from models.screening import Screening
+from models.screening_tables import Screening
 from tests.outreach.test_ledger_cli import query, run, town, write  # noqa: F401  (fixture)
 
 HEADER = "日期,层级,村名,排查人,排查范围,发现纠纷,当场化解,登记调解,稳控措施,备注"

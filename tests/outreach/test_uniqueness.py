@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from models.activities import DuplicateActivity, create_activity, update_activity, withdraw_activity
-from models.ledger import COLUMNS, import_activities
 from models.outreach import Activity, ActivityChange, ActivityKind, ActivitySource
-from models.tables import read_table
+from services.activities import DuplicateActivity, create_activity, update_activity, withdraw_activity
+from sheets.activity_ledger import COLUMNS, import_activities
+from sheets.tabular import read_table
 
 pytestmark = pytest.mark.db
 

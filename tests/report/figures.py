@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models.report_figures import (
+from queries.figures import (
     ActivityFigures,
     DisputeFigures,
     HelperFigures,

@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 
-from models import stats
+from demo.seed import DemoError, DemoOptions, generate
 from models.core import Town
-from models.demo import DemoError, DemoOptions, generate
 from models.mediation import AuditEntry, Case
-from models.report.text import render_text
-from models.report_figures import Period
+from queries import statistics as stats
+from queries.figures import Period
+from reports.render.text import render_text
 
 
 async def test_demo_town_is_full_and_deterministic(db: Any) -> None:

@@ -8,10 +8,7 @@ import io
 import docx
 import openpyxl
 
-from models.report import render
-from models.report.charts import cjk_font_path, disputes_by_type, events_by_month
-from models.report.text import render_text
-from models.report_figures import (
+from queries.figures import (
     KIND_EVENT,
     KIND_MEETING,
     KIND_TRAINING,
@@ -22,6 +19,9 @@ from models.report_figures import (
     ReportDetail,
     sum_figures,
 )
+from reports.render import render
+from reports.render.charts import cjk_font_path, disputes_by_type, events_by_month
+from reports.render.text import render_text
 from tests.docx_fonts import check_chinese_fonts
 from tests.report.figures import town_2023
 
@@ -134,7 +134,7 @@ def test_xlsx_is_formatted_as_a_clerk_would() -> None:
 
 def test_xlsx_totals_match_for_consistent_figures() -> None:
     """Figures built from the same rows: each SUMIFS of the summary evaluates to the summary's value."""
-    from models.report.xlsx import summary_items
+    from reports.render.xlsx import summary_items
 
     detail = _detail()
     f = town_2023(previous=False)

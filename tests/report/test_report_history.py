@@ -13,8 +13,9 @@ import pytest
 import models
 from bot.cli import build_parser
 from models.core import Role, Town, User, Village
-from models.helper_work import set_profile
-from models.screening import ScreeningSource, create_screening
+from models.screening_tables import ScreeningSource
+from services.helper_work import set_profile
+from services.screening import create_screening
 from tests.report.seed import seed
 
 LATER = dt.date(2026, 6, 1)

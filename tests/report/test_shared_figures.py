@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from models import reporting
-from models.report_figures import Period, ReportFigures
-from models.reporting import ReportRequest, SharedFigures, Targets
+from queries.figures import Period, ReportFigures
+from reports import reporting
+from reports.reporting import ReportRequest, SharedFigures, Targets
 
 
 async def test_page_counts_afresh_and_its_charts_reuse_the_count(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from models.report.text import render_county_text, render_short, render_text, warnings
-from models.report_figures import CountyFigures, Period, ReportFigures, VillageCoverage, sum_figures
+from queries.figures import CountyFigures, Period, ReportFigures, VillageCoverage, sum_figures
+from reports.render.text import render_county_text, render_short, render_text, warnings
 from tests.report.figures import town_2023
 
 EXPECTED = """江湾镇2023年法治建设工作情况

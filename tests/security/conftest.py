@@ -20,12 +20,11 @@ from bot.admin import session as admin_sessions
 from bot.admin.passwords import hash_password
 from bot.api.auth import SESSION_PREFIX
 from bot.wechat.client import WeChatSimulator, text_xml
-from models import cases
-from models.activities import add_photo, create_activity
-from models.case_flow import Source
 from models.core import Role, Town, User, Village
-from models.mediation import AuditEntry, Case, Party
+from models.mediation import AuditEntry, Case, Party, Source
 from models.outreach import Activity, ActivityChange, ActivityKind, ActivityPhoto
+from services import cases
+from services.activities import add_photo, create_activity
 from tests.conftest import TOKEN
 
 PASSWORD = "mima2026ok"

@@ -21,11 +21,11 @@ from typing import Any
 from bot import keys
 from bot.app import create_app
 from bot.config import parse_settings
-from models import cases
-from models.activities import create_activity
+from knowledge.wording.dates import today
 from models.core import User
 from models.outreach import Activity, ActivityKind
-from models.parsing import today
+from services import cases
+from services.activities import create_activity
 from tests.security.conftest import ROLES, World, fingerprint
 
 
@@ -234,7 +234,8 @@ def _verdict(status: int, location: str, body: str) -> str:
 
 
 async def _fresh_screening(w: World, scope: str) -> Any:
-    from models.screening import ScreeningSource, create_screening
+    from models.screening_tables import ScreeningSource
+    from services.screening import create_screening
 
     values = {"date": dt.date.today() - dt.timedelta(days=1), "village_id": w.village.id, "found": 1, "scope": scope}
     return await create_screening(w.town.id, w.people["helper"], values, source=ScreeningSource.API,

@@ -15,13 +15,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.wechat.client import WeChatSimulator
-from models import cases
 from models.core import User, Village
-from models.hygiene import clean_text
-from models.ledger import COLUMNS, import_activities
 from models.mediation import Agreement, Case, SessionRecord
 from models.outreach import Activity
-from models.tables import read_table
+from services import cases
+from services.hygiene import clean_text
+from sheets.activity_ledger import COLUMNS, import_activities
+from sheets.tabular import read_table
 from tests.conftest import TOKEN
 from tests.security.conftest import World
 from tests.security.test_authz_matrix import _cookie
@@ -153,7 +153,7 @@ async def test_a_document_that_cannot_render_gets_a_clear_page(world: World, mon
         for name in z.namelist():
             Document(io.BytesIO(z.read(name)))
     # and whatever makes a renderer fail answers a clear page, not a 500
-    from models import documents
+    from reports import documents
 
     async def broken(kind: str, case_id: int) -> bytes:
         raise ValueError("cannot render")

@@ -25,12 +25,11 @@ from openpyxl import load_workbook
 import models
 from bot.cli import build_parser
 from bot.users import ensure_town
-from models import cases
-from models.activities import create_activity
-from models.case_flow import Source
 from models.core import Role, Town, User, Village
-from models.mediation import Agreement, Case, Party, SessionRecord
+from models.mediation import Agreement, Case, Party, SessionRecord, Source
 from models.outreach import Activity, ActivityKind
+from services import cases
+from services.activities import create_activity
 from tests.security.conftest import HOSTILE, World, tables_exist
 from tests.security.test_authz_matrix import _cookie
 

@@ -26,12 +26,14 @@ import models
 from bot.cli import build_parser
 from bot.users import ensure_town
 from handlers.parsing import parse_quick
-from models.activities import ActivityError
+from knowledge.wording.dates import EARLIEST, parse_date
+from knowledge.wording.dates import today as local_today
+from knowledge.wording.errors import ParseError
+from knowledge.wording.numbers import MAX_COUNTS, parse_count
 from models.core import Town, Village
-from models.ledger import COLUMNS
 from models.outreach import Activity, ActivityKind
-from models.parsing import EARLIEST, MAX_COUNTS, ParseError, parse_count, parse_date
-from models.parsing import today as local_today
+from services.activities import ActivityError
+from sheets.activity_ledger import COLUMNS
 from tests.security.conftest import World
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from knowledge.wording.dates import today
 from models.core import LinkCode, Role, User, WeChatApp, WeChatIdentity
-from models.invites import create_invite
 from models.outreach import Activity
-from models.parsing import today
+from services.invites import create_invite
 from tests.eventually import eventually
 from tests.wechat.conftest import Platform
 

@@ -7,7 +7,7 @@ import pytest
 
 from bot.redis_store import make_clients
 from bot.wechat.api import WeChatApi
-from bot.wechat.menu import MenuError, load_menu, parse_menu, push_menu
+from bot.wechat.custom_menu import MenuError, load_menu, parse_menu, push_menu
 from tests.conftest import REDIS_URL
 from tests.wechat.conftest import Platform
 

@@ -10,9 +10,9 @@ from bot.redis_store import make_clients
 from bot.wechat.api import WeChatApi
 from bot.wechat.qrcodes import invite_qr_url
 from models.core import Role, User, WeChatApp, WeChatIdentity
-from models.invites import create_invite
 from models.outreach import InviteCode
 from models.questions import QuestionLog
+from services.invites import create_invite
 from tests.admin.conftest import login, make_staff
 from tests.conftest import REDIS_URL
 from tests.eventually import eventually

@@ -14,7 +14,7 @@ import redis as redis_sync
 from bot.customer_service import CustomerService
 from bot.redis_store import make_clients
 from bot.wechat.api import WeChatApi, WeChatApiError
-from bot.wechat.errors import describe_error
+from bot.wechat.error_codes import describe_error
 from tests.conftest import REDIS_URL
 from tests.eventually import eventually
 from tests.wechat.conftest import Platform

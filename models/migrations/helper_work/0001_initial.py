@@ -1,6 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from models.helper_work import ReferralKind
+from models.helper_tables import ReferralKind
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 

@@ -1,6 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from models.case_flow import Source, Status
+from models.mediation import Source, Status
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 

@@ -1,6 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from models.screening import ScreeningLevel, ScreeningSource
+from models.screening_tables import ScreeningLevel, ScreeningSource
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index

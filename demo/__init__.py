@@ -1,0 +1,1 @@
+"""Demo data for trying mingbai out (`mingbai demo`); never imported by the running service."""

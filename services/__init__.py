@@ -1,0 +1,1 @@
+"""Domain services: the rules every door (chat, API, console, import) writes through."""
