@@ -38,6 +38,9 @@ FIELD_ALIASES = {
 }
 COUNT_FIELDS = ("participants", "materials", "consultations")
 STAFF_ROLES = {Role.ADMIN, Role.COUNTY_ADMIN}
+# The town's own figures (法治建设专题会议, 镇村干部普法专题培训): logged by town staff only, never by a helper.
+TOWN_KINDS = (ActivityKind.MEETING, ActivityKind.TRAINING)
+TOWN_KIND_WHO = "镇里的工作人员（司法所或镇管理员）"
 
 
 class ActivityError(Exception):
@@ -75,6 +78,22 @@ def idempotency_hash(town_id: int, author_id: int | None, key: str) -> str | Non
     if not key:
         return None
     return hashlib.sha256(f"{town_id}\x1f{author_id or 0}\x1f{key}".encode()).hexdigest()
+
+
+def town_kind_refusal(kind: Any, role: Role | str | None) -> ActivityError | None:
+    """Why someone of this role may not log this kind, or None: town-level kinds are for town staff only.
+
+    The message is for the helper who tried: who logs it instead, and where their own part goes.
+    """
+    if kind is None or ActivityKind(kind) not in TOWN_KINDS or (role is not None and Role(role) in STAFF_ROLES):
+        return None
+    if ActivityKind(kind) == ActivityKind.TRAINING:
+        text = (f"镇村干部普法专题培训是镇里的工作，由{TOWN_KIND_WHO}登记，法律明白人不能登记。"
+                "您自己参加的培训请发送“参加培训 日期 主题 学时”，记入本人的培训记录和积分。")
+    else:
+        text = (f"法治建设专题会议是镇里的工作，由{TOWN_KIND_WHO}登记，法律明白人不能登记。"
+                "您在村里开展的普法活动，请登记为普法宣传活动。")
+    return ActivityError(text, code="town_kind", field="kind")
 
 
 class DuplicateActivity(ActivityError):
@@ -192,9 +211,12 @@ async def create_activity(
 
     Every door (chat, API, console, import) saves through here or through the import's batch insert; the
     database's unique constraints on the fingerprint and the client key decide, even under concurrency,
-    and a second save of the same entry raises DuplicateActivity naming the existing record.
+    and a second save of the same entry raises DuplicateActivity naming the existing record. Town-level kinds
+    (TOWN_KINDS) are refused to an author who is not town staff; `author` None is the office itself.
     """
     v = check_values(values)
+    if author is not None and (refusal := town_kind_refusal(v.get("kind"), author.role)):
+        raise refusal
     v.setdefault("organiser", author.display_name if author else "")
     key = fingerprint(town_id, v)
     idem = idempotency_hash(town_id, author.id if author else None, idempotency_key)
@@ -239,6 +261,8 @@ async def update_activity(activity: Activity, user: User | None, changes: dict[s
     if activity.withdrawn:
         raise ActivityError("这条记录已撤回，不能再修改。", code="withdrawn")
     merged = check_values({"kind": activity.kind, "village_id": activity.village_id, **changes})  # type: ignore[attr-defined]
+    if user is not None and (refusal := town_kind_refusal(merged["kind"], user.role)):
+        raise refusal
     diff: dict[str, list[Any]] = {}
     for k in changes:
         old, new = getattr(activity, k), merged[k]

@@ -11,7 +11,15 @@ from tortoise import timezone
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from models.activities import ActivityError, fingerprint, normalize_form, normalize_six_target
+from models.activities import (
+    STAFF_ROLES,
+    TOWN_KIND_WHO,
+    TOWN_KINDS,
+    ActivityError,
+    fingerprint,
+    normalize_form,
+    normalize_six_target,
+)
 from models.core import Role, Town, User, Village
 from models.outreach import Activity, ActivityKind, ActivityPhoto, ActivitySource
 from models.parsing import ParseError, check_date, parse_count, parse_date
@@ -56,6 +64,7 @@ def _cell_date(row: Row) -> dt.date:
 
 async def _parse_rows(rows: list[Row], town_id: int, forms: Iterable[str]) -> tuple[list[dict[str, Any]], Problems]:
     villages = {v.name: v.id for v in await Village.filter(town_id=town_id)}
+    helpers_only = await _helper_names(town_id)
     problems = Problems()
     parsed: list[dict[str, Any]] = []
     forms = list(forms)
@@ -94,9 +103,19 @@ async def _parse_rows(rows: list[Row], town_id: int, forms: Iterable[str]) -> tu
         values["theme"] = row.text("主题")[:200]
         values["place"] = row.text("地点")[:100]  # optional column (the export has it)
         values["organiser"] = row.text("组织人")[:64]
+        if kind in TOWN_KINDS and values["organiser"] in helpers_only:  # the town's own figures (TOWN_KINDS)
+            problems.add(row.number, "组织人", f"{values['organiser']}是法律明白人；{kind.label}由{TOWN_KIND_WHO}"
+                         "登记，组织人请填镇里的工作人员或“司法所”，法律明白人自己的活动请填普法宣传活动")
         if len(problems.items) == bad:
             parsed.append(values)
     return parsed, problems
+
+
+async def _helper_names(town_id: int) -> set[str]:
+    """Names on the town's roster of helpers that no staff member of the town bears."""
+    names = await User.filter(town_id=town_id).values_list("display_name", "role")
+    staff = {n for n, role in names if Role(role) in STAFF_ROLES}
+    return {n for n, role in names if role == Role.HELPER.value and n not in staff}
 
 
 async def import_activities(

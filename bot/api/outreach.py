@@ -11,6 +11,7 @@ from bot.api.auth import Caller, current_user
 from bot.api.errors import ApiError, error_response, json_response
 from bot.api.spec import ApiSpec, body, params, path_id, query_int
 from models.activities import (
+    TOWN_KINDS,
     ActivityError,
     DuplicateActivity,
     add_photo,
@@ -31,7 +32,7 @@ IMAGE_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG": "image/png", b"GIF8": 
 
 
 def _activity_error(exc: ActivityError) -> ApiError:
-    status = {"forbidden": 403, "edit_window_closed": 403, "withdrawn": 409}.get(exc.code, 422)
+    status = {"forbidden": 403, "edit_window_closed": 403, "town_kind": 403, "withdrawn": 409}.get(exc.code, 422)
     return ApiError(status, exc.code, exc.message, exc.field)
 
 
@@ -70,7 +71,7 @@ async def forms(request: web.Request) -> web.Response:
     """What a form may contain: kinds, activity forms, 六进 targets, count limits."""
     settings = request.config_dict[keys.SETTINGS]
     return json_response({
-        "kinds": [{"code": k.value, "label": k.label} for k in ActivityKind],
+        "kinds": [{"code": k.value, "label": k.label, "staff_only": k in TOWN_KINDS} for k in ActivityKind],
         "forms": list(settings.outreach.form_list),
         "six_targets": list(SIX_TARGETS),
         "edit_window_days": settings.outreach.edit_window_days,
@@ -227,7 +228,8 @@ def register(api: web.Application, spec: ApiSpec) -> None:
     count = {"type": "integer", "minimum": 0}
     fields: dict[str, Any] = {
         "kind": {"type": "string", "enum": [k.value for k in ActivityKind],
-                 "description": "publicity=普法宣传活动, training=普法专题培训, meeting=法治建设专题会议"},
+                 "description": "publicity=普法宣传活动, training=普法专题培训, meeting=法治建设专题会议"
+                                " (training、meeting 只有镇里的工作人员可以登记)"},
         "date": {"type": "string", "format": "date", "description": "开展日期，不能是未来"},
         "village_id": {"type": "integer", "nullable": True, "minimum": 1, "maximum": 2**31 - 1,
                        "description": "村编号；镇级培训/会议为 null"},
@@ -266,7 +268,9 @@ def register(api: web.Application, spec: ApiSpec) -> None:
     spec.route(api, "GET", "/forms", forms, summary="活动类别、形式与六进选项", tag="outreach", auth=False, response={
         "type": "object", "required": ["kinds", "forms", "six_targets", "edit_window_days"], "properties": {
             "kinds": {"type": "array", "items": {"type": "object", "required": ["code", "label"], "properties": {
-                "code": {"type": "string"}, "label": {"type": "string"}}}},
+                "code": {"type": "string"}, "label": {"type": "string"},
+                "staff_only": {"type": "boolean",
+                               "description": "镇级类别：只有镇里的工作人员可以登记，法律明白人登记答 403"}}}},
             "forms": {"type": "array", "items": {"type": "string"}},
             "six_targets": {"type": "array", "items": {"type": "string"}},
             "edit_window_days": {"type": "integer"}}})
