@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ from models.core import Role
 from models.coverage import VillageCoverage, totals, village_coverage
 from models.invites import create_invite
 from models.ledger import COLUMNS, export_rows, import_activities, write_ledger
+from models.parsing import ParseError, check_date
 from models.people import HELPER_COLUMNS, VILLAGE_COLUMNS, add_person, import_helpers, import_villages
 from models.tables import TableError, read_table
 
@@ -37,6 +39,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     hi.add_argument("--sheets", default="",
                     help="folder for the invite sheets, one docx per village (default: 邀请码/ beside the file)")
     hi.add_argument("--days", type=int, default=30, help="days the new invite codes and QR codes last (at most 30)")
+    hi.add_argument("--since", default="", metavar="日期",
+                    help="名单上新增的人从这天起算在册（已有的名单填当初的日期，如 2023-01-01）；"
+                         "默认为导入当天，名单里的“加入日期”列优先")
     hi.set_defaults(func=run_helpers_import)
     hv = hsub.add_parser("invites", help="invite codes and printable sheets for everyone not yet bound")
     hv.add_argument("--village", default="", help="only this village")
@@ -117,8 +122,16 @@ def run_helpers_import(args: argparse.Namespace, settings: Settings) -> int:
     if rows is None:
         return 1
 
+    since = None
+    if args.since:
+        try:
+            since = check_date(dt.date.fromisoformat(args.since))
+        except (ValueError, ParseError) as exc:
+            print(f"--since 应为已过去的日期，如 2023-01-01（{exc}）", file=sys.stderr)
+            return 2
+
     async def body(town_id: int) -> int:
-        created, updated, problems = await import_helpers(rows, town_id)
+        created, updated, problems = await import_helpers(rows, town_id, since=since)
         if problems:
             print(f"文件有问题，没有导入任何数据：\n{problems.report()}", file=sys.stderr)
             return 1

@@ -47,7 +47,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def targets_from(settings: Settings) -> Targets:
     """The coverage and deadline targets from the configuration."""
     return Targets(settings.outreach.coverage_ratio, settings.outreach.helpers_per_village,
-                   settings.mediation.due_days)
+                   settings.mediation.due_days, settings.outreach.household_share)
 
 
 async def _build(req: ReportRequest, settings: Settings, fmt: str, *, submit: str | None = None,
