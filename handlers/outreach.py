@@ -272,6 +272,8 @@ def _values(data: dict[str, Any]) -> dict[str, Any]:
         "form": data.get("form", ""),
         "six_target": data.get("six_target", ""),
         "theme": data.get("theme", ""),
+        "place": data.get("place", ""),
+        "audience": data.get("audience", ""),
         "participants": data.get("participants", 0),
         "materials": data.get("materials", 0),
         "consultations": data.get("consultations", 0),

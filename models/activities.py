@@ -25,6 +25,7 @@ FIELD_LABELS = {
     "six_target": "六进",
     "theme": "主题",
     "place": "地点",
+    "audience": "受众",
     "participants": "参与人数",
     "materials": "发放资料份数",
     "consultations": "咨询人次",
@@ -32,7 +33,8 @@ FIELD_LABELS = {
 FIELD_ALIASES = {
     "类别": "kind", "类型": "kind", "日期": "date", "时间": "date", "村": "village_id", "村名": "village_id",
     "村庄": "village_id", "形式": "form", "活动形式": "form", "六进": "six_target", "主题": "theme",
-    "内容": "theme", "法律": "theme", "地点": "place", "人数": "participants", "参与人数": "participants",
+    "内容": "theme", "法律": "theme", "地点": "place", "受众": "audience", "对象": "audience",
+    "人数": "participants", "参与人数": "participants",
     "参加人数": "participants", "资料": "materials", "资料份数": "materials", "发放资料": "materials",
     "咨询": "consultations", "咨询人次": "consultations", "咨询人数": "consultations",
 }
@@ -56,6 +58,8 @@ class ActivityError(Exception):
 # Every figure of an entry: two entries that differ in any of these are two records.
 IDENTITY_FIELDS = ("date", "kind", "village_id", "form", "six_target", "theme", "place", "participants", "materials",
                    "consultations", "organiser")
+# Figures added later: part of the identity only when given, so entries saved before keep their fingerprint.
+LATER_IDENTITY_FIELDS = ("audience",)
 
 
 def fingerprint(town_id: int, values: dict[str, Any]) -> str:
@@ -69,6 +73,9 @@ def fingerprint(town_id: int, values: dict[str, Any]) -> str:
             parts.append(" ".join(value.split()))
         else:
             parts.append(str(value))
+    for f in LATER_IDENTITY_FIELDS:
+        if text := " ".join(str(values.get(f) or "").split()):
+            parts.append(f"{f}={text}")
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -175,7 +182,7 @@ def check_values(values: dict[str, Any], *, now: dt.date | None = None) -> dict[
         out["kind"] = ActivityKind(out["kind"])
     if out.get("kind") == ActivityKind.PUBLICITY and "village_id" in out and not out["village_id"]:
         raise ActivityError("普法宣传活动需要写明在哪个村开展。", field="village")
-    for f, limit in (("theme", 200), ("place", 100), ("organiser", 64)):
+    for f, limit in (("theme", 200), ("place", 100), ("audience", 32), ("organiser", 64)):
         if len(str(out.get(f, ""))) > limit:
             raise ActivityError(f"{FIELD_LABELS.get(f, '组织人')}太长了，请控制在{limit}字以内。", field=f)
     return out
@@ -271,7 +278,7 @@ async def update_activity(activity: Activity, user: User | None, changes: dict[s
             setattr(activity, k, new)
     if not diff:
         return diff
-    key = fingerprint(activity.town_id, {k: getattr(activity, k) for k in IDENTITY_FIELDS})  # type: ignore[attr-defined]
+    key = fingerprint(activity.town_id, {k: getattr(activity, k) for k in (*IDENTITY_FIELDS, *LATER_IDENTITY_FIELDS)})  # type: ignore[attr-defined]
     twin = await Activity.filter(town_id=activity.town_id, fingerprint=key).exclude(id=activity.id).first()  # type: ignore[attr-defined]
     if twin is not None:
         raise ActivityError(f"改后与编号{twin.id}的记录完全相同，没有修改。如是同一次活动，请撤回其中一条。",

@@ -101,7 +101,8 @@ async def _parse_rows(rows: list[Row], town_id: int, forms: Iterable[str]) -> tu
             except ParseError as exc:
                 problems.add(row.number, column, str(exc))
         values["theme"] = row.text("主题")[:200]
-        values["place"] = row.text("地点")[:100]  # optional column (the export has it)
+        values["place"] = row.text("地点")[:100]  # optional columns (the export has them)
+        values["audience"] = row.text("受众")[:32]
         values["organiser"] = row.text("组织人")[:64]
         if kind in TOWN_KINDS and values["organiser"] in helpers_only:  # the town's own figures (TOWN_KINDS)
             problems.add(row.number, "组织人", f"{values['organiser']}是法律明白人；{kind.label}由{TOWN_KIND_WHO}"
@@ -187,9 +188,9 @@ async def _parsed_chunks(rows: list[Row], town_id: int, forms: list[str], proble
         yield chunk, parsed
 
 
-_ACTIVITY_COLUMNS = ("town_id", "village_id", "kind", "date", "form", "six_target", "theme", "place", "participants",
-                     "materials", "consultations", "author_id", "organiser", "source", "fingerprint", "withdrawn",
-                     "created_at", "updated_at")
+_ACTIVITY_COLUMNS = ("town_id", "village_id", "kind", "date", "form", "six_target", "theme", "place", "audience",
+                     "participants", "materials", "consultations", "author_id", "organiser", "source", "fingerprint",
+                     "withdrawn", "created_at", "updated_at")
 _IMPORT_CHANGE = '{"source":[null,"import"]}'  # ActivityChange.changes as the JSON field stores it
 
 
@@ -208,9 +209,10 @@ async def _insert_batch(conn: Any, town_id: int, batch: list[dict[str, Any]], au
     now = timezone.localtime()
     values = [
         [town_id, v.get("village_id"), ActivityKind(v["kind"]).value, v["date"], v.get("form", ""),
-         v.get("six_target", ""), v.get("theme", ""), v.get("place", ""), v.get("participants", 0),
-         v.get("materials", 0), v.get("consultations", 0), authors.get(v.get("organiser", "")),
-         v.get("organiser", ""), ActivitySource.IMPORT.value, v["fingerprint"], False, now, now]
+         v.get("six_target", ""), v.get("theme", ""), v.get("place", ""), v.get("audience", ""),
+         v.get("participants", 0), v.get("materials", 0), v.get("consultations", 0),
+         authors.get(v.get("organiser", "")), v.get("organiser", ""), ActivitySource.IMPORT.value, v["fingerprint"],
+         False, now, now]
         for v in batch
     ]
     if conn.capabilities.dialect == "postgres":
@@ -224,8 +226,8 @@ async def _insert_batch(conn: Any, town_id: int, batch: list[dict[str, Any]], au
     return len(ids)
 
 
-_PG_TYPES = ("int", "int", "varchar", "date", "varchar", "varchar", "varchar", "varchar", "int", "int", "int", "int",
-             "varchar", "varchar", "varchar", "bool", "timestamptz", "timestamptz")
+_PG_TYPES = ("int", "int", "varchar", "date", "varchar", "varchar", "varchar", "varchar", "varchar", "int", "int",
+             "int", "int", "varchar", "varchar", "varchar", "bool", "timestamptz", "timestamptz")
 
 
 async def _insert_batch_pg(conn: Any, values: list[list[Any]], now: Any) -> int:
@@ -276,8 +278,7 @@ EXPORT_WIDTHS = (12, 16, 10, 18, 14, 8, 30, 12, 10, 12, 10, 10, 8)
 async def export_rows(town_id: int, year: int, village: str | None = None) -> list[list[Any]]:
     """Ledger rows of a year (withdrawn entries left out) in EXPORT_COLUMNS' order; dates as dates.
 
-    受众 is empty: activities record no audience yet. 照片 is the number of photos ("2张"); 组织人 falls back to
-    the person who logged the entry.
+    照片 is the number of photos ("2张"); 组织人 falls back to the person who logged the entry.
     """
     from tortoise.functions import Count
 
@@ -286,7 +287,8 @@ async def export_rows(town_id: int, year: int, village: str | None = None) -> li
     if village:
         query = query.filter(village__name=village)
     rows = await query.order_by("date", "id").values(
-        "id", "date", "kind", "village__name", "place", "form", "six_target", "theme", "participants", "materials",
+        "id", "date", "kind", "village__name", "place", "form", "six_target", "theme", "audience", "participants",
+        "materials",
         "consultations", "organiser", "author__display_name",
     )
     photos: dict[int, int] = {}
@@ -299,7 +301,7 @@ async def export_rows(town_id: int, year: int, village: str | None = None) -> li
         r["photo_count"] = photos.get(r["id"], 0)
     return [
         [r["date"], ActivityKind(r["kind"]).label, r["village__name"] or "", r["place"], r["form"], r["six_target"],
-         r["theme"], "", r["participants"], r["materials"], r["consultations"],
+         r["theme"], r["audience"], r["participants"], r["materials"], r["consultations"],
          r["organiser"] or r["author__display_name"] or "", f"{r['photo_count']}张" if r["photo_count"] else ""]
         for r in rows
     ]

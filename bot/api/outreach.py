@@ -49,6 +49,7 @@ async def _activity_json(a: Activity, caller: Caller) -> dict[str, Any]:
         "six_target": a.six_target,
         "theme": a.theme,
         "place": a.place,
+        "audience": a.audience,
         "participants": a.participants,
         "materials": a.materials,
         "consultations": a.consultations,
@@ -82,7 +83,7 @@ async def _values(request: web.Request, caller: Caller, body: dict[str, Any]) ->
     settings = request.config_dict[keys.SETTINGS]
     values: dict[str, Any] = {}
     try:
-        for k in ("kind", "theme", "place", "participants", "materials", "consultations", "six_target"):
+        for k in ("kind", "theme", "place", "audience", "participants", "materials", "consultations", "six_target"):
             if k in body:
                 values[k] = body[k]
         if "kind" in values:
@@ -238,6 +239,7 @@ def register(api: web.Application, spec: ApiSpec) -> None:
         "six_target": {"type": "string", "enum": ["", *SIX_TARGETS], "description": "六进对象，可为空"},
         "theme": {"type": "string", "maxLength": 200},
         "place": {"type": "string", "maxLength": 100},
+        "audience": {"type": "string", "maxLength": 32, "description": "受众，如 村民、中小学生、企业职工，可为空"},
         "participants": {**count, "maximum": 5000},
         "materials": {**count, "maximum": 100000},
         "consultations": {**count, "maximum": 5000},
@@ -250,7 +252,8 @@ def register(api: web.Application, spec: ApiSpec) -> None:
     activity = spec.schema("Activity", {
         "type": "object",
         "required": ["id", "kind", "kind_label", "date", "village_id", "village_name", "form", "six_target", "theme",
-                     "place", "participants", "materials", "consultations", "organiser", "withdrawn", "photos",
+                     "place", "audience", "participants", "materials", "consultations", "organiser", "withdrawn",
+                     "photos",
                      "created_at", "updated_at"],
         "properties": {
             "id": {"type": "integer"}, **out_props, "kind_label": {"type": "string"},
