@@ -26,9 +26,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     create = asub.add_parser("create", help="创建工作台账号（已有的账号须加 --reset-password 才会重设密码）")
     create.add_argument("--login", help="登录账号：登录名或手机号，唯一（不填则用 --phone）")
     create.add_argument("--name", required=True, help="姓名（显示用，可重名）")
-    create.add_argument("--role", choices=CONSOLE_ROLES, default=Role.ADMIN.value)
+    create.add_argument("--role", choices=CONSOLE_ROLES, default=Role.ADMIN.value,
+                        help="mediator 调解员、admin 管理员（默认）、county_admin 县级管理员")
     create.add_argument("--town", help="镇名（默认为配置的 [town] name）")
-    create.add_argument("--phone", default="")
+    create.add_argument("--phone", default="", help="电话")
     create.add_argument("--password-stdin", action="store_true", help="从标准输入读密码（一行）")
     create.add_argument("--reset-password", action="store_true",
                         help="登录账号已存在时，重设其密码（并更新姓名、角色、镇）")

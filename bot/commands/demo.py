@@ -16,11 +16,11 @@ from models.parsing import today
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Register the command."""
-    p = sub.add_parser("demo", help="generate a demo town: villages, helpers, activities, disputes")
-    p.add_argument("--year", type=int, default=today().year - 1, help="the year to fill (and the one before)")
+    p = sub.add_parser("demo", help="生成演示数据：村庄、法律明白人、活动、纠纷")
+    p.add_argument("--year", type=int, default=today().year - 1, help="生成哪一年的数据（连同上一年）")
     p.add_argument("--scale", choices=("town", "county"), default="town",
-                   help="town: ~20 villages, ~1,000 骨干; county: 8 towns")
-    p.add_argument("--seed", type=int, default=2023, help="same seed, same data")
+                   help="town：一个镇，约20个村、约1000名骨干；county：全县8个镇")
+    p.add_argument("--seed", type=int, default=2023, help="随机种子：相同的种子生成相同的数据")
     p.set_defaults(func=run)
 
 
