@@ -53,7 +53,9 @@ router = Router("outreach")
 LOGGERS = (Role.HELPER, Role.ADMIN, Role.COUNTY_ADMIN)
 MAX_PHOTOS = 9
 
-router.menu_line("登记活动：一步步登记普法活动、培训或会议（可附照片）", order=30, roles=LOGGERS)
+router.menu_line("登记活动：一步步登记普法宣传活动（可附照片）", order=30, roles=(Role.HELPER,))
+router.menu_line("登记活动：一步步登记普法活动、镇村干部培训或法治建设专题会议（可附照片）", order=30,
+                 roles=(Role.ADMIN, Role.COUNTY_ADMIN))
 router.menu_line(f"快速登记：{QUICK_EXAMPLE}", order=31, roles=LOGGERS)
 router.menu_line("我的记录：查看、修改或撤回最近登记的活动", order=32, roles=LOGGERS)
 

@@ -12,7 +12,6 @@ from tortoise.exceptions import IntegrityError
 import models
 from bot.admin.passwords import hash_password, password_problem
 from bot.config import Settings
-from bot.users import ensure_town
 from models.accounts import AccountError, find_login, normalize_login
 from models.core import Role, Town, User
 
@@ -77,6 +76,7 @@ async def create_login(settings: Settings, name: str, role: Role, password: str,
             town_id = town.id
         else:
             t = settings.town
+            from bot.users import ensure_town  # here: it loads the chat handlers, not needed for --help
             town_id = await ensure_town(t.name, t.studio_name, t.case_prefix)
         existing = await User.get_or_none(login=value)
         if existing is not None:

@@ -9,7 +9,6 @@ import time
 
 import models
 from bot.config import Settings
-from bot.users import ensure_town
 from models.demo import DemoError, DemoOptions, generate
 from models.parsing import today
 
@@ -29,6 +28,7 @@ async def _generate(settings: Settings, opts: DemoOptions) -> str:
         await models.migrate(settings.database.url)
     async with models.database(settings.database.url):
         t = settings.town
+        from bot.users import ensure_town  # here: it loads the chat handlers, not needed for --help
         await ensure_town(t.name, t.studio_name, t.case_prefix)
         s = await generate(opts, progress=lambda text: print(text, file=sys.stderr, flush=True))
     return (f"已生成演示数据：{'、'.join(s.towns)}，{s.villages}个村，法律明白人{s.helpers}人（骨干{s.core}人），"

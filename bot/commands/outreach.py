@@ -12,7 +12,6 @@ from typing import Any, TextIO
 
 import models
 from bot.config import Settings
-from bot.users import ensure_town
 from models.core import Role
 from models.coverage import VillageCoverage, totals, village_coverage
 from models.invites import create_invite
@@ -88,6 +87,7 @@ def _in_db(settings: Settings, body: Callable[[int], Awaitable[int]]) -> int:
             await models.migrate(settings.database.url)
         async with models.database(settings.database.url):
             t = settings.town
+            from bot.users import ensure_town  # here: it loads the chat handlers, not needed for --help
             town_id = await ensure_town(t.name, t.studio_name, t.case_prefix)
             return await body(town_id)
 

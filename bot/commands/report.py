@@ -10,7 +10,6 @@ from pathlib import Path
 
 import models
 from bot.config import Settings
-from bot.users import ensure_town
 from models import report_snapshot as snapshot
 from models.parsing import today
 from models.report import FORMATS, ReportError
@@ -57,6 +56,7 @@ async def _build(req: ReportRequest, settings: Settings, fmt: str, *, submit: st
     async with models.database(settings.database.url):
         if not req.county and req.town == settings.town.name:
             t = settings.town
+            from bot.users import ensure_town  # here: it loads the chat handlers, not needed for --help
             await ensure_town(t.name, t.studio_name, t.case_prefix)
         figures = await gather(req, targets_from(settings))
         total = figures.total if isinstance(figures, CountyFigures) else figures
