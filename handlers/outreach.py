@@ -133,8 +133,8 @@ async def start(ctx: Context, state: FSMContext, settings: Settings) -> str:
     if town_kind_refusal(ActivityKind.MEETING, ctx.role):  # a helper logs outreach only: no kind to choose
         data = await state.update_data(kind=ActivityKind.PUBLICITY.value)
         await state.set_state(EventForm.date)
-        return ("好的，开始登记普法宣传活动（随时回复“取消”退出，过程中可以直接发照片；"
-                "法治建设专题会议和镇村干部培训由镇里的工作人员登记）。\n" + _prompt("date", data, settings))
+        return ("好的，开始登记活动（随时回复“取消”退出，过程中可以直接发照片）。您登记的是普法宣传活动，"
+                "法治建设专题会议和镇村干部培训由镇里的工作人员登记。\n" + _prompt("date", data, settings))
     await state.set_state(EventForm.kind)
     return "好的，开始登记活动（随时回复“取消”退出，过程中可以直接发照片）。\n" + _prompt("kind", {}, settings)
 
