@@ -247,6 +247,13 @@ async def measure(url: str, year: int, repeat: int) -> list[Result]:
             print(f"    {len(data):,} bytes", flush=True)
         for fmt in ("docx", "xlsx"):
             await step(f"document {fmt}, one town", lambda fmt=fmt: report_bytes(one, targets, fmt))
+        from models.mediation_table import build, build_county, to_xlsx
+
+        first, last = period.start, period.end - dt.timedelta(days=1)
+        table = await step("mediation table, county", lambda: build_county(first, last))
+        print(f"    受理 {table.combined.total.values['受理']:,}, {len(table.towns)} towns", flush=True)
+        await step("mediation table, county, xlsx", lambda: asyncio.to_thread(to_xlsx, table))
+        await step("mediation table, one town", lambda: build(town.id, first, last))
     return results
 
 
@@ -263,9 +270,10 @@ async def measure_page(url: str, year: int, repeat: int) -> list[Result]:
     from models.core import Role, User
 
     async with models.database(url):
-        name = "县管理员bench"
-        if not await User.exists(display_name=name):
-            await User.create(display_name=name, role=Role.COUNTY_ADMIN, password_hash=hash_password("bench-pass-1"))
+        name = "bench-county"  # the console logs in by login name
+        if not await User.exists(login=name):
+            await User.create(display_name="县管理员bench", login=name, role=Role.COUNTY_ADMIN,
+                              password_hash=hash_password("bench-pass-1"))
     settings = parse_settings({"database": {"url": url}, "security": {"secret_key": "bench-secret-key-0123456789"},
                                "wechat": {"token": "benchtoken", "api_base_url": "http://127.0.0.1:9/"}},
                               source="<bench>")
@@ -275,6 +283,8 @@ async def measure_page(url: str, year: int, repeat: int) -> list[Result]:
         token = re.search(r'name="csrf_token" value="([^"]+)"', await page.text())
         assert token
         await client.post("/admin/login", data={"name": name, "password": "bench-pass-1", "csrf_token": token[1]})
+        page = await client.get(f"/admin/stats?year={year}")
+        assert 'id="tiles"' in await page.text(), "not logged in: the timings would be of the login page"
         for label, paths in (("/admin/stats, county", [f"/admin/stats?year={year}"]),
                              ("/admin/stats + 2 charts, county", [f"/admin/stats?year={year}",
                                                                   f"/admin/stats/chart/months.png?year={year}",

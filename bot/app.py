@@ -13,6 +13,7 @@ from tortoise.connection import get_connection
 
 import models
 from bot import admin, api, keys, notify, reminders, screening_reminders
+from bot.admin import ADMIN_ROLES, STAFF_ROLES, NavItem
 from bot.admin import kb as admin_kb
 from bot.admin import stats as admin_stats
 from bot.config import Settings
@@ -33,8 +34,7 @@ from handlers.core import Router
 from handlers.core.fsm import RedisStateStorage
 from handlers.core.resilience import Breaker
 from handlers.legal import DatabaseQuestionLog
-from knowledge.answering import get_responder
-from knowledge.retrieval import get_knowledge_base
+from knowledge.answering import Knowledge, get_responder
 from models import case_types
 
 log = logging.getLogger("mingbai")
@@ -103,10 +103,12 @@ async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
     media = MediaDownloader(customer_service.client, settings.wechat.api_base_url,
                             settings.outreach.photo_max_bytes, settings.wechat.api_timeout_seconds)
     first_routers: tuple[Router, ...] = app[keys.EXTRA_ROUTERS]
-    kb = await asyncio.to_thread(get_knowledge_base)  # built before the first question, off the event loop
-    await asyncio.to_thread(get_responder)  # and the statute-article index behind it
+    # What this process answers with: the bundled entries (loaded before the first question, off the
+    # event loop), then the console's changes as bot.kb_live swaps them into this one object.
+    knowledge = Knowledge(await asyncio.to_thread(get_responder))
+    app[keys.KNOWLEDGE] = knowledge
     dispatcher = build_dispatcher(
-        RedisStateStorage(redis, breaker=breaker), settings=settings, kb=kb, edge=edge,
+        RedisStateStorage(redis, breaker=breaker), settings=settings, knowledge=knowledge, edge=edge,
         first_routers=first_routers, deps={"question_log": question_log, "media": media,
                                            "wechat_platform": app[PLATFORM], "wechat_menu": app[PLATFORM].menu},
     )
@@ -174,6 +176,21 @@ async def observe_middleware(request: web.Request, handler: Handler) -> web.Stre
     return response
 
 
+# The console's top navigation: one list for the pages mounted in create_app, in the order shown.
+CONSOLE_NAV = (
+    NavItem("案件看板", "/admin/cases"),
+    NavItem("我的案件", "/admin/cases/mine"),
+    NavItem("登记案件", "/admin/cases/new"),
+    NavItem("调解统计表", "/admin/cases/table", ADMIN_ROLES),
+    NavItem("排查", "/admin/screenings"),
+    NavItem("统计", "/admin/stats", ADMIN_ROLES),
+    NavItem("人员", "/admin/users", ADMIN_ROLES),
+    NavItem("村", "/admin/villages", ADMIN_ROLES),
+    NavItem("积分", "/admin/points", ADMIN_ROLES),
+    NavItem("知识库", "/admin/kb", STAFF_ROLES),
+)
+
+
 def create_app(settings: Settings, *, extra_routers: Sequence[Router] = ()) -> web.Application:
     """Build the application for these settings; nothing connects until startup.
 
@@ -199,6 +216,7 @@ def create_app(settings: Settings, *, extra_routers: Sequence[Router] = ()) -> w
     admin.setup(app)
     admin_stats.setup(app)
     admin_kb.setup(app)
+    app[keys.ADMIN_NAV] = CONSOLE_NAV
     reminders.setup(app)
     screening_reminders.setup(app)
     notify.setup(app)

@@ -1,7 +1,8 @@
 """Changes made in the console answer in every process within seconds, without a restart.
 
 Each process polls the version (the last audit id) every POLL_SECONDS; when it moved, the process
-rebuilds its knowledge base (TOML seed + console rows) off the event loop and swaps it in.
+rebuilds its knowledge base (TOML seed + console rows) off the event loop and swaps it into the
+app's `Knowledge` (`keys.KNOWLEDGE`), the one object its dispatcher and console were given.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from knowledge.answering import rebuild, reset_responder, set_responder
+from bot import keys
 from knowledge.editing import merge
 from knowledge.faq import load_entries
 from models.kb_store import changed_rows, version
@@ -30,12 +31,13 @@ async def refresh(app: web.Application, *, force: bool = False) -> bool:
     if not force and seen and seen[0] == current:
         return False
     rows = await changed_rows()
+    knowledge = app[keys.KNOWLEDGE]
     if rows:
         entries = merge(load_entries(), rows)
-        set_responder(await asyncio.to_thread(rebuild, entries))
+        knowledge.use(await asyncio.to_thread(knowledge.rebuild, entries))
         log.info("knowledge base rebuilt at version %d (%d entries)", current, len(entries))
     else:
-        reset_responder()  # no console changes (any more): the seed answers
+        knowledge.use(None)  # no console changes (any more): the bundled entries answer
     app[VERSION][:] = [current]
     return True
 

@@ -13,7 +13,7 @@ import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -21,6 +21,10 @@ from bot import keys
 from bot.reminders import periodic_ctx
 from models import notifications
 from models.parsing import TZ
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.customer_service import CustomerService
 
 log = logging.getLogger("mingbai.notify")
 EMBEDDED_INTERVAL_SECONDS = 20
@@ -58,7 +62,7 @@ def quiet_until(now: datetime, start: str, end: str) -> datetime | None:
     return datetime.combine(day, b, tzinfo=TZ)
 
 
-async def _send(cs: Any, out: notifications.Outgoing, template_id: str) -> str:
+async def _send(cs: CustomerService, out: notifications.Outgoing, template_id: str) -> str:
     if out.channel == "template" and template_id:
         data = {"first": {"value": out.text}, "remark": {"value": "回复“查询”查看案件进度。"}}
         send = cs.client.message.send_template
@@ -68,7 +72,7 @@ async def _send(cs: Any, out: notifications.Outgoing, template_id: str) -> str:
     return "custom"
 
 
-async def dispatch(cs: Any, settings: Any, now: datetime | None = None) -> DispatchResult:
+async def dispatch(cs: CustomerService, settings: Settings, now: datetime | None = None) -> DispatchResult:
     """Send every due notification this process manages to claim."""
     m = settings.mediation
     result = DispatchResult()

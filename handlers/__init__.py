@@ -22,7 +22,7 @@ from handlers.core.middlewares import (
 )
 from handlers.core.paging import Pager
 from handlers.menu import Menu
-from knowledge.retrieval import KnowledgeBase
+from knowledge.answering import Knowledge
 
 if TYPE_CHECKING:
     from bot.config import Settings  # plain typed settings; handlers import nothing of bot at run time
@@ -68,7 +68,7 @@ def build_dispatcher(
     storage: StateStorage,
     *,
     settings: Settings,
-    kb: KnowledgeBase,
+    knowledge: Knowledge,
     edge: Edge | None = None,
     deps: dict[str, Any] | None = None,
     first_routers: Sequence[Router] = (),
@@ -88,7 +88,7 @@ def build_dispatcher(
             UserLockMiddleware(edge.locks),
             UserMiddleware(edge.users, edge.user_cache),
         ]
-    all_deps = {"settings": settings, "kb": kb, "pager": pager, "menu": Menu.of(router), **(deps or {})}
+    all_deps = {"settings": settings, "knowledge": knowledge, "pager": pager, "menu": Menu.of(router), **(deps or {})}
     return Dispatcher(
         router,
         storage,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from handlers.core import Command, Context, Dispatcher, Exact, Message, RoleIs, Router
 from models.core import Role, User, WeChatApp
@@ -11,6 +11,7 @@ from models.invites import InviteError, redeem_invite, unbind
 
 if TYPE_CHECKING:
     from bot.config import Settings  # plain typed settings; nothing of bot at run time
+    from handlers.wechat_events import Platform
 
 router = Router("binding")
 
@@ -41,7 +42,8 @@ async def link_miniprogram(ctx: Context) -> str:
 
 
 @router.text(Command("绑定", "绑定邀请码"))
-async def bind(msg: Message, args: str, ctx: Context, dispatcher: Dispatcher, wechat_platform: Any = None) -> str:
+async def bind(msg: Message, args: str, ctx: Context, dispatcher: Dispatcher,
+               wechat_platform: Platform | None = None) -> str:
     """Spend an invite code, or a 6-digit link code from the mini-program; wrong guesses are limited per openid."""
     code = args.replace(" ", "")
     if not code:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING
 
 from handlers.core import Context, Regex, RoleIs, Router
 from models.core import Role, User
-from models.helper_work import HelperWorkError, PointRules, Referral, ReferralKind, points_table, record_training
+from models.helper_work import HelperWorkError, PointRules, ReferralKind, points_table, record_referral, record_training
 from models.parsing import ParseError, parse_date, today
-from models.privacy import scrub_text
+
+if TYPE_CHECKING:
+    from bot.config import Settings  # plain typed settings; nothing of bot at run time
 
 router = Router("helper_work")
 
@@ -40,7 +42,7 @@ def parse_hours(text: str) -> Decimal:
 
 
 @router.text(Regex(r"^参加(?:了)?培训\s+(\S+)\s+(.+?)\s+(\S+)$"), RoleIs(*HELPERS))
-async def training(match: Any, ctx: Context) -> str:
+async def training(match: re.Match[str], ctx: Context) -> str:
     """参加培训 日期 主题 学时: a training the helper attended."""
     user = await User.get_or_none(id=ctx.user_id) if ctx.user_id else None
     if user is None:
@@ -54,23 +56,22 @@ async def training(match: Any, ctx: Context) -> str:
 
 
 @router.text(Regex(r"^(报告纠纷|推荐法律援助|转介法律援助)\s+(\S+)\s+(.{2,200})$"), RoleIs(*HELPERS))
-async def referral(match: Any, ctx: Context) -> str:
+async def referral(match: re.Match[str], ctx: Context) -> str:
     """报告纠纷 / 推荐法律援助 日期 事由: credited to the helper; names and numbers in the text are masked."""
     if ctx.user_id is None:
         return "请先绑定。"
     kind = ReferralKind.DISPUTE if match.group(1) == "报告纠纷" else ReferralKind.LEGAL_AID
     try:
-        day = parse_date(match.group(2))
-    except ParseError as exc:
+        saved = await record_referral(ctx.user_id, kind, parse_date(match.group(2)), match.group(3), today=today())
+    except (ParseError, HelperWorkError) as exc:
         return str(exc)
-    saved = await Referral.create(helper_id=ctx.user_id, kind=kind, date=day, note=scrub_text(match.group(3))[:200])
     tail = "当事人可以发送“申请调解”，或到镇调解工作室当面申请。" if kind is ReferralKind.DISPUTE else \
         "可以请当事人拨打12348公共法律服务热线，或到县法律援助中心申请。"
     return f"已记下（编号{saved.id}，{kind.label}）。{tail}"
 
 
 @router.text(Regex(r"^我的积分\s*(\d{4})?\s*年?$"), RoleIs(*HELPERS))
-async def my_points(match: Any, ctx: Context, settings: Any) -> str:
+async def my_points(match: re.Match[str], ctx: Context, settings: Settings) -> str:
     """The helper's 积分 of a year, with what earned it."""
     year = int(match.group(1) or today().year)
     if not 2000 <= year <= today().year or ctx.town_id is None:

@@ -7,14 +7,17 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from handlers.core import Context, FSMContext, Message, NoState, Regex, Router, State, StatesGroup
 from handlers.core.fsm import FormsPaused
-from knowledge.answering import get_responder
+from knowledge.answering import Knowledge
 from knowledge.replies import format_answer, format_reply, format_statute
 from knowledge.reply import Reply
 from knowledge.statutes import looks_like_statute_query, lookup
+
+if TYPE_CHECKING:
+    from bot.config import Settings  # plain typed settings; nothing of bot at run time
 
 log = logging.getLogger("mingbai.legal")
 router = Router("legal")
@@ -48,30 +51,30 @@ async def statute(msg: Message, ctx: Context, question_log: QuestionLogger = no_
 
 
 @router.text(Choice.pick, Regex(r"^[1-3１-３]$"))
-async def picked(msg: Message, state: FSMContext) -> str:
+async def picked(msg: Message, state: FSMContext, knowledge: Knowledge) -> str:
     """The answer to the entry the user picked from the numbered list."""
     ids: list[str] = (await state.get_data()).get("choices", [])
     await state.clear()
     index = int(msg.text.translate(str.maketrans("１２３", "123"))) - 1
-    kb = get_responder().kb
+    kb = knowledge.kb
     if index >= len(ids) or ids[index] not in kb:
         return "没有这个选项。请直接把您的问题再说一遍。"
     return format_answer(kb.entry(ids[index]))
 
 
 @router.text(Choice.pick)
-async def not_a_choice(msg: Message, ctx: Context, state: FSMContext, settings: Any,
+async def not_a_choice(msg: Message, ctx: Context, state: FSMContext, settings: Settings, knowledge: Knowledge,
                        question_log: QuestionLogger = no_log) -> str:
     """Anything but 1-3 after a choice is a new question."""
     await state.clear()
-    return str(await answer(msg, ctx, state, settings, question_log))
+    return str(await answer(msg, ctx, state, settings, knowledge, question_log))
 
 
 @router.text(NoState())
-async def answer(msg: Message, ctx: Context, state: FSMContext, settings: Any,
+async def answer(msg: Message, ctx: Context, state: FSMContext, settings: Settings, knowledge: Knowledge,
                  question_log: QuestionLogger = no_log) -> str:
     """Answer first; a choice only between topics; statutes for the rest — never an invented answer."""
-    reply = get_responder().respond(msg.text)
+    reply = knowledge.respond(msg.text)
     if reply.kind != "smalltalk":
         await question_log(ctx, msg.text, reply)
     if reply.kind in ("answer", "choices") and len(reply.entries) > 1:
@@ -104,12 +107,11 @@ class DatabaseQuestionLog:
         self.writer: asyncio.Task[None] | None = None
 
     async def __call__(self, ctx: Context, question: str, result: Reply | None) -> None:
-        from models.privacy import scrub_text  # phones and ID numbers never reach the question log
         from models.questions import QuestionLog
 
         top = result.entries[0] if result and result.entries else None
-        row = QuestionLog(
-            town_id=ctx.town_id, asker=asker_hash(self.secret_key, ctx.openid), question=scrub_text(question)[:500],
+        row = QuestionLog(  # phones and ID numbers are masked when it is written (models.questions.log_questions)
+            town_id=ctx.town_id, asker=asker_hash(self.secret_key, ctx.openid), question=question,
             entry_id=top.id if top else None, topic=top.topic if top else "",
             band=result.band if result else "statute", score=round(result.confidence, 4) if result else 1.0,
         )
@@ -123,19 +125,14 @@ class DatabaseQuestionLog:
             self.writer = asyncio.create_task(self._write())
 
     async def _write(self) -> None:
-        from models.core import WeChatApp
-        from models.identities import village_of
-        from models.questions import QuestionLog
+        from models.questions import log_questions
 
         while True:
             rows = [await self.queue.get()]
             while len(rows) < self.batch and not self.queue.empty():
                 rows.append(self.queue.get_nowait())
             try:
-                villages = await village_of(WeChatApp.OFFICIAL_ACCOUNT, list({openid for _, openid in rows}))
-                for row, openid in rows:
-                    row.village_id = villages.get(openid)
-                await QuestionLog.bulk_create([row for row, _ in rows])
+                await log_questions(rows)
             except Exception as exc:  # a lost log line must never cost the villager the answer
                 log.warning("question log write failed (%d lines): %s", len(rows), type(exc).__name__)
             finally:

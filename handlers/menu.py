@@ -7,16 +7,6 @@ from collections.abc import Iterable
 from handlers.core.router import MenuLine, Router
 from models.core import Role
 
-_LEGACY: list[MenuLine] = []
-
-
-def add_menu_line(text: str, *, order: int = 50, roles: Iterable[Role] | None = None) -> None:
-    """Deprecated: declare lines with `router.menu_line(...)` on the feature's router instead.
-
-    Kept so that branches written against the import-time registry still merge; their lines are shown.
-    """
-    _LEGACY.append(MenuLine(order, text, frozenset(roles) if roles is not None else None))
-
 
 class Menu:
     """The help menu of a composed router tree."""
@@ -27,7 +17,7 @@ class Menu:
     @classmethod
     def of(cls, root: Router) -> Menu:
         """The lines every included router declared."""
-        return cls([*root.menu_lines(), *_LEGACY])
+        return cls(root.menu_lines())
 
     def text(self, town: str, role: Role) -> str:
         """The help menu for a role."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING, Any
 
 from handlers.core import (
@@ -31,11 +32,14 @@ from handlers.parsing import (
 from handlers.photos import PhotoSource, photo_records, problems_note
 from models.activities import (
     FIELD_LABELS,
+    MAX_PHOTOS,
     ActivityError,
     DuplicateActivity,
     add_photo,
+    check_photo_room,
     create_activity,
     edit_refusal,
+    just_saved,
     recent_for,
     town_kind_refusal,
     update_activity,
@@ -51,7 +55,6 @@ if TYPE_CHECKING:
 router = Router("outreach")
 
 LOGGERS = (Role.HELPER, Role.ADMIN, Role.COUNTY_ADMIN)
-MAX_PHOTOS = 9
 
 router.menu_line("登记活动：一步步登记普法宣传活动（可附照片）", order=30, roles=(Role.HELPER,))
 router.menu_line("登记活动：一步步登记普法活动、镇村干部培训或法治建设专题会议（可附照片）", order=30,
@@ -153,25 +156,22 @@ async def photo(msg: Message, state: FSMContext) -> str:
     return f"已收到第{len(photos)}张照片。请继续填写上一步的内容。"
 
 
-PHOTO_AFTER_SAVE_MINUTES = 30
-
-
 @router.message("image", RoleIs(*LOGGERS), NoState())
-async def photo_after_save(msg: Message, ctx: Context, settings: Any, media: PhotoSource | None = None) -> str:
+async def photo_after_save(msg: Message, ctx: Context, settings: Settings, media: PhotoSource | None = None) -> str:
     """A photo sent soon after saving goes with the entry just saved (helpers often send them last)."""
-    since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=PHOTO_AFTER_SAVE_MINUTES)
-    latest = await Activity.filter(author_id=ctx.user_id, withdrawn=False, created_at__gte=since) \
-        .order_by("-id").first() if ctx.user_id else None
+    latest = await just_saved(ctx.user_id) if ctx.user_id else None
     if latest is None:
         return "收到照片。要给活动附照片，请在“登记活动”的过程中发送。"
-    if await latest.photos.all().count() >= MAX_PHOTOS:  # type: ignore[attr-defined]
-        return f"编号{latest.id}的记录已有{MAX_PHOTOS}张照片，这张没有保存。"
     limit = settings.outreach.photo_max_bytes
-    records, problems = await photo_records([{"media_id": msg.media_id[:128], "pic_url": msg.pic_url[:512]}],
-                                            media, limit)
-    if not records:
-        return problems_note(problems, limit)
-    await add_photo(latest, await _author(ctx), **records[0])
+    try:
+        await check_photo_room(latest)  # before downloading it
+        records, problems = await photo_records([{"media_id": msg.media_id[:128], "pic_url": msg.pic_url[:512]}],
+                                                media, limit)
+        if not records:
+            return problems_note(problems, limit)
+        await add_photo(latest, await _author(ctx), **records[0])
+    except ActivityError as exc:
+        return f"编号{latest.id}的记录：{exc}这张没有保存。"
     return f"照片已附到刚登记的编号{latest.id}记录。"
 
 
@@ -208,7 +208,7 @@ for _state, _field in STEPS:
 
 
 @router.text(EventForm.confirm, Exact("确认", "确定", "保存", "是", "对", "ok"))
-async def confirm(ctx: Context, state: FSMContext, settings: Any, media: PhotoSource | None = None) -> str:
+async def confirm(ctx: Context, state: FSMContext, settings: Settings, media: PhotoSource | None = None) -> str:
     """Save the entry, its photos (downloaded through the media API) and the audit record."""
     data = await state.get_data()
     values = _values(data)
@@ -254,7 +254,7 @@ def _report_words(msg: Message, data: dict[str, Any]) -> bool:
 
 
 @router.text(EventForm.confirm, RoleIs(Role.HELPER), _report_words)
-async def report_again(msg: Message, ctx: Context, state: FSMContext, settings: Any) -> str:
+async def report_again(msg: Message, ctx: Context, state: FSMContext, settings: Settings) -> str:
     """A whole new report at the card (a helper correcting by saying it again) replaces it; photos stay."""
     photos = (await state.get_data()).get("photos") or []
     return await _start_from_words(msg, ctx, state, settings, photos=photos)
@@ -347,7 +347,7 @@ async def _editable(ctx: Context, text: str, settings: Settings) -> Activity | s
 
 
 @router.text(Regex(r"^(?:修改|更正)\s*(\d+)\s*(.*)$"), RoleIs(*LOGGERS), NoState())
-async def correct_saved(match: Any, ctx: Context, settings: Settings) -> str:
+async def correct_saved(match: re.Match[str], ctx: Context, settings: Settings) -> str:
     """修改 12 人数 45: correct a saved entry (author within 7 days, admin any time), audited."""
     found = await _editable(ctx, match.group(1), settings)
     if isinstance(found, str):
@@ -368,7 +368,7 @@ async def correct_saved(match: Any, ctx: Context, settings: Settings) -> str:
 
 
 @router.text(Regex(r"^撤回\s*(\d+)\s*(.*)$"), RoleIs(*LOGGERS), NoState())
-async def withdraw(match: Any, ctx: Context, settings: Settings) -> str:
+async def withdraw(match: re.Match[str], ctx: Context, settings: Settings) -> str:
     """撤回 12: withdraw a saved entry; it stays in the audit trail but is no longer counted."""
     found = await _editable(ctx, match.group(1), settings)
     if isinstance(found, str):
@@ -392,7 +392,7 @@ async def planned(problem: str) -> str:
 
 
 @router.text(RoleIs(Role.HELPER), NoState(), _report_words)
-async def from_words(msg: Message, ctx: Context, state: FSMContext, settings: Any) -> str:
+async def from_words(msg: Message, ctx: Context, state: FSMContext, settings: Settings) -> str:
     """A helper's report in their own words: the card of what was read, asking only what is missing."""
     return await _start_from_words(msg, ctx, state, settings)
 
@@ -413,7 +413,7 @@ def _not_an_activity(text: str, data: dict[str, Any]) -> str:
     return ""
 
 
-async def _start_from_words(msg: Message, ctx: Context, state: FSMContext, settings: Any,
+async def _start_from_words(msg: Message, ctx: Context, state: FSMContext, settings: Settings,
                             photos: list[dict[str, str]] | None = None) -> str:
     home = await _home_village(ctx)
     data, date_problem = await read_into_form(msg.text, town_id=ctx.town_id or 0, home=home,

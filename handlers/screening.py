@@ -16,6 +16,7 @@ from models.screening import (
     ScreeningLevel,
     ScreeningSource,
     create_screening,
+    screening_to_withdraw,
     withdraw_screening,
 )
 
@@ -243,11 +244,11 @@ async def mine(ctx: Context) -> str:
 
 
 @router.text(Regex(r"^撤回排查\s*(\d{1,12})$"), RoleIs(*SCREENERS), NoState())
-async def withdraw(match: Any, ctx: Context) -> str:
+async def withdraw(match: re.Match[str], ctx: Context) -> str:
     """撤回排查 12: the author, or the town's admin, withdraws a record."""
     number = int(match.group(1))
-    found = await Screening.get_or_none(id=number, town_id=ctx.town_id) if number < 2**63 else None
-    if found is None or (found.author_id != ctx.user_id and ctx.role not in TOWN_STAFF):
+    found = await screening_to_withdraw(number, town_id=ctx.town_id, user_id=ctx.user_id, role=ctx.role)
+    if found is None:
         return f"没有找到编号{number}的排查记录。回复“我的排查”查看编号。"
     try:
         await withdraw_screening(found)

@@ -11,7 +11,7 @@ instead of being taken for a legal question.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from handlers.basic import welcome
 from handlers.core import Context, Message, Router
@@ -19,12 +19,26 @@ from models.core import Role, Village, WeChatApp
 from models.identities import remember
 from models.invites import InviteError, redeem_invite
 
+if TYPE_CHECKING:
+    from bot.config import Settings  # plain typed settings; nothing of bot at run time
+    from handlers.menu import Menu
+
 log = logging.getLogger("mingbai.handlers.events")
 
 router = Router("wechat_events")
 unclaimed_clicks = Router("unclaimed_clicks")  # placed just before the legal questions
 
 INVITE, VILLAGE = "invite:", "village:"
+
+
+class Platform(Protocol):
+    """What handlers ask of the WeChat platform (`wechat_platform`, bot.wechat.platform), in the background."""
+
+    def learn_unionid(self, openid: str) -> None:
+        """Look up a follower's UnionID."""
+
+    def on_bound(self, openid: str) -> None:
+        """A person bound their openid: their UnionID and their role's menu."""
 
 
 def scene_of(msg: Message) -> str:
@@ -39,13 +53,13 @@ def _has_scene(msg: Message, data: dict[str, Any]) -> bool:
     return bool(scene_of(msg))
 
 
-def _learn(platform: Any, openid: str) -> None:
+def _learn(platform: Platform | None, openid: str) -> None:
     """Ask user/info for the UnionID in the background (never on the reply's path)."""
     if platform is not None:
         platform.learn_unionid(openid)
 
 
-async def _bind_by_scan(msg: Message, ctx: Context, code: str, platform: Any) -> str:
+async def _bind_by_scan(msg: Message, ctx: Context, code: str, platform: Platform | None) -> str:
     try:
         user = await redeem_invite(code, msg.openid)
     except InviteError as exc:
@@ -69,7 +83,7 @@ async def _village_scene(msg: Message, ctx: Context, raw_id: str) -> str:
 
 
 @router.event("subscribe", "scan", _has_scene)
-async def scanned(msg: Message, ctx: Context, settings: Any, wechat_platform: Any = None) -> str:
+async def scanned(msg: Message, ctx: Context, settings: Settings, wechat_platform: Platform | None = None) -> str:
     """A QR code with a scene: bind with an invite, or note the village; new followers are welcomed too."""
     scene = scene_of(msg)
     if scene.startswith(INVITE):
@@ -85,7 +99,7 @@ async def scanned(msg: Message, ctx: Context, settings: Any, wechat_platform: An
 
 
 @router.event("subscribe")
-async def subscribed(ctx: Context, settings: Any, menu: Any, wechat_platform: Any = None) -> str:
+async def subscribed(ctx: Context, settings: Settings, menu: Menu, wechat_platform: Platform | None = None) -> str:
     """A plain follow: the welcome, and the UnionID learnt in the background."""
     _learn(wechat_platform, ctx.openid)
     return str(await welcome(ctx, settings, menu))

@@ -11,6 +11,7 @@ Thresholds are tuned on knowledge/data/devset.toml only.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,37 +137,47 @@ def _same_rule(a: Entry, b: Entry) -> bool:
     return a.basis[0] == b.basis[0]
 
 
-_current: list[Responder] = []
-
-
+@functools.cache
 def get_responder() -> Responder:
-    """The process-wide responder: the bundled knowledge base until the console's changes replace it."""
-    if not _current:
-        from knowledge.retrieval import get_knowledge_base
+    """The responder over the bundled files (knowledge/faq, the statutes): loaded once, never changed.
 
-        _current.append(Responder(get_knowledge_base()))
-    return _current[-1]
-
-
-def set_responder(responder: Responder) -> None:
-    """Answer from now on with this responder (the knowledge base as changed in the console)."""
-    _current[:] = [responder]
-
-
-def reset_responder() -> None:
-    """Answer from the bundled knowledge base again (no console changes)."""
+    What a process answers with is its `Knowledge` (below), which starts from this one.
+    """
     from knowledge.retrieval import get_knowledge_base
 
-    current = get_responder()
-    if current.kb is not get_knowledge_base():
-        set_responder(Responder(get_knowledge_base(), policy=current.policy, articles=current.articles))
+    return Responder(get_knowledge_base())
 
 
-def rebuild(entries: Sequence[Entry]) -> Responder:
-    """A responder over these entries, keeping the current statute index (CPU-bound: run it off the loop)."""
-    from knowledge.analyzer import Analyzer
-    from knowledge.lexicon import load_lexicon
+class Knowledge:
+    """What one process answers with: the bundled responder until the console's changes replace it.
 
-    current = get_responder()
-    return Responder(KnowledgeBase(entries, Analyzer(load_lexicon()), current.kb.tuning), policy=current.policy,
-                     articles=current.articles)
+    Built once where the process is composed (bot/app.py, `mingbai ask`), injected into handlers
+    and the console as `knowledge`, and updated in place when the console's entries change
+    (bot/kb_live.py), so every holder sees the change at once.
+    """
+
+    def __init__(self, seed: Responder) -> None:
+        self.seed = seed
+        self.responder = seed
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        """The entries answered from now."""
+        return self.responder.kb
+
+    def respond(self, text: str) -> Reply:
+        """The reply plan for one message."""
+        return self.responder.respond(text)
+
+    def rebuild(self, entries: Sequence[Entry]) -> Responder:
+        """A responder over these entries, keeping the statute index (CPU-bound: run it off the loop)."""
+        from knowledge.analyzer import Analyzer
+        from knowledge.lexicon import load_lexicon
+
+        current = self.responder
+        return Responder(KnowledgeBase(entries, Analyzer(load_lexicon()), current.kb.tuning), policy=current.policy,
+                         articles=current.articles)
+
+    def use(self, responder: Responder | None) -> None:
+        """Answer from now on with this responder; None: with the bundled entries again."""
+        self.responder = responder or self.seed

@@ -44,6 +44,17 @@ async def set_login(user: User, login: str) -> None:
         raise AccountError(f"登录账号“{value}”已被使用，请换一个。") from None
 
 
+async def save_person(user: User) -> None:
+    """Save a person's record; AccountError when another person has its login (also by a concurrent save)."""
+    taken = AccountError(f"登录账号“{user.login}”已被使用，请换一个。")
+    if user.login and await User.filter(login=user.login).exclude(id=user.id or 0).exists():
+        raise taken
+    try:
+        await user.save()
+    except IntegrityError:
+        raise taken from None
+
+
 async def find_login(login: str) -> User | None:
     """The active person with this console login, or None."""
     try:

@@ -39,6 +39,8 @@ FIELD_ALIASES = {
     "咨询": "consultations", "咨询人次": "consultations", "咨询人数": "consultations",
 }
 COUNT_FIELDS = ("participants", "materials", "consultations")
+MAX_PHOTOS = 9  # photos of one entry, whichever way they come (chat, mini-program)
+PHOTO_AFTER_SAVE_MINUTES = 30  # a photo sent this soon after saving goes with the entry just saved
 STAFF_ROLES = {Role.ADMIN, Role.COUNTY_ADMIN}
 # The town's own figures (法治建设专题会议, 镇村干部普法专题培训): logged by town staff only, never by a helper.
 TOWN_KINDS = (ActivityKind.MEETING, ActivityKind.TRAINING)
@@ -224,6 +226,9 @@ async def create_activity(
     v = check_values(values)
     if author is not None and (refusal := town_kind_refusal(v.get("kind"), author.role)):
         raise refusal
+    photos = list(photos)
+    if len(photos) > MAX_PHOTOS:
+        raise ActivityError(f"每条记录最多{MAX_PHOTOS}张照片。", code="too_many_photos")
     v.setdefault("organiser", author.display_name if author else "")
     key = fingerprint(town_id, v)
     idem = idempotency_hash(town_id, author.id if author else None, idempotency_key)
@@ -305,8 +310,23 @@ async def withdraw_activity(activity: Activity, user: User | None, reason: str =
                                     changes={"withdrawn": [False, True], "reason": reason[:200]})
 
 
+async def check_photo_room(activity: Activity) -> None:
+    """ActivityError unless the entry takes another photo: not withdrawn, fewer than MAX_PHOTOS."""
+    if activity.withdrawn:
+        raise ActivityError("这条记录已撤回，不能再添加照片。", code="withdrawn")
+    if await ActivityPhoto.filter(activity=activity).count() >= MAX_PHOTOS:
+        raise ActivityError(f"每条记录最多{MAX_PHOTOS}张照片。", code="too_many_photos")
+
+
+async def just_saved(author_id: int, *, now: dt.datetime | None = None) -> Activity | None:
+    """The author's entry saved within PHOTO_AFTER_SAVE_MINUTES (not withdrawn), for a photo sent last."""
+    since = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(minutes=PHOTO_AFTER_SAVE_MINUTES)
+    return await Activity.filter(author_id=author_id, withdrawn=False, created_at__gte=since).order_by("-id").first()
+
+
 async def add_photo(activity: Activity, user: User | None, **photo: Any) -> ActivityPhoto:
-    """Attach a photo to an entry and audit it."""
+    """Attach a photo to an entry and audit it (ActivityError past MAX_PHOTOS or on a withdrawn entry)."""
+    await check_photo_room(activity)
     async with in_transaction():
         p = await ActivityPhoto.create(activity=activity, **photo)
         await ActivityChange.create(activity=activity, user=user, action="photo", changes={"photo_id": [None, p.id]})

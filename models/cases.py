@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -481,28 +482,93 @@ async def archive(case_id: int, actor: Actor) -> Case:
     return await _transition(case_id, actor, Action.ARCHIVE, mutate)
 
 
+# 人民调解工作统计表 outcomes: the flag counts the case (件), its persons field the people involved (人).
+OUTCOMES: dict[str, tuple[str, str | None]] = {
+    "prevented_dispute": ("预防纠纷", None),
+    "prevented_criminal": ("防止民间纠纷转化为刑事案件（民转刑）", "prevented_criminal_persons"),
+    "prevented_mass_petition": ("防止群体性上访", "prevented_mass_petition_persons"),
+    "prevented_mass_fight": ("防止群体性械斗", "prevented_mass_fight_persons"),
+    "prevented_suicide": ("防止因民间纠纷引起自杀", "prevented_suicide_persons"),
+}
 FLAG_LABELS = {
     "risk_escalation": "有激化风险（第二十五条）",
     "reported_to_police": "已报告公安机关",
-    "prevented_criminal": "防止民转刑",
     "escalated": "上交（县级以上）",
+    **{k: label for k, (label, _) in OUTCOMES.items()},
 }
+MAX_PERSONS = 99_999
 
 
-async def set_flags(case_id: int, actor: Actor, flags: dict[str, bool]) -> Case:
-    """Set the §25 and statistics flags; an audit entry names what changed."""
-    unknown = set(flags) - set(FLAG_LABELS)
+class FlagInvalid(TransitionRefused):
+    """Flags or persons counts that do not fit together; the message is Chinese."""
+
+
+def parse_persons(flag: str, raw: str | None) -> int | None:
+    """A persons count as typed in a form: None when left empty, else a whole number 0..99999."""
+    text = unicodedata.normalize("NFKC", raw or "").strip()  # full-width digits as typed on a phone
+    if not text:
+        return None
+    label = FLAG_LABELS[flag]
+    if not text.isdigit() or not text.isascii():
+        raise FlagInvalid(f"“{label}”的人数请填写0或正整数（如 3）。")
+    n = int(text)
+    if n > MAX_PERSONS:
+        raise FlagInvalid(f"“{label}”的人数不能超过{MAX_PERSONS}。")
+    return n
+
+
+def outcome_lines(case: Case) -> list[str]:
+    """The statistics outcomes marked on a case, e.g. ['预防纠纷', '防止群体性上访（12人）']."""
+    out = []
+    for name, (label, field_name) in OUTCOMES.items():
+        if getattr(case, name):
+            n = getattr(case, field_name) if field_name else 0
+            out.append(f"{label}（{n}人）" if n else label)
+    return out
+
+
+async def set_flags(case_id: int, actor: Actor, flags: dict[str, bool],
+                    persons: dict[str, int | None] | None = None) -> Case:
+    """Set the §25 flags and the statistics outcomes until archiving; an audit entry names what changed.
+
+    `persons` gives the people involved per outcome flag (防止民转刑 …): required (≥ 1) while the flag is set,
+    0 when it is not; a flag set without a count takes the number of the case's parties. Nothing is saved
+    when any value does not fit.
+    """
+    persons = {k: v for k, v in (persons or {}).items() if v is not None}
+    unknown = (set(flags) - set(FLAG_LABELS)) | {k for k in persons if OUTCOMES.get(k, ("", None))[1] is None}
     if unknown:
         raise ValueError(f"unknown flags {unknown}")
+    for name, n in persons.items():
+        if not isinstance(n, int) or not 0 <= n <= MAX_PERSONS:
+            raise FlagInvalid(f"“{FLAG_LABELS[name]}”的人数请填写0到{MAX_PERSONS}之间的整数。")
     async with in_transaction():
         case = await Case.select_for_update().get(id=case_id)
         if Status(case.status) is Status.ARCHIVED:
             raise TransitionRefused("已归档的案件不能再修改。")
+        was_on = {name: bool(getattr(case, name)) for name in OUTCOMES}
         changes = []
         for name, value in flags.items():
             if getattr(case, name) != value:
                 setattr(case, name, value)
                 changes.append(("标记" if value else "取消") + FLAG_LABELS[name])
+        for name, (label, field_name) in OUTCOMES.items():
+            if field_name is None:
+                continue
+            on, before = bool(getattr(case, name)), int(getattr(case, field_name))
+            n = persons.get(name)
+            if not on:
+                if n and not was_on[name]:  # a count typed without ticking the box (unticking clears it)
+                    raise FlagInvalid(f"没有勾选“{label}”，不能填写它的人数。")
+                n = 0
+            elif n is None:
+                n = before or await Party.filter(case_id=case.id).count()
+            elif n == 0:
+                raise FlagInvalid(f"勾选了“{label}”，请填写涉及人数（至少1人）。")
+            if n != before:
+                setattr(case, field_name, n)
+                if on:
+                    changes.append(f"{label}涉及{n}人" + (f"（原{before}人）" if before else ""))
         if not changes:
             return case
         await case.save()

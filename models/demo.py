@@ -205,6 +205,12 @@ async def _case(rng: random.Random, town: Town, v: Village, mediators: list[User
     await svc.record_session(case.id, actor, d, "双方到场，调解员释法说理，听取双方意见。", place=f"{v.name}调解室")
     if rng.random() < 0.02:
         await svc.set_flags(case.id, actor, {"prevented_criminal": True, "risk_escalation": True})
+    other = random.Random(case.id).random()  # apart from rng: the rest of the demo stays as it was
+    if other < 0.03:
+        await svc.set_flags(case.id, actor, {"prevented_dispute": True})
+    elif other < 0.04:
+        await svc.set_flags(case.id, actor, {"prevented_mass_petition": True},
+                            {"prevented_mass_petition": 5 + int(other * 1000) % 20})
     if (d := when(rng.randint(35, 60) if late else rng.randint(4, 24))) is None:
         return True
     roll = rng.random()

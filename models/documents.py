@@ -19,6 +19,7 @@ from typing import Any
 from docxtpl import DocxTemplate
 
 from models.case_flow import DECLINE_REASONS, PERFORMED, TERMINATE_REASONS, Action, Status
+from models.cases import outcome_lines
 from models.core import Town, User
 from models.mediation import (
     Agreement,
@@ -279,7 +280,9 @@ def context(kind: str, f: CaseFacts) -> dict[str, Any]:
     elif kind == "closing":
         visits = "；".join(f"{cn_date(v.visited_on)}回访，{PERFORMED.get(v.performed, '')}，"
                            f"{'满意' if v.satisfied else '不满意'}" for v in f.follow_ups)
-        ctx.update(history=_history(f), outcome_text=_outcome(f) + "。", agreements_text=_agreements_text(f),
+        marked = outcome_lines(c)
+        ctx.update(history=_history(f), agreements_text=_agreements_text(f),
+                   outcome_text=_outcome(f) + "。" + (f"统计事项：{'；'.join(marked)}。" if marked else ""),
                    follow_up_text=visits or "尚未回访。")
     return ctx
 

@@ -18,6 +18,7 @@ from tortoise.functions import Count, Sum
 from tortoise.models import Model
 
 from models.core import Role, User
+from models.privacy import scrub_text
 
 # 乡村"法律明白人"培养工作规范（试行）: helpers are chosen from these groups.
 SOURCES = ("村干部", "人民调解员", "网格员", "五老", "退役军人", "致富带头人", "其他")
@@ -124,6 +125,14 @@ async def record_training(user: User, date: dt.date, theme: str, hours: Decimal,
         existing = await HelperTraining.get_or_none(user=user, fingerprint=key)
         raise HelperWorkError(f"这次培训已经登记过（编号{existing.id if existing else '?'}）。", code="exists",
                               existing=existing.id if existing else None) from None
+
+
+async def record_referral(helper_id: int, kind: ReferralKind, date: dt.date, note: str, *,
+                          today: dt.date) -> Referral:
+    """A dispute a helper reported or a person they referred to legal aid; names and numbers in the note masked."""
+    if date > today:
+        raise HelperWorkError(f"{date:%Y年%-m月%-d日}还没到，请写已经发生的日期。")
+    return await Referral.create(helper_id=helper_id, kind=kind, date=date, note=scrub_text(note)[:200])
 
 
 async def set_profile(user: User, **values: Any) -> HelperProfile:

@@ -70,7 +70,17 @@ class Case(Model):
     applicant_seen_at = fields.DatetimeField(null=True)  # the applicant's last chat message (48-hour window)
     risk_escalation = fields.BooleanField(default=False)  # §25
     reported_to_police = fields.BooleanField(default=False)
-    prevented_criminal = fields.BooleanField(default=False)  # 防止民转刑
+    # Outcomes the 人民调解工作统计表 counts, marked by the mediator at closing or any time before archiving:
+    # each flag is one case (件), its persons count the people involved (人).
+    prevented_dispute = fields.BooleanField(default=False, db_default=False)  # 预防纠纷
+    prevented_criminal = fields.BooleanField(default=False)  # 防止民间纠纷转化为刑事案件 (民转刑)
+    prevented_criminal_persons = fields.IntField(default=0, db_default=0)
+    prevented_mass_petition = fields.BooleanField(default=False, db_default=False)  # 防止群体性上访
+    prevented_mass_petition_persons = fields.IntField(default=0, db_default=0)
+    prevented_mass_fight = fields.BooleanField(default=False, db_default=False)  # 防止群体性械斗
+    prevented_mass_fight_persons = fields.IntField(default=0, db_default=0)
+    prevented_suicide = fields.BooleanField(default=False, db_default=False)  # 防止因民间纠纷引起自杀
+    prevented_suicide_persons = fields.IntField(default=0, db_default=0)
     escalated = fields.BooleanField(default=False)  # 上交 to county level or above
     escalation_recorded = fields.BooleanField(default=False)  # 上交 was asked and answered (escalated holds it)
     updated_at = fields.DatetimeField(auto_now=True)

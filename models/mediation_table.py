@@ -2,11 +2,16 @@
 
 Counts by the period's dates: 受理 by acceptance day, outcomes by closing day, agreements by the day they took
 effect (superseded agreements of reopened cases are not counted twice), judicial confirmations by the day
-applied for. 调解成功率 = 调解成功 ÷ 调结 (调解成功 + 调解不成); terminated cases are not in the base.
+applied for; the outcomes a mediator marks (预防纠纷, 防止民转刑/群体性上访/群体性械斗/自杀, 上交) by the day the
+case was registered, each marked case one 件 and its persons count the 人. 调解成功率 = 调解成功 ÷ 调结
+(调解成功 + 调解不成); terminated cases are not in the base. Below the table: the period's 矛盾纠纷排查
+(models.screening). A town's table, or the county's: the towns side by side, their sum by category, and a
+sheet per town.
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -18,47 +23,119 @@ from tortoise.functions import Count, Sum
 
 from models.case_flow import CASE_TYPES
 from models.core import Town
-from models.mediation import Agreement, Case, JudicialConfirmation, Party
+from models.mediation import Agreement, Case, JudicialConfirmation
 from models.parsing import TZ
+from models.report_figures import ScreeningFigures
+from models.screening import figures_by_town
 
-COLUMNS = ("受理", "调解成功", "调解不成", "终止调解", "书面协议", "口头协议", "协议金额（元）", "申请司法确认",
-           "确认有效", "防止民转刑（件）", "防止民转刑（人）", "上交")
+COUNTY = "全县"
+# column key -> (header group in the forms' wording, sub-header); a group spans its consecutive columns
+HEADERS: dict[str, tuple[str, str]] = {
+    "受理": ("受理纠纷（件）", ""),
+    "调解成功": ("调解成功（件）", ""),
+    "调解不成": ("调解不成（件）", ""),
+    "终止调解": ("终止调解（件）", ""),
+    "书面协议": ("调解协议（件）", "书面"),
+    "口头协议": ("调解协议（件）", "口头"),
+    "协议金额（元）": ("协议涉及金额（元）", ""),
+    "申请司法确认": ("司法确认（件）", "申请"),
+    "确认有效": ("司法确认（件）", "确认有效"),
+    "预防纠纷（件）": ("预防纠纷（件）", ""),
+    "防止民转刑（件）": ("防止民间纠纷转化为刑事案件", "件"),
+    "防止民转刑（人）": ("防止民间纠纷转化为刑事案件", "人"),
+    "防止群体性上访（件）": ("防止群体性上访", "件"),
+    "防止群体性上访（人）": ("防止群体性上访", "人"),
+    "防止群体性械斗（件）": ("防止群体性械斗", "件"),
+    "防止群体性械斗（人）": ("防止群体性械斗", "人"),
+    "防止自杀（件）": ("防止因民间纠纷引起自杀", "件"),
+    "防止自杀（人）": ("防止因民间纠纷引起自杀", "人"),
+    "上交": ("上交（件）", ""),
+}
+COLUMNS = tuple(HEADERS)
+# the outcome flags of a case (models.cases.OUTCOMES) and the columns they fill: (flag, 件 column, persons, 人 column)
+OUTCOME_COLUMNS = (
+    ("prevented_dispute", "预防纠纷（件）", None, None),
+    ("prevented_criminal", "防止民转刑（件）", "prevented_criminal_persons", "防止民转刑（人）"),
+    ("prevented_mass_petition", "防止群体性上访（件）", "prevented_mass_petition_persons", "防止群体性上访（人）"),
+    ("prevented_mass_fight", "防止群体性械斗（件）", "prevented_mass_fight_persons", "防止群体性械斗（人）"),
+    ("prevented_suicide", "防止自杀（件）", "prevented_suicide_persons", "防止自杀（人）"),
+)
+SCREENING = (("times", "排查次数（次）"), ("found", "发现纠纷（件）"), ("resolved", "排查中化解（件）"),
+             ("registered", "登记进入调解（件）"))
+RATE_NOTE = "调结 = 调解成功 + 调解不成；终止调解不计入。"
 
 
 @dataclass
 class Row:
-    """One category's figures."""
+    """One category's (or town's) figures."""
 
     category: str
     values: dict[str, Any] = field(default_factory=lambda: dict.fromkeys(COLUMNS, 0))
 
 
+def _sum(label: str, rows: list[Row]) -> Row:
+    out = Row(label)
+    for r in rows:
+        for k in COLUMNS:
+            out.values[k] += r.values[k]
+    return out
+
+
+def rate(values: dict[str, Any]) -> str:
+    """调解成功 ÷ 调结 of a row, with its base stated."""
+    base = values["调解成功"] + values["调解不成"]
+    if not base:
+        return "无调结案件"
+    return f"{values['调解成功'] / base:.1%}（调解成功{values['调解成功']}件 ÷ 调结{base}件）"
+
+
 @dataclass
 class MediationTable:
-    """The table for a town and a period."""
+    """The table for a town (or the county's sum) and a period."""
 
     town: str
     first: date
     last: date
     rows: list[Row]
+    screening: ScreeningFigures = field(default_factory=ScreeningFigures)
 
     @property
     def total(self) -> Row:
         """The totals row."""
-        out = Row("合计")
-        for r in self.rows:
-            for k in COLUMNS:
-                out.values[k] += r.values[k]
-        return out
+        return _sum("合计", self.rows)
 
     @property
     def success_rate(self) -> str:
         """调解成功 ÷ 调结, with its base stated."""
-        t = self.total.values
-        base = t["调解成功"] + t["调解不成"]
-        if not base:
-            return "无调结案件"
-        return f"{t['调解成功'] / base:.1%}（调解成功{t['调解成功']}件 ÷ 调结{base}件）"
+        return rate(self.total.values)
+
+    def screening_lines(self) -> list[tuple[str, int]]:
+        """(label, count) of the period's 矛盾纠纷排查."""
+        return [(label, int(getattr(self.screening, name))) for name, label in SCREENING]
+
+
+@dataclass
+class CountyTable:
+    """The county's table: every town's, and their sum by category."""
+
+    name: str
+    first: date
+    last: date
+    towns: list[MediationTable]
+
+    @property
+    def combined(self) -> MediationTable:
+        """The towns added up, category by category, with the county's screenings."""
+        rows = [_sum(r.category, [t.rows[i] for t in self.towns]) for i, r in enumerate(self.towns[0].rows)] \
+            if self.towns else [Row(c) for c in CASE_TYPES]
+        return MediationTable(self.name, self.first, self.last, rows,
+                              ScreeningFigures.total([t.screening for t in self.towns]))
+
+    @property
+    def town_rows(self) -> list[Row]:
+        """One row per town (its totals), then the county's."""
+        rows = [_sum(t.town, [t.total]) for t in self.towns]
+        return [*rows, _sum("合计", rows)]
 
 
 def period(year: int, quarter: int | None = None) -> tuple[date, date]:
@@ -70,76 +147,194 @@ def period(year: int, quarter: int | None = None) -> tuple[date, date]:
     return first, date.fromordinal(last.toordinal() - 1)
 
 
-async def _by_category(qs: Any, key: str = "stat_category", agg: Any = None) -> dict[str, Any]:
-    rows = await qs.annotate(n=agg if agg is not None else Count("id")).group_by(key).values(key, "n")
-    return {r[key] or "其他": r["n"] or 0 for r in rows}
+Counts = dict[tuple[int, str], Any]  # (town id, category) -> value
 
 
-async def build(town_id: int, first: date, last: date) -> MediationTable:
-    """The figures of a town for the days first..last."""
-    town = await Town.get(id=town_id)
-    cases = Case.filter(town_id=town_id)
-    closed = cases.filter(closed_on__gte=first, closed_on__lte=last)
-    agreements = Agreement.filter(case__town_id=town_id, superseded_at__isnull=True, effective_on__gte=first,
-                                  effective_on__lte=last)
-    confirmations = JudicialConfirmation.filter(case__town_id=town_id, applied_on__gte=first, applied_on__lte=last)
+def _when(cond: Q, persons: str | None = None) -> Any:
+    """COUNT(CASE WHEN cond THEN id END), or the sum of a persons column over the rows cond picks."""
+    return Sum(persons, _filter=cond) if persons else Count("id", _filter=cond)
+
+
+async def _grouped(qs: Any, via_case: bool, measures: dict[str, Any]) -> dict[str, Counts]:
+    """One grouped query (per town and category) filling several columns at once."""
+    town, category = ("case__town_id", "case__stat_category") if via_case else ("town_id", "stat_category")
+    rows = await qs.annotate(**{f"m{i}": agg for i, agg in enumerate(measures.values())}).group_by(
+        town, category).values(town, category, *(f"m{i}" for i in range(len(measures))))
+    out: dict[str, Counts] = {col: {} for col in measures}
+    for r in rows:
+        for i, col in enumerate(measures):
+            out[col][(r[town], r[category] or "其他")] = r[f"m{i}"] or 0
+    return out
+
+
+async def _measures(town_ids: list[int], first: date, last: date, village_id: int | None) -> dict[str, Counts]:
+    """Every column's figures per town and category: three grouped queries (cases, agreements,
+    confirmations) for any number of towns, each measure a conditional sum over the period's rows."""
+    case_filter: dict[str, Any] = {"town_id__in": town_ids}
+    child_filter: dict[str, Any] = {"case__town_id__in": town_ids}
+    if village_id is not None:
+        case_filter["village_id"] = village_id
+        child_filter["case__village_id"] = village_id
     start, end = datetime.combine(first, time(), TZ), datetime.combine(last + timedelta(days=1), time(), TZ)
-    prevented = cases.filter(prevented_criminal=True, registered_at__gte=start, registered_at__lt=end)
-    k = "case__stat_category"
-    measures: dict[str, dict[str, Any]] = {
-        "受理": await _by_category(cases.filter(accepted_on__gte=first, accepted_on__lte=last)),
-        "调解成功": await _by_category(agreements, k),
-        "调解不成": await _by_category(closed.filter(fail_routes__not="")),
-        "终止调解": await _by_category(closed.filter(Q(status="terminated") | Q(end_reason__not=""))),
-        "书面协议": await _by_category(agreements.filter(form="written"), k),
-        "口头协议": await _by_category(agreements.filter(form="oral"), k),
-        "协议金额（元）": await _by_category(agreements, k, Sum("amount")),
-        "申请司法确认": await _by_category(confirmations, k),
-        "确认有效": await _by_category(confirmations.filter(result="confirmed"), k),
-        "防止民转刑（件）": await _by_category(prevented),
-        "防止民转刑（人）": await _by_category(
-            Party.filter(case__town_id=town_id, case__prevented_criminal=True, case__registered_at__gte=start,
-                         case__registered_at__lt=end), k),
-        "上交": await _by_category(cases.filter(escalated=True, registered_at__gte=start, registered_at__lt=end)),
+    accepted = Q(accepted_on__gte=first, accepted_on__lte=last)
+    closed = Q(closed_on__gte=first, closed_on__lte=last)
+    registered = Q(registered_at__gte=start, registered_at__lt=end)
+    case_measures: dict[str, Any] = {
+        "受理": _when(accepted),
+        "调解不成": _when(closed & Q(fail_routes__not="")),
+        "终止调解": _when(closed & (Q(status="terminated") | Q(end_reason__not=""))),
+        "上交": _when(registered & Q(escalated=True)),
     }
-    rows = []
-    for category in CASE_TYPES:
-        row = Row(category)
-        for col, counts in measures.items():
-            value = counts.get(category, 0)
-            row.values[col] = Decimal(value) if col == "协议金额（元）" else int(value)
-        rows.append(row)
-    return MediationTable(town.name, first, last, rows)
+    for flag, cases_col, persons, persons_col in OUTCOME_COLUMNS:
+        marked: dict[str, Any] = {flag: True}
+        case_measures[cases_col] = _when(registered & Q(**marked))
+        if persons is not None and persons_col is not None:
+            case_measures[persons_col] = _when(registered & Q(**marked), persons)
+    agreements = Agreement.filter(**child_filter, superseded_at__isnull=True, effective_on__gte=first,
+                                  effective_on__lte=last)
+    confirmations = JudicialConfirmation.filter(**child_filter, applied_on__gte=first, applied_on__lte=last)
+    # On PostgreSQL the three run side by side on the pool's connections (SQLite takes them in turn).
+    parts = await asyncio.gather(
+        _grouped(Case.filter(Q(**case_filter), accepted | closed | registered), False, case_measures),
+        _grouped(agreements, True, {"调解成功": Count("id"), "书面协议": _when(Q(form="written")),
+                                    "口头协议": _when(Q(form="oral")), "协议金额（元）": Sum("amount")}),
+        _grouped(confirmations, True, {"申请司法确认": Count("id"), "确认有效": _when(Q(result="confirmed"))}),
+    )
+    return {col: counts for part in parts for col, counts in part.items()}
 
 
-def to_xlsx(t: MediationTable) -> bytes:
-    """The table as .xlsx: title, period, one row per category, totals, the success rate with its base."""
-    from openpyxl import Workbook
+async def _tables(towns: list[Town], first: date, last: date, village_id: int | None = None
+                  ) -> list[MediationTable]:
+    ids = [t.id for t in towns]
+    if not ids:
+        return []
+    measures, screening = await asyncio.gather(_measures(ids, first, last, village_id),
+                                               figures_by_town(ids, first, last + timedelta(days=1), village_id))
+    tables = []
+    for town in towns:
+        rows = []
+        for category in CASE_TYPES:
+            row = Row(category)
+            for col, counts in measures.items():
+                value = counts.get((town.id, category), 0)
+                row.values[col] = Decimal(value) if col == "协议金额（元）" else int(value)
+            rows.append(row)
+        tables.append(MediationTable(town.name, first, last, rows, screening.get(town.id, ScreeningFigures())))
+    return tables
+
+
+async def build(town_id: int, first: date, last: date, village_id: int | None = None) -> MediationTable:
+    """The figures of a town (optionally one of its villages) for the days first..last."""
+    return (await _tables([await Town.get(id=town_id)], first, last, village_id))[0]
+
+
+async def build_county(first: date, last: date, name: str = COUNTY) -> CountyTable:
+    """Every town's figures for the days first..last, as a county's 司法局 files them."""
+    return CountyTable(name, first, last, await _tables(await Town.all().order_by("id"), first, last))
+
+
+def header_rows(first_label: str, extra: tuple[str, ...] = ()) -> list[list[tuple[str, int, int]]]:
+    """The two header rows as (label, colspan, rowspan) cells: a group over its 件/人 (or 书面/口头) columns,
+    a column without sub-header spanning both rows; `extra` adds screening columns under 矛盾纠纷排查."""
+    top: list[tuple[str, int, int]] = [(first_label, 1, 2)]
+    sub: list[tuple[str, int, int]] = []
+    heads = [*HEADERS.values(), *(("矛盾纠纷排查", label) for label in extra)]
+    i = 0
+    while i < len(heads):
+        group, unit = heads[i]
+        if not unit:
+            top.append((group, 1, 2))
+            i += 1
+            continue
+        span = 1
+        while i + span < len(heads) and heads[i + span][0] == group:
+            span += 1
+        top.append((group, span, 1))
+        sub.extend((heads[j][1], 1, 1) for j in range(i, i + span))
+        i += span
+    return [top, sub]
+
+
+def cell_value(row: Row, col: str) -> Any:
+    """A figure as a spreadsheet cell holds it (amounts as numbers)."""
+    return float(row.values[col]) if col == "协议金额（元）" else row.values[col]
+
+
+def _sheet(ws: Any, unit: str, first: date, last: date, first_label: str, rows: list[tuple[Row, list[Any]]],
+           notes: list[str], extra: tuple[str, ...] = ()) -> None:
+    """Title, filing unit and period, two header rows, one row per category (or town), the notes."""
     from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
+    thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    width = len(COLUMNS) + len(extra) + 1
+    ws.append(["人民调解工作统计表"])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    ws["A1"].font = Font(name="黑体", size=16, bold=True)
+    ws["A1"].alignment = Alignment(horizontal="center")
+    ws.append([f"填报单位：{unit}", "", "", "", "", "", f"统计期间：{first:%Y年%m月%d日}至{last:%Y年%m月%d日}"])
+    for r, cells in enumerate(header_rows(first_label, extra), start=3):
+        col = 1
+        for label, colspan, rowspan in cells:
+            while ws.cell(row=r, column=col).coordinate in ws.merged_cells:
+                col += 1
+            ws.cell(row=r, column=col, value=label)
+            if colspan > 1 or rowspan > 1:
+                ws.merge_cells(start_row=r, start_column=col, end_row=r + rowspan - 1, end_column=col + colspan - 1)
+            col += colspan
+    for row, tail in rows:
+        ws.append([row.category, *(cell_value(row, c) for c in COLUMNS), *tail])
+    for line in ws.iter_rows(min_row=3, max_row=ws.max_row, max_col=width):
+        for cell in line:
+            cell.border = box
+            cell.font = Font(name="仿宋_GB2312", size=11, bold=cell.row in {3, 4, ws.max_row})
+            if cell.row in {3, 4}:
+                cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.append([])
+    for note in notes:
+        ws.append([note])
+    ws.column_dimensions["A"].width = 14
+    for i in range(2, width + 1):
+        ws.column_dimensions[get_column_letter(i)].width = 11
+    ws.row_dimensions[3].height = 45
+
+
+def _notes(t: MediationTable) -> list[str]:
+    s = t.screening
+    return [f"调解成功率：{t.success_rate}。{RATE_NOTE}",
+            f"矛盾纠纷排查：排查{s.times}次（村级{s.village_times}次、镇级{s.town_times}次），发现纠纷{s.found}件，"
+            f"排查中化解{s.resolved}件，登记进入调解{s.registered}件。",
+            "预防纠纷、防止民转刑、防止群体性上访、防止群体性械斗、防止自杀按案件登记日期统计，勾选即计1件，人数为涉及的人数。"]
+
+
+def _town_sheet(ws: Any, t: MediationTable, unit: str) -> None:
+    _sheet(ws, unit, t.first, t.last, "纠纷类型", [(r, []) for r in [*t.rows, t.total]], _notes(t))
+
+
+def to_xlsx(t: MediationTable | CountyTable) -> bytes:
+    """The table as .xlsx. A town: title, period, one row per category, totals, the success rate with its
+    base, the screenings. The county: a sheet with one row per town and the total (with each town's
+    screenings), a sheet by category for the county, and one sheet per town."""
+    from openpyxl import Workbook
 
     wb = Workbook()
     ws = wb.active
-    ws.title = "人民调解工作统计表"
-    thin = Side(style="thin")
-    box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    ws.append(["人民调解工作统计表"])
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS) + 1)
-    ws["A1"].font = Font(name="黑体", size=16, bold=True)
-    ws["A1"].alignment = Alignment(horizontal="center")
-    ws.append([f"填报单位：{t.town}人民调解委员会", "", "", "", "", "",
-               f"统计期间：{t.first:%Y年%m月%d日}至{t.last:%Y年%m月%d日}"])
-    ws.append(["纠纷类型", *COLUMNS])
-    for r in [*t.rows, t.total]:
-        ws.append([r.category, *(float(r.values[c]) if c == "协议金额（元）" else r.values[c] for c in COLUMNS)])
-    for row in ws.iter_rows(min_row=3, max_row=ws.max_row):
-        for cell in row:
-            cell.border = box
-            cell.font = Font(name="仿宋_GB2312", size=11, bold=cell.row in {3, ws.max_row})
-    ws.append([])
-    ws.append([f"调解成功率：{t.success_rate}。调结 = 调解成功 + 调解不成；终止调解不计入。"])
-    ws.column_dimensions["A"].width = 14
-    for i in range(len(COLUMNS)):
-        ws.column_dimensions[chr(ord("B") + i)].width = 12
+    if isinstance(t, MediationTable):
+        ws.title = "人民调解工作统计表"
+        _town_sheet(ws, t, f"{t.town}人民调解委员会")
+    else:
+        ws.title = f"{t.name}（分乡镇）"
+        screenings = [[getattr(x.screening, name) for name, _ in SCREENING] for x in t.towns]
+        combined = t.combined
+        screenings.append([getattr(combined.screening, name) for name, _ in SCREENING])
+        _sheet(ws, f"{t.name}（{len(t.towns)}个乡镇）", t.first, t.last, "乡镇", list(zip(t.town_rows, screenings,
+               strict=True)), [f"调解成功率：{combined.success_rate}。{RATE_NOTE}",
+                               *(f"{x.town}：{x.success_rate}" for x in t.towns)],
+               extra=tuple(label for _, label in SCREENING))
+        _town_sheet(wb.create_sheet(f"{t.name}（分类型）"), combined, t.name)
+        for town in t.towns:
+            _town_sheet(wb.create_sheet(town.town[:31]), town, f"{town.town}人民调解委员会")
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

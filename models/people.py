@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models.core import Role, User, Village
@@ -150,6 +151,18 @@ async def import_helpers(rows: list[Row], town_id: int, *, since: dt.date | None
                 except HelperWorkError as exc:  # checked above; kept for the service's own rules
                     raise ValueError(exc.message) from None
     return created, updated, problems
+
+
+async def save_village(village: Village, name: str, households: int, groups: int | None) -> None:
+    """Name a village and set its figures; ValueError when its town has a village of that name already."""
+    taken = ValueError(f"已有“{name}”。")
+    if await Village.filter(town_id=village.town_id, name=name).exclude(id=village.id or 0).exists():  # type: ignore[attr-defined]
+        raise taken
+    village.name, village.households, village.groups = name, households, groups
+    try:
+        await village.save()
+    except IntegrityError:  # the same name saved concurrently
+        raise taken from None
 
 
 async def add_person(town_id: int, role: Role, name: str, *, village: str | None = None, phone: str = "",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from tortoise import fields
@@ -29,6 +30,20 @@ class QuestionLog(Model):
 
     class Meta:
         table = "question_log"
+
+
+async def log_questions(rows: Sequence[tuple[QuestionLog, str]]) -> None:
+    """Keep asked questions (row, the asker's openid): phones and ID numbers masked, each with the village
+    the openid came through; the openid itself is not kept."""
+    from models.core import WeChatApp
+    from models.identities import village_of
+    from models.privacy import scrub_text
+
+    villages = await village_of(WeChatApp.OFFICIAL_ACCOUNT, list({openid for _, openid in rows}))
+    for row, openid in rows:
+        row.question = scrub_text(row.question)[:500]
+        row.village_id = villages.get(openid)  # type: ignore[attr-defined]
+    await QuestionLog.bulk_create([row for row, _ in rows])
 
 
 class KbEntry(Model):

@@ -206,6 +206,17 @@ async def create_screening(town_id: int, author: User | None, values: dict[str, 
                              existing=existing.id) from None
 
 
+async def screening_to_withdraw(screening_id: int, *, town_id: int | None, user_id: int | None,
+                                role: Role) -> Screening | None:
+    """The town's record this person may withdraw: their own, or any for the town's staff; else None."""
+    if not 0 < screening_id < 2**63:
+        return None
+    found = await Screening.get_or_none(id=screening_id, town_id=town_id)
+    if found is None or (found.author_id != user_id and role not in (Role.ADMIN, Role.COUNTY_ADMIN)):  # type: ignore[attr-defined]
+        return None
+    return found
+
+
 async def withdraw_screening(screening: Screening) -> None:
     """Withdraw a record: it stays, no longer counted, and an identical record may be logged again."""
     if screening.withdrawn:

@@ -5,13 +5,19 @@ on a 22-line grid (28.95 pt exactly), first line indented two characters; title 
 headings 黑体 (一、), 楷体_GB2312 (（一）), 仿宋_GB2312 bold (1.) and 仿宋_GB2312 (（1）); page numbers
 "— 1 —" in 宋体 四号 at the foot. The Chinese fonts are named as each style's eastAsia font (what Word and
 LibreOffice read for CJK text; LibreOffice falls back to an installed CJK font such as Noto when the GB2312
-fonts are missing); theme fonts and heading colours of python-docx's default template are removed.
+fonts are missing); theme fonts and heading colours of python-docx's default template are removed. The
+East Asian language is zh-CN everywhere (document defaults, every style, the theme font language, which
+python-docx's default template sets to ja-JP), and the font table names each 公文 font with its Noto CJK SC
+alternative and the GB2312 charset instead of the template's Japanese fonts (ＭＳ 明朝, ＭＳ ゴシック), so a
+renderer without the 公文 fonts picks Simplified Chinese glyphs.
 
 Run after changing the layout: .venv/bin/python scripts/make_report_template.py
 """
 
 from __future__ import annotations
 
+import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +132,8 @@ def main() -> None:
     fonts.set(qn("w:hAnsi"), LATIN_FONT)
     fonts.set(qn("w:eastAsia"), BODY_FONT)
     fonts.set(qn("w:cs"), LATIN_FONT)
+    for lang in rpr_default.findall(qn("w:lang")):
+        lang.set(qn("w:eastAsia"), "zh-CN")  # python-docx's default says en-US
 
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -190,7 +198,33 @@ def main() -> None:
     doc.core_properties.title = "法治建设工作情况"
     doc.core_properties.author = "mingbai"
     doc.save(str(OUT))
+    chinese_font_table(OUT)
     print(f"wrote {OUT}")
+
+
+def chinese_font_table(path: Path) -> None:
+    """Give the saved package the 公文 font table and a zh-CN theme font language (python-docx offers neither)."""
+    from make_case_templates import FONT_TABLE  # the same table as the mediation papers'
+
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    settings = parts["word/settings.xml"].decode()
+    settings = re.sub(r"<w:themeFontLang [^>]*/>", "", settings)
+    parts["word/settings.xml"] = settings.replace(
+        "</w:settings>", '<w:themeFontLang w:val="en-US" w:eastAsia="zh-CN"/></w:settings>').encode()
+    parts["word/fontTable.xml"] = FONT_TABLE.encode()
+    # Word 2010's copy of the English default styles (Calibri, en-US, theme fonts): not ours, dropped
+    del parts["word/stylesWithEffects.xml"]
+    for name, pattern in (("word/_rels/document.xml.rels", r"<Relationship [^>]*stylesWithEffects\.xml\"/>"),
+                          ("[Content_Types].xml", r"<Override [^>]*stylesWithEffects\.xml\"[^>]*/>")):
+        text, n = re.subn(pattern, "", parts[name].decode())
+        assert n == 1, name
+        parts[name] = text.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))  # reproducible bytes
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, data)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 How to add a console page from another module (e.g. the statistics page, `bot/admin/stats.py`)::
 
     from aiohttp import web
-    from bot.admin import ADMIN_ROLES, add_nav_item, render, require_role, town_scope, current_user
+    from bot.admin import ADMIN_ROLES, render, require_role, town_scope, current_user
     from models.core import Role
 
     @require_role(Role.ADMIN, Role.COUNTY_ADMIN)      # no session -> login page; other roles -> 403 page
@@ -14,9 +14,9 @@ How to add a console page from another module (e.g. the statistics page, `bot/ad
 
     def setup(app: web.Application) -> None:
         app.router.add_get("/admin/stats", stats_page, name="admin_stats")
-        add_nav_item("统计", "/admin/stats", roles={Role.ADMIN, Role.COUNTY_ADMIN}, order=60)
 
-and call `stats.setup(app)` in `bot.app.create_app` right after `admin.setup(app)`.
+call `stats.setup(app)` in `bot.app.create_app` right after `admin.setup(app)`, and give it its link in
+the console's navigation there (`CONSOLE_NAV`: `NavItem("统计", "/admin/stats", ADMIN_ROLES)`).
 
 Templates live under `bot/admin/templates/` (put yours in a subfolder, e.g. `stats/index.html`) and
 extend the layout::
@@ -25,7 +25,7 @@ extend the layout::
     {% block title %}统计{% endblock %}
     {% block content %} ... {% endblock %}
 
-`base.html` provides the blocks `title`, `nav` (the top navigation; default: the registered nav items),
+`base.html` provides the blocks `title`, `nav` (the top navigation; default: `CONSOLE_NAV`'s links for the role),
 `content` and `scripts` (no inline script: the CSP allows only 'self'). The layout's variables,
 available in every template: `user`, `role`, `nav`, `town`, `studio_name`, `csrf_token`, `flashes`, `path`.
 Filters: `dt` (datetime as Asia/Shanghai 'YYYY-MM-DD HH:MM'), `d` (date). Shared CSS classes in
@@ -50,7 +50,7 @@ from aiohttp import web
 from bot.admin.web import (
     ADMIN_ROLES,
     STAFF_ROLES,
-    add_nav_item,
+    NavItem,
     current_session,
     current_user,
     error_page,
@@ -63,7 +63,7 @@ from bot.admin.web import (
 __all__ = [
     "ADMIN_ROLES",
     "STAFF_ROLES",
-    "add_nav_item",
+    "NavItem",
     "current_session",
     "current_user",
     "error_page",

@@ -16,7 +16,6 @@ from bot import keys, notify
 from bot.admin import case_parties
 from bot.admin.web import (
     ADMIN_ROLES,
-    add_nav_item,
     current_user,
     error_page,
     flash,
@@ -41,7 +40,7 @@ from models.case_flow import (
 )
 from models.case_queries import PAGE_SIZE, BoardFilter, board, board_count, deadlines, is_overdue, mediator_ids_by_case
 from models.case_types import case_types, referrers
-from models.core import Role, User, Village
+from models.core import Role, Town, User, Village
 from models.mediation import (
     Agreement,
     Assignment,
@@ -308,7 +307,8 @@ async def _case_context(request: web.Request, case: Case, user: User) -> dict[st
         "overdue": is_overdue(case, today), "today": today.isoformat(),
         "mediators": town_mediators, "assigned_ids": mediators,
         "decline_reasons": DECLINE_REASONS, "fail_routes": FAIL_ROUTES, "agreement_forms": AGREEMENT_FORMS,
-        "performed": PERFORMED, "flags": cases.FLAG_LABELS, "Assignment": Assignment,
+        "performed": PERFORMED, "flags": cases.FLAG_LABELS, "outcomes": cases.OUTCOMES, "Assignment": Assignment,
+        "outcome_lines": cases.outcome_lines(case),
         "may_flag": status is not Status.ARCHIVED and _may_act(user, Action.ASSIGN, mediators),
     }
 
@@ -479,12 +479,18 @@ async def set_flags(request: web.Request) -> web.StreamResponse:
     if not _may_act(user, Action.ASSIGN, set(await cases.mediator_ids(case.id))):
         raise web.HTTPForbidden()
     form = await form_data(request)
+    flags = {k: form.get(k) == "1" for k in cases.FLAG_LABELS}
     try:
-        await cases.set_flags(case.id, cases.Actor(user), {k: form.get(k) == "1" for k in cases.FLAG_LABELS})
+        persons = {k: cases.parse_persons(k, str(form.get(field_name) or ""))
+                   for k, (_, field_name) in cases.OUTCOMES.items() if field_name is not None}
+        missing = [cases.FLAG_LABELS[k] for k, n in persons.items() if flags[k] and n is None]
+        if missing:
+            raise cases.FlagInvalid(f"勾选了“{missing[0]}”，请填写涉及人数（至少1人）。")
+        await cases.set_flags(case.id, cases.Actor(user), flags, persons)
     except TransitionRefused as exc:
         await flash(request, f"未保存：{exc}")
     else:
-        await flash(request, "标记已保存。")
+        await flash(request, "标记和统计事项已保存。")
     raise web.HTTPFound(f"/admin/cases/{case.id}")
 
 
@@ -533,7 +539,9 @@ async def paper_doc(request: web.Request) -> web.StreamResponse:
 
 
 async def _table(request: web.Request) -> Any:
-    from models.mediation_table import build, period
+    """The table the request asks for: the user's town; for a county admin the county (every town, their sum,
+    and each town's table) or one town by name."""
+    from models.mediation_table import COUNTY, build, build_county, period
 
     user = current_user(request)
     assert user is not None
@@ -541,28 +549,53 @@ async def _table(request: web.Request) -> Any:
     quarter = _int(request.query.get("quarter"))
     if not 2000 <= year <= 2100 or quarter not in {None, 1, 2, 3, 4}:
         raise web.HTTPNotFound()
-    return await build(town_scope(user) or user.town_id, *period(year, quarter)), year, quarter  # type: ignore[attr-defined]
+    scope = town_scope(user)
+    first, last = period(year, quarter)
+    if scope is not None:
+        if not await Town.exists(id=scope):
+            raise web.HTTPForbidden()  # a staff account not attached to a town
+        return await build(scope, first, last), year, quarter
+    name = request.query.get("town", "") or COUNTY
+    if name == COUNTY:
+        return await build_county(first, last), year, quarter
+    town = await Town.get_or_none(name=name)
+    if town is None:
+        raise web.HTTPNotFound()
+    return await build(town.id, first, last), year, quarter
 
 
 @require_role(Role.ADMIN, Role.COUNTY_ADMIN)
 async def table_page(request: web.Request) -> web.StreamResponse:
-    """The 人民调解工作统计表 of the town, for a year or a quarter."""
-    from models.mediation_table import COLUMNS
+    """The 人民调解工作统计表 of the town (a county admin: the county by town, or one town), year or quarter."""
+    from models.mediation_table import COLUMNS, COUNTY, SCREENING, CountyTable, header_rows
 
     table, year, quarter = await _table(request)
+    user = current_user(request)
+    assert user is not None
+    county = table if isinstance(table, CountyTable) else None
+    shown = county.combined if county is not None else table
     return await render(request, "cases/table.html", {
-        "table": table, "rows": [*table.rows, table.total], "columns": COLUMNS, "year": year, "quarter": quarter,
+        "table": shown, "county": county, "columns": COLUMNS, "year": year, "quarter": quarter,
+        "rows": [*shown.rows, shown.total], "header": header_rows("纠纷类型"),
+        "town_header": header_rows("乡镇", tuple(label for _, label in SCREENING)),
+        "town_rows": list(zip(county.town_rows, [t.screening for t in county.towns] + [shown.screening],
+                              strict=True)) if county is not None else [],
+        "screening_keys": [name for name, _ in SCREENING],
+        "towns": [str(n) for n in await Town.all().order_by("id").values_list("name", flat=True)]
+        if town_scope(user) is None else [],
+        "town": request.query.get("town", "") or COUNTY, "county_name": COUNTY,
         "years": list(range(cases.today().year, cases.today().year - 6, -1)),
     })
 
 
 @require_role(Role.ADMIN, Role.COUNTY_ADMIN)
 async def table_xlsx(request: web.Request) -> web.StreamResponse:
-    """The same table as .xlsx."""
-    from models.mediation_table import to_xlsx
+    """The same table as .xlsx (the county's with a sheet per town)."""
+    from models.mediation_table import CountyTable, to_xlsx
 
     table, year, quarter = await _table(request)
-    name = f"人民调解工作统计表-{year}" + (f"-Q{quarter}" if quarter else "") + ".xlsx"
+    where = table.name if isinstance(table, CountyTable) else table.town
+    name = f"人民调解工作统计表-{where}-{year}" + (f"-Q{quarter}" if quarter else "") + ".xlsx"
     return web.Response(body=to_xlsx(table), headers={
         "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "Content-Disposition": f"attachment; filename=\"mediation-{year}.xlsx\"; filename*=UTF-8''{quote(name)}",
@@ -570,7 +603,7 @@ async def table_xlsx(request: web.Request) -> web.StreamResponse:
 
 
 def setup(app: web.Application) -> None:
-    """Register the case pages and their navigation links."""
+    """Register the case pages."""
     app.router.add_get("/admin/cases/table", table_page, name="admin_case_table")
     app.router.add_get("/admin/cases/table.xlsx", table_xlsx, name="admin_case_table_xlsx")
     app.router.add_get("/admin/cases", board_page, name="admin_cases")
@@ -584,7 +617,3 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/admin/cases/{case_id:\\d+}/dossier.zip", dossier_doc, name="admin_case_dossier")
     app.router.add_get("/admin/cases/{case_id:\\d+}/papers/{kind:[a-z_]+}.docx", paper_doc, name="admin_case_paper")
     case_parties.setup(app)
-    add_nav_item("案件看板", "/admin/cases", order=10)
-    add_nav_item("我的案件", "/admin/cases/mine", order=11)
-    add_nav_item("登记案件", "/admin/cases/new", order=12)
-    add_nav_item("调解统计表", "/admin/cases/table", roles={Role.ADMIN, Role.COUNTY_ADMIN}, order=13)

@@ -10,10 +10,11 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
-from bot.admin import ADMIN_ROLES, STAFF_ROLES, add_nav_item, current_user, flash, render, require_role, town_scope
-from knowledge.answering import get_responder
+from bot import keys
+from bot.admin import ADMIN_ROLES, STAFF_ROLES, current_user, flash, render, require_role, town_scope
 from knowledge.editing import entry_from_form, group_questions, to_toml
 from knowledge.faq import Entry
+from knowledge.retrieval import KnowledgeBase
 from models.core import Role
 from models.kb_store import retire_entry, save_entry
 from models.questions import KbChange, QuestionLog
@@ -32,8 +33,13 @@ async def _live(request: web.Request, note: str) -> None:
     await flash(request, note)
 
 
-def _entries() -> list[Entry]:
-    return list(get_responder().kb.entries)
+def _kb(request: web.Request) -> KnowledgeBase:
+    """The entries this process answers with now (the app's Knowledge, kept current by bot.kb_live)."""
+    return request.app[keys.KNOWLEDGE].kb
+
+
+def _entries(request: web.Request) -> list[Entry]:
+    return list(_kb(request).entries)
 
 
 def _is_admin(request: web.Request) -> bool:
@@ -51,16 +57,16 @@ def _name(request: web.Request) -> str:
 async def list_page(request: web.Request) -> web.StreamResponse:
     """Entries matching the search (words of a question, an id or a topic), or all of them."""
     q = request.query.get("q", "").strip()[:200]
-    entries = _entries()
+    entries = _entries(request)
     if q:
         ids = {e.id for e in entries if q in e.id or q in e.topic}
-        ranked = [h.entry for h in get_responder().kb.search(q, k=20).hits]
+        ranked = [h.entry for h in _kb(request).search(q, k=20).hits]
         entries = [e for e in entries if e.id in ids] + [e for e in ranked if e.id not in ids]
     return await render(request, "kb/list.html", {"entries": entries, "q": q, "can_edit": _is_admin(request)})
 
 
-def _find(entry_id: str) -> Entry:
-    kb = get_responder().kb
+def _find(request: web.Request, entry_id: str) -> Entry:
+    kb = _kb(request)
     if entry_id not in kb:
         raise web.HTTPNotFound()
     return kb.entry(entry_id)
@@ -69,7 +75,7 @@ def _find(entry_id: str) -> Entry:
 @require_role(*STAFF_ROLES)
 async def entry_page(request: web.Request) -> web.StreamResponse:
     """One entry; admins get the edit form, everyone its history."""
-    entry = _find(request.match_info["entry_id"])
+    entry = _find(request, request.match_info["entry_id"])
     changes = await KbChange.filter(entry_id=entry.id).order_by("-id").limit(20)
     return await render(request, "kb/entry.html", {"entry": entry, "form": _form(entry), "changes": changes,
                                                    "can_edit": _is_admin(request), "problems": []})
@@ -90,7 +96,7 @@ async def _posted(request: web.Request) -> dict[str, str]:
 @require_role(*ADMIN_ROLES)
 async def save(request: web.Request) -> web.StreamResponse:
     """Save an edited entry; refused with the reasons (in Chinese) when a field or citation is wrong."""
-    before = _find(request.match_info["entry_id"])
+    before = _find(request, request.match_info["entry_id"])
     values = await _posted(request)
     values["id"] = before.id  # the id is the entry's name in logs and statistics: it does not change
     entry, problems = _check(values)
@@ -120,7 +126,7 @@ async def create(request: web.Request) -> web.StreamResponse:
     """Add an entry; an id already in use is refused."""
     values = await _posted(request)
     entry, problems = _check(values)
-    if entry is not None and entry.id in get_responder().kb:
+    if entry is not None and entry.id in _kb(request):
         entry, problems = None, [f"编号 {values['id'].strip()} 已经有了，请换一个。"]
     if entry is None:
         return await render(request, "kb/new.html", {"form": values, "problems": problems}, status=400)
@@ -132,7 +138,7 @@ async def create(request: web.Request) -> web.StreamResponse:
 @require_role(*ADMIN_ROLES)
 async def retire(request: web.Request) -> web.StreamResponse:
     """Retire an entry: it stops answering; the audit keeps it."""
-    entry = _find(request.match_info["entry_id"])
+    entry = _find(request, request.match_info["entry_id"])
     await retire_entry(entry, _name(request))
     await _live(request, f"已停用“{entry.title}”，几秒钟内在所有服务进程中生效。")
     raise web.HTTPFound("/admin/kb")
@@ -149,14 +155,15 @@ async def inbox(request: web.Request) -> web.StreamResponse:
     if town is not None:
         query = query.filter(town_id=town)
     questions = await query.order_by("-id").limit(INBOX_LIMIT).values_list("question", flat=True)
-    groups = group_questions([str(q) for q in questions], get_responder().kb.analyzer)
-    rows = [{"count": len(g), "examples": list(dict.fromkeys(g))[:5], "suggest": _suggest(g[0])} for g in groups]
+    kb = _kb(request)
+    groups = group_questions([str(q) for q in questions], kb.analyzer)
+    rows = [{"count": len(g), "examples": list(dict.fromkeys(g))[:5], "suggest": _suggest(kb, g[0])} for g in groups]
     return await render(request, "kb/inbox.html", {"groups": rows, "days": INBOX_DAYS,
                                                    "can_edit": _is_admin(request)})
 
 
-def _suggest(question: str) -> list[Entry]:
-    return [h.entry for h in get_responder().kb.search(question, k=3).hits]
+def _suggest(kb: KnowledgeBase, question: str) -> list[Entry]:
+    return [h.entry for h in kb.search(question, k=3).hits]
 
 
 @require_role(*ADMIN_ROLES)
@@ -164,7 +171,7 @@ async def add_phrasing(request: web.Request) -> web.StreamResponse:
     """Add an inbox question as a phrasing of an entry."""
     form = await request.post()
     question = str(form.get("question", "")).strip()[:200]
-    before = _find(str(form.get("entry_id", "")))
+    before = _find(request, str(form.get("entry_id", "")))
     if not question:
         raise web.HTTPBadRequest()
     if question not in before.questions:
@@ -184,7 +191,7 @@ async def changes_page(request: web.Request) -> web.StreamResponse:
 @require_role(*STAFF_ROLES)
 async def export(request: web.Request) -> web.StreamResponse:
     """The knowledge base as it answers now, as FAQ TOML."""
-    return web.Response(text=to_toml(_entries()), content_type="application/toml", charset="utf-8",
+    return web.Response(text=to_toml(_entries(request)), content_type="application/toml", charset="utf-8",
                         headers={"Content-Disposition": 'attachment; filename="faq-export.toml"'})
 
 
@@ -213,7 +220,7 @@ async def import_toml(request: web.Request) -> web.StreamResponse:
     if problems:
         await flash(request, "没有导入：" + "；".join(problems[:5]) + ("……" if len(problems) > 5 else ""))
         raise web.HTTPFound("/admin/kb")
-    kb = get_responder().kb
+    kb = _kb(request)
     changed = 0
     for entry in entries:
         before = kb.entry(entry.id) if entry.id in kb else None
@@ -263,5 +270,4 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/admin/kb/entry/{entry_id}", entry_page)
     app.router.add_post("/admin/kb/entry/{entry_id}", save)
     app.router.add_post("/admin/kb/entry/{entry_id}/retire", retire)
-    add_nav_item("知识库", "/admin/kb", roles=STAFF_ROLES, order=70)
     kb_live.setup(app)

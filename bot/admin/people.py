@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
-from tortoise.exceptions import IntegrityError
 
 from bot import keys
 from bot.admin.passwords import hash_password, password_problem
@@ -13,7 +12,6 @@ from bot.admin.roster import people_listing
 from bot.admin.session import end_user_sessions
 from bot.admin.web import (
     ADMIN_ROLES,
-    add_nav_item,
     current_user,
     flash,
     form_data,
@@ -21,11 +19,10 @@ from bot.admin.web import (
     require_role,
     town_scope,
 )
-from models.accounts import AccountError, normalize_login
+from models.accounts import AccountError, normalize_login, save_person
 from models.core import ROLE_LABELS, Role, Town, User, Village
+from models.people import save_village as store_village
 from models.privacy import mask_phone
-
-LOGIN_TAKEN = "登录账号“{login}”已被使用，请换一个。"
 
 
 def _int(value: Any) -> int | None:
@@ -106,12 +103,9 @@ async def _apply(user: User, form: Any, actor: User) -> str:
     login = str(form.get("login", "")).strip()
     if login:  # the console login is its own unique field: a rename never touches anyone's login
         try:
-            login = normalize_login(login)
+            user.login = normalize_login(login)
         except AccountError as exc:
             return str(exc)
-        if login != user.login and await User.filter(login=login).exclude(id=user.id or 0).exists():
-            return LOGIN_TAKEN.format(login=login)
-        user.login = login
     if password:
         weak = password_problem(password)
         if weak:
@@ -125,9 +119,9 @@ async def _apply(user: User, form: Any, actor: User) -> str:
     user.is_core = form.get("is_core") == "1"
     user.active = form.get("active", "1") == "1"
     try:
-        await user.save()
-    except IntegrityError:  # the same login saved concurrently for someone else
-        return LOGIN_TAKEN.format(login=user.login)
+        await save_person(user)  # the login is unique: another person's is refused
+    except AccountError as exc:
+        return str(exc)
     return ""
 
 
@@ -217,13 +211,11 @@ async def save_village(request: web.Request) -> web.StreamResponse:
             await flash(request, "未保存：请选择镇。")
             raise web.HTTPFound("/admin/villages")
         village = Village(town_id=town.id)
-    clash = await Village.filter(town_id=village.town_id, name=name).exclude(  # type: ignore[attr-defined]
-        id=village.id or 0).exists()
-    if clash:
-        await flash(request, f"未保存：已有“{name}”。")
-        raise web.HTTPFound("/admin/villages")
-    village.name, village.households, village.groups = name, households, groups
-    await village.save()
+    try:
+        await store_village(village, name, households, groups)
+    except ValueError as exc:
+        await flash(request, f"未保存：{exc}")
+        raise web.HTTPFound("/admin/villages") from None
     await flash(request, f"已保存：{name}")
     raise web.HTTPFound("/admin/villages")
 
@@ -237,5 +229,3 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/admin/villages", villages_page, name="admin_villages")
     app.router.add_post("/admin/villages", save_village, name="admin_village_create")
     app.router.add_post("/admin/villages/{village_id:\\d+}", save_village, name="admin_village_update")
-    add_nav_item("人员", "/admin/users", roles=ADMIN_ROLES, order=70)
-    add_nav_item("村", "/admin/villages", roles=ADMIN_ROLES, order=71)

@@ -8,7 +8,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bot import keys
-from bot.admin.web import ADMIN_ROLES, add_nav_item, current_user, render, require_role, town_scope
+from bot.admin.web import ADMIN_ROLES, current_user, render, require_role, town_scope
 from models.core import Town
 from models.helper_work import PointRules, PointsTable, points_table
 from models.parsing import today
@@ -63,4 +63,3 @@ def setup(app: web.Application) -> None:
     """Register the 积分 pages."""
     app.router.add_get(PAGE, points_page, name="admin_points")
     app.router.add_get(PAGE + ".xlsx", points_xlsx, name="admin_points_xlsx")
-    add_nav_item("积分", PAGE, roles=ADMIN_ROLES, order=72)

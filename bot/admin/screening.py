@@ -11,7 +11,6 @@ from bot import keys
 from bot.admin.web import (
     ADMIN_ROLES,
     STAFF_ROLES,
-    add_nav_item,
     current_user,
     flash,
     form_data,
@@ -133,4 +132,3 @@ def setup(app: web.Application) -> None:
     app.router.add_get(PAGE, screenings_page, name="admin_screenings")
     app.router.add_post(PAGE, create, name="admin_screening_create")
     app.router.add_post(PAGE + "/{screening_id:\\d+}/withdraw", withdraw, name="admin_screening_withdraw")
-    add_nav_item("排查", PAGE, order=40)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -10,8 +11,9 @@ from urllib.parse import quote, urlencode
 from aiohttp import web
 
 from bot import keys
-from bot.admin import add_nav_item, current_user, render, require_role, town_scope
+from bot.admin import current_user, render, require_role, town_scope
 from models.core import Role, Town, Village
+from models.mediation_table import MediationTable, build, build_county
 from models.report import FORMATS, MEDIA_TYPES, ReportError, numbers
 from models.report.text import listing, ranked, render_text, six_targets, warnings
 from models.report_figures import CountyFigures, Period, ReportFigures
@@ -114,11 +116,14 @@ def _tiles(f: ReportFigures) -> list[tuple[str, str, str]]:
         ("骨干", f"{h.core}人", "每{}户一名骨干：{}".format(
             h.ratio, "已实现" if h.all_meet_ratio else f"{len(h.below_ratio)}个村未达到")),
         ("矛盾纠纷登记", f"{d.received}件", yoy(d.received, p.disputes.received if p else None, "件")),
-        ("调解成功", f"{d.agreed}件", f"成功率 {numbers.percent(d.success_rate)}"),
+        ("调解成功", f"{d.agreed}件", f"成功率 {numbers.percent(d.success_rate)}"
+         + (f"（{d.agreed}÷结案{d.concluded}件，含终止）" if d.concluded else "")),
         ("协议涉及金额", numbers.money(d.amount), ""),
         ("上交", f"{d.escalated}件",
          "矛盾不上交" if d.escalation_free else f"已记录是否上交 {d.escalation_recorded}/{d.closed}件"),
         ("防止民转刑", f"{d.prevented_criminal}件", ""),
+        ("矛盾纠纷排查", f"{f.screenings.times}次",
+         f"发现纠纷 {f.screenings.found}件，排查中化解 {f.screenings.resolved}件"),
         ("平均办结天数", "—" if d.avg_days_to_close is None else f"{d.avg_days_to_close}天", f"超期 {d.overdue}件"),
         ("司法确认", f"{d.judicial_confirmed}/{d.judicial_applied}件", "确认有效/申请"),
         ("履行回访", f"{d.followups}次", f"已履行 {d.followups_performed}件"),
@@ -126,10 +131,53 @@ def _tiles(f: ReportFigures) -> list[tuple[str, str, str]]:
     ]
 
 
+async def _studio(req: ReportRequest) -> MediationTable:
+    """The 人民调解工作统计表 figures of the page's period, town (and village) or county."""
+    first, last = req.period.start, req.period.end - dt.timedelta(days=1)
+    if req.county:
+        return (await build_county(first, last, req.county_name)).combined
+    town = await Town.get(name=req.town)
+    village = await Village.get_or_none(town_id=town.id, name=req.village) if req.village else None
+    if req.village and village is None:
+        raise web.HTTPNotFound()
+    return await build(town.id, first, last, village.id if village else None)
+
+
+def studio_figures(t: MediationTable) -> list[tuple[str, str]]:
+    """(label, value) of the studio's statistics, as the mediation table counts them."""
+    v = t.total.values
+    s = t.screening
+
+    def pair(key: str) -> str:
+        return f"{v[key + '（件）']}件 {v[key + '（人）']}人"
+
+    return [
+        ("受理纠纷", f"{v['受理']}件"),
+        ("调解成功", f"{v['调解成功']}件"),
+        ("调解不成", f"{v['调解不成']}件"),
+        ("终止调解", f"{v['终止调解']}件"),
+        ("调解成功率", t.success_rate),
+        ("调解协议", f"书面{v['书面协议']}件，口头{v['口头协议']}件"),
+        ("协议涉及金额", numbers.money(float(v["协议金额（元）"]))),
+        ("司法确认", f"申请{v['申请司法确认']}件，确认有效{v['确认有效']}件"),
+        ("预防纠纷", f"{v['预防纠纷（件）']}件"),
+        ("防止民间纠纷转化为刑事案件", pair("防止民转刑")),
+        ("防止群体性上访", pair("防止群体性上访")),
+        ("防止群体性械斗", pair("防止群体性械斗")),
+        ("防止因民间纠纷引起自杀", pair("防止自杀")),
+        ("上交", f"{v['上交']}件"),
+        ("排查次数", f"{s.times}次（村级{s.village_times}次、镇级{s.town_times}次）"),
+        ("排查发现纠纷", f"{s.found}件"),
+        ("排查中化解", f"{s.resolved}件"),
+        ("排查后登记调解", f"{s.registered}件"),
+    ]
+
+
 @require_role(*VIEWERS)
 async def stats_page(request: web.Request) -> web.StreamResponse:
     """The figures, charts and downloads for the chosen period, town and village."""
-    query, req, figures = await _figures(request, fresh=True)
+    _, studio_req = await _query(request)
+    (query, req, figures), studio = await asyncio.gather(_figures(request, fresh=True), _studio(studio_req))
     f = figures.total if isinstance(figures, CountyFigures) else figures
     towns = [t.town for t in figures.towns] if isinstance(figures, CountyFigures) else []
     user = current_user(request)
@@ -152,6 +200,7 @@ async def stats_page(request: web.Request) -> web.StreamResponse:
         "years": list(range(dt.datetime.now(LOCAL_TZ).year, 2019, -1)),
         "parts": PARTS,
         "tiles": _tiles(f),
+        "studio": studio_figures(studio),
         "text": render_text(f),
         "warnings": warnings(f),
         "forms": ranked(f.activities.by_form),
@@ -204,10 +253,9 @@ async def download(request: web.Request) -> web.StreamResponse:
 
 
 def setup(app: web.Application) -> None:
-    """Mount /admin/stats and its nav item."""
+    """Mount /admin/stats."""
     app[SHARED] = SharedFigures()
     app.router.add_get("/admin/stats", stats_page, name="admin_stats")
     app.router.add_get("/admin/stats/chart/{name}.png", chart, name="admin_stats_chart")
     app.router.add_get("/admin/stats/download", download, name="admin_stats_download")
-    add_nav_item("统计", "/admin/stats", roles=set(VIEWERS), order=60)
 

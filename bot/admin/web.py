@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -43,27 +43,16 @@ View = Callable[[web.Request], Awaitable[web.StreamResponse]]
 class NavItem:
     """A link of the console's top navigation, shown to some roles."""
 
-    order: int
     label: str
     path: str
-    roles: frozenset[Role]
+    roles: frozenset[Role] = STAFF_ROLES
 
 
-_NAV: list[NavItem] = []
-
-
-def add_nav_item(label: str, path: str, *, roles: Iterable[Role] = STAFF_ROLES, order: int = 50) -> None:
-    """Add a link to the console's navigation (modules call this from their setup)."""
-    item = NavItem(order, label, path, frozenset(roles))
-    if item not in _NAV:
-        _NAV.append(item)
-
-
-def nav_for(role: Role | None) -> list[NavItem]:
-    """The navigation links a role sees, in order."""
+def nav_for(request: web.Request, role: Role | None) -> list[NavItem]:
+    """The navigation links a role sees, in the order the app declared them (bot.app: CONSOLE_NAV)."""
     if role is None:
         return []
-    return sorted((i for i in _NAV if role in i.roles), key=lambda i: (i.order, i.label))
+    return [i for i in request.app[keys.ADMIN_NAV] if role in i.roles]
 
 
 def current_user(request: web.Request) -> User | None:
@@ -150,7 +139,7 @@ async def render(request: web.Request, template: str, context: dict[str, Any] | 
     base = {
         "user": user,
         "role": Role(user.role) if user else None,
-        "nav": nav_for(Role(user.role) if user else None),
+        "nav": nav_for(request, Role(user.role) if user else None),
         "csrf_token": s.csrf if s else "",
         "town": town,
         "studio_name": (town.studio_name if town else "") or settings.town.studio_name,

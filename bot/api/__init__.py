@@ -2,8 +2,8 @@
 
 Adding endpoints from another module (e.g. mediation)
 -----------------------------------------------------
-Write a module with ``register(api: web.Application, spec: ApiSpec) -> None`` and append its dotted
-name to ``API_MODULES`` below (one line). ``register`` adds each route through ``spec.route(...)``,
+Write a module with ``register(api: web.Application, spec: ApiSpec) -> None`` and add its ``register``
+to ``REGISTRARS`` below (one line). ``register`` adds each route through ``spec.route(...)``,
 which registers the handler on the sub-application AND documents it in /api/v1/openapi.json, so the
 document always matches the implementation::
 
@@ -30,22 +30,23 @@ public endpoints.
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import aiohttp
 from aiohttp import web
 
 from bot import keys
+from bot.api import auth, mediation, outreach, screening
 from bot.api.errors import error_middleware, json_response
 from bot.api.spec import ApiSpec
+from bot.config import Settings
 
-# Each module has register(api, spec); order is the order of the OpenAPI document.
-API_MODULES = [
-    "bot.api.auth",
-    "bot.api.outreach",
-    "bot.api.mediation",
-    "bot.api.screening",
+# Each module's register(api, spec); the order is the order of the OpenAPI document.
+REGISTRARS: list[Callable[[web.Application, ApiSpec], None]] = [
+    auth.register,
+    outreach.register,
+    mediation.register,
+    screening.register,
 ]
 
 SPEC: web.AppKey[ApiSpec] = web.AppKey("api_spec")
@@ -64,13 +65,13 @@ async def openapi(request: web.Request) -> web.Response:
     return json_response(request.app[SPEC].document())
 
 
-def build_api(settings: object) -> web.Application:
+def build_api(settings: Settings) -> web.Application:
     """The /api/v1 sub-application with every module's routes."""
     api = web.Application(middlewares=[error_middleware])
-    api[keys.SETTINGS] = settings  # type: ignore[assignment,misc]
+    api[keys.SETTINGS] = settings
     spec = ApiSpec(title="明白 小程序接口", version="1.0.0")
-    for name in API_MODULES:
-        importlib.import_module(name).register(api, spec)
+    for register in REGISTRARS:
+        register(api, spec)
     api[SPEC] = spec
     api.router.add_get("/openapi.json", openapi)
     api.cleanup_ctx.append(http_ctx)

@@ -15,6 +15,7 @@ from models.activities import (
     ActivityError,
     DuplicateActivity,
     add_photo,
+    check_photo_room,
     create_activity,
     edit_refusal,
     find_village,
@@ -27,12 +28,12 @@ from models.outreach import KIND_LABELS, SIX_TARGETS, Activity, ActivityKind, Ac
 from models.parsing import ParseError, parse_date
 
 LOGGERS = (Role.HELPER, Role.ADMIN, Role.COUNTY_ADMIN)
-MAX_PHOTOS = 9
 IMAGE_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG": "image/png", b"GIF8": "image/gif"}
 
 
 def _activity_error(exc: ActivityError) -> ApiError:
-    status = {"forbidden": 403, "edit_window_closed": 403, "town_kind": 403, "withdrawn": 409}.get(exc.code, 422)
+    status = {"forbidden": 403, "edit_window_closed": 403, "town_kind": 403, "withdrawn": 409,
+              "too_many_photos": 409}.get(exc.code, 422)
     return ApiError(status, exc.code, exc.message, exc.field)
 
 
@@ -180,10 +181,10 @@ async def withdraw(request: web.Request) -> web.Response:
 async def upload_photo(request: web.Request) -> web.Response:
     """Attach a photo (multipart field "file"; JPEG, PNG or GIF; size-limited)."""
     caller, activity = await _own(request, editing=True)
-    if activity.withdrawn:
-        raise ApiError(409, "withdrawn", "这条记录已撤回，不能再添加照片。")
-    if await ActivityPhoto.filter(activity=activity).count() >= MAX_PHOTOS:
-        raise ApiError(409, "too_many_photos", f"每条记录最多{MAX_PHOTOS}张照片。")
+    try:
+        await check_photo_room(activity)  # before reading the upload
+    except ActivityError as exc:
+        raise _activity_error(exc) from None
     limit = request.config_dict[keys.SETTINGS].outreach.photo_max_bytes
     if not request.content_type.startswith("multipart/"):
         raise ApiError(415, "unsupported_media_type", "请用 multipart/form-data 上传，字段名为 file。")
@@ -201,7 +202,10 @@ async def upload_photo(request: web.Request) -> web.Response:
     content_type = next((t for magic, t in IMAGE_TYPES.items() if data.startswith(magic)), None)
     if content_type is None:
         raise ApiError(415, "unsupported_media_type", "只支持 JPG、PNG、GIF 格式的照片。", "file")
-    photo = await add_photo(activity, caller.user, data=data, size=len(data), content_type=content_type)
+    try:
+        photo = await add_photo(activity, caller.user, data=data, size=len(data), content_type=content_type)
+    except ActivityError as exc:
+        raise _activity_error(exc) from None
     return json_response({"id": photo.id, "size": photo.size, "content_type": content_type}, status=201)
 
 

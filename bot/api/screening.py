@@ -20,6 +20,7 @@ from models.screening import (
     ScreeningLevel,
     ScreeningSource,
     create_screening,
+    screening_to_withdraw,
     withdraw_screening,
 )
 
@@ -81,8 +82,9 @@ async def list_mine(request: web.Request) -> web.Response:
 async def withdraw(request: web.Request) -> web.Response:
     """Withdraw a screening (its author or the town's staff): kept, no longer counted."""
     caller = await current_user(request, *SCREENERS)
-    found = await Screening.get_or_none(id=params(request)["id"], town_id=caller.town_id)
-    if found is None or (found.author_id != caller.user.id and caller.role not in STAFF):  # type: ignore[union-attr]
+    found = await screening_to_withdraw(params(request)["id"], town_id=caller.town_id,
+                                        user_id=caller.user.id if caller.user else None, role=caller.role)
+    if found is None:
         raise ApiError(404, "not_found", "没有找到这条排查记录。")
     try:
         await withdraw_screening(found)

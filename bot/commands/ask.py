@@ -30,9 +30,9 @@ def local_dispatcher(settings: Settings) -> Dispatcher:
     """A dispatcher on in-memory state, for one local user."""
     from handlers import build_dispatcher
     from handlers.core import MemoryStateStorage
-    from knowledge.retrieval import get_knowledge_base
+    from knowledge.answering import Knowledge, get_responder
 
-    return build_dispatcher(MemoryStateStorage(), settings=settings, kb=get_knowledge_base())
+    return build_dispatcher(MemoryStateStorage(), settings=settings, knowledge=Knowledge(get_responder()))
 
 
 async def _ask_all(settings: Settings, questions: list[str] | None, as_json: bool) -> int:

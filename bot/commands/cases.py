@@ -43,23 +43,42 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_mediation_table(args: argparse.Namespace, settings: Settings) -> int:
-    """mingbai report --mediation-table --year Y [--quarter Q] [-o FILE.xlsx]: the county's 人民调解工作统计表."""
+    """mingbai report --mediation-table --year Y [--quarter Q] [--town NAME | --county] [-o FILE.xlsx]:
+    the 人民调解工作统计表 of the configured town, another town, or the county (a sheet per town)."""
     from models.cases import today
-    from models.mediation_table import build, period, to_xlsx
+    from models.core import Town
+    from models.mediation_table import COUNTY, build, build_county, period, to_xlsx
 
+    if args.month or args.first or args.last or args.village or args.format != "text" or args.submit:
+        print("人民调解工作统计表按年度或季度统计全镇（或 --county 全县），"
+              "不能与 --month、--from/--to、--village、--format、--submit 同用。", file=sys.stderr)
+        return 2
     year = args.year or today().year
     first, last = period(year, args.quarter)
-    output = args.output or f"人民调解工作统计表-{year}" + (f"-Q{args.quarter}" if args.quarter else "") + ".xlsx"
+    where = f"-{COUNTY}" if args.county else (f"-{args.town}" if args.town else "")
+    quarter = f"-Q{args.quarter}" if args.quarter else ""
+    output = args.output or f"人民调解工作统计表{where}-{year}{quarter}.xlsx"
 
     async def body(town_id: int) -> int:
-        table = await build(town_id, first, last)
+        if args.county:
+            county = await build_county(first, last)
+            data, t = to_xlsx(county), county.combined
+        else:
+            town = await Town.get_or_none(name=args.town) if args.town else await Town.get(id=town_id)
+            if town is None:
+                print(f"没有名为“{args.town}”的乡镇。", file=sys.stderr)
+                return 1
+            t = await build(town.id, first, last)
+            data = to_xlsx(t)
         try:
-            await asyncio.to_thread(Path(output).write_bytes, to_xlsx(table))
+            await asyncio.to_thread(Path(output).write_bytes, data)
         except OSError as exc:
             print(f"无法写入 {output}：{exc.strerror or exc}", file=sys.stderr)
             return 1
-        t = table.total.values
-        print(f"已写入 {output}：受理{t['受理']}件，调解成功{t['调解成功']}件，成功率{table.success_rate}")
+        v = t.total.values
+        print(f"已写入 {output}（{t.town}）：受理{v['受理']}件，调解成功{v['调解成功']}件"
+              f"（书面{v['书面协议']}件、口头{v['口头协议']}件），成功率{t.success_rate}；"
+              f"排查{t.screening.times}次，发现纠纷{t.screening.found}件，排查中化解{t.screening.resolved}件")
         return 0
 
     return _in_db(settings, body)

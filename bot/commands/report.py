@@ -39,7 +39,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                    help="报送这份报告：冻结文字和数字（之后再生成显示报送时的内容和此后的变化）")
     p.add_argument("--current", action="store_true", help="已报送的报告也按现在的数字生成")
     p.add_argument("--mediation-table", action="store_true",
-                   help="人民调解工作统计表（.xlsx），本镇 --year [--quarter]")
+                   help="人民调解工作统计表（.xlsx）：本镇（或 --town 某镇、--county 全县分乡镇）--year [--quarter]")
     p.set_defaults(func=run)
 
 

@@ -55,3 +55,19 @@ async def test_two_people_of_one_name_log_in_apart(console: Any, make_client: An
     assert r.status == 200 and "退出" in await r.text()
     r = await login(await make_client(make_settings()), "王芳")  # the display name is no login
     assert r.status == 401
+
+
+async def test_a_village_name_is_one_village_of_its_town(console: Any) -> None:
+    from models.core import Village
+
+    client, town = console
+    await make_staff("王所长", Role.ADMIN, town)
+    token = csrf_from(await (await login(client, "王所长")).text())
+    r = await client.post("/admin/villages", data={"csrf_token": token, "name": "江湾村", "households": "300"})
+    assert "已保存：江湾村" in await r.text()
+    other = await Village.create(town=town, name="河口村", households=100)
+    r = await client.post(f"/admin/villages/{other.id}", data={"csrf_token": token, "name": "江湾村",
+                                                               "households": "120"})
+    assert "未保存：已有“江湾村”" in await r.text()
+    assert (await Village.get(id=other.id)).name == "河口村"
+    assert await Village.filter(town=town, name="江湾村").count() == 1

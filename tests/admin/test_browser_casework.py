@@ -116,3 +116,48 @@ async def test_case_from_chat_to_archive(browser: Any, served: tuple[str, World]
         assert needle in agreement, needle
     assert (await Case.get(id=case.id)).status == Status.ARCHIVED
     await context.close()
+
+
+async def test_outcomes_marked_at_closing_reach_the_table(browser: Any, served: tuple[str, World]  # noqa: F811
+                                                          ) -> None:
+    from datetime import date
+
+    from models import cases
+    from tests.mediation.conftest import new_case
+
+    base, w = served
+    ARTIFACTS.mkdir(exist_ok=True)
+    case = await new_case(w, case_type="邻里")
+    await cases.accept(case.id, cases.Actor(w.admin), [w.mediator.id], due_days=30)
+    context = await browser.new_context(viewport={"width": 390, "height": 844})
+    page = await context.new_page()
+    await _login(page, base, "洪调解")
+    await page.goto(f"{base}/admin/cases/{case.id}")
+    await page.check("#flag-prevented_mass_petition")  # ticked without the number: refused, nothing saved
+    await page.click("#save-flags")
+    assert "请填写涉及人数" in await page.content()
+    assert not (await Case.get(id=case.id)).prevented_mass_petition
+    await page.check("#flag-prevented_mass_petition")
+    await page.fill("#flag-prevented_mass_petition_persons", "30")
+    await page.check("#flag-prevented_criminal")
+    await page.fill("#flag-prevented_criminal_persons", "2")
+    await page.click("#save-flags")
+    assert "防止群体性上访（30人）" in await page.inner_text("#case-outcomes")
+    await _open(page, "#action-fail")
+    await page.check("#action-fail input[name=routes] >> nth=0")
+    await page.click("#do-fail")
+    assert "调解不成" in await page.inner_text("#case-status")
+    await page.screenshot(path=str(ARTIFACTS / "case-outcomes.png"), full_page=True)
+    await page.click("form[action='/admin/logout'] button")
+    await _login(page, base, "司法所王")
+    await page.goto(f"{base}/admin/cases/table?year={date.today().year}")
+    row = await page.inner_text("#mediation-table tbody tr:has(td:text-is('邻里'))")
+    from models.mediation_table import COLUMNS
+
+    cells = dict(zip(("纠纷类型", *COLUMNS), row.split("\t"), strict=True))
+    assert (cells["防止群体性上访（件）"], cells["防止群体性上访（人）"]) == ("1", "30")
+    assert (cells["防止民转刑（件）"], cells["防止民转刑（人）"], cells["调解不成"]) == ("1", "2", "1")
+    assert "0.0%（调解成功0件 ÷ 调结1件）" in await page.inner_text("#success-rate")
+    await page.set_viewport_size({"width": 1400, "height": 900})
+    await page.screenshot(path=str(ARTIFACTS / "mediation-table.png"), full_page=True)
+    await context.close()

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from knowledge.answering import get_responder, reset_responder
+from bot import keys
 from models.core import Role
 from models.questions import QuestionLog
 from tests.admin.conftest import make_staff
 from tests.admin.test_browser import ARTIFACTS, _login, browser  # noqa: F401 - the browser fixture
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(autouse=True)
-def seed_answers_after() -> Iterator[None]:
-    yield
-    reset_responder()
 
 
 async def test_admin_edits_an_entry_and_a_mediator_reads_it(browser: Any, console: Any,  # noqa: F811
@@ -51,7 +44,7 @@ async def test_admin_edits_an_entry_and_a_mediator_reads_it(browser: Any, consol
     assert "几秒钟内在所有服务进程中生效" in await page.inner_text("main")
     assert "俺家大黄把邻居娃咬哭了咋赔" in await page.inner_text("#kb-questions")
     assert "司法所老王" in await page.inner_text("#kb-history")
-    assert "俺家大黄把邻居娃咬哭了咋赔" in get_responder().kb.entry("tp-dog-who-liable").questions
+    assert "俺家大黄把邻居娃咬哭了咋赔" in client.server.app[keys.KNOWLEDGE].kb.entry("tp-dog-who-liable").questions
     await page.screenshot(path=str(ARTIFACTS / "kb-entry.png"), full_page=True)
     # the whole base exported and imported back through the page (larger than an ordinary form)
     exported = await (await page.request.get(f"{base}/admin/kb/export")).text()

@@ -134,3 +134,21 @@ async def test_login_attempts_are_limited(console: Any) -> None:
     assert resp.status == 429 and "15分钟" in await resp.text()
     await make_staff("周调解", Role.MEDIATOR, town)
     assert (await login(client, "周调解", PASSWORD)).status == 200  # another name is not locked out
+
+
+async def test_every_navigation_link_opens_for_whoever_sees_it(console: Any) -> None:
+    import re
+
+    client, town = console
+    seen: dict[Role, list[str]] = {}
+    for role, name in ((Role.MEDIATOR, "洪调解"), (Role.ADMIN, "司法所老王")):
+        await make_staff(name, role, town)
+        home = await login(client, name)
+        nav = re.search(r'<nav class="nav">(.*?)</nav>', await home.text(), re.S)
+        assert nav is not None
+        seen[role] = re.findall(r'href="([^"]+)"', nav.group(1))
+        for path in seen[role]:
+            assert (await client.get(path)).status == 200, (role, path)
+        await client.post("/admin/logout", data={"csrf_token": csrf_from(await home.text())})
+    assert "/admin/kb" in seen[Role.MEDIATOR] and "/admin/users" not in seen[Role.MEDIATOR]
+    assert set(seen[Role.MEDIATOR]) < set(seen[Role.ADMIN]) and "/admin/stats" in seen[Role.ADMIN]

@@ -10,11 +10,13 @@ from typing import Any
 
 import pytest
 from docx import Document
+from openpyxl import load_workbook
 
 from models import cases
 from models.case_flow import Status
 from models.core import Role, User, Village
 from models.mediation import AuditEntry, Case
+from models.mediation_table import COLUMNS
 from tests.admin.conftest import csrf_from, login
 from tests.mediation.conftest import World, make_world, new_case
 
@@ -111,7 +113,10 @@ async def test_actions_offered_and_performed(setup: tuple[Any, World]) -> None:
     r = await client.post(f"/admin/cases/{c.id}/act/nonsense", data={"csrf_token": token})
     assert r.status == 404
     r = await client.post(f"/admin/cases/{c.id}/flags", data={"csrf_token": token, "prevented_criminal": "1"})
-    assert (await Case.get(id=c.id)).prevented_criminal
+    assert "请填写涉及人数" in await r.text() and not (await Case.get(id=c.id)).prevented_criminal
+    r = await client.post(f"/admin/cases/{c.id}/flags", data={"csrf_token": token, "prevented_criminal": "1",
+                                                             "prevented_criminal_persons": "2"})
+    assert (await Case.get(id=c.id)).prevented_criminal_persons == 2
     doc = await client.get(f"/admin/cases/{c.id}/agreement.docx")
     assert doc.status == 200 and "filename*=UTF-8''" in doc.headers["Content-Disposition"]
     text = doc_text(await doc.read())
@@ -241,3 +246,69 @@ async def test_mediation_table_page(setup: tuple[Any, World]) -> None:
     xlsx = await client.get("/admin/cases/table.xlsx", params={"year": str(date.today().year), "quarter": "1"})
     assert xlsx.status == 200 and xlsx.headers["Content-Type"].startswith("application/vnd.openxmlformats")
     assert (await client.get("/admin/cases/table", params={"quarter": "7"})).status == 404
+
+
+async def test_outcomes_entered_in_the_console_appear_in_the_tables(setup: tuple[Any, World]) -> None:
+    client, w = setup
+    c = await new_case(w)
+    await cases.accept(c.id, cases.Actor(w.admin), [w.mediator.id], due_days=30)
+    await login(client, "洪调解")
+    page = await (await client.get(f"/admin/cases/{c.id}")).text()
+    assert 'id="case-flags"' in page and 'name="prevented_mass_fight_persons"' in page
+    token = csrf_from(page)
+    bad = await client.post(f"/admin/cases/{c.id}/flags", data={
+        "csrf_token": token, "prevented_mass_fight": "1", "prevented_mass_fight_persons": "二十"})
+    assert "“防止群体性械斗”的人数请填写0或正整数" in await bad.text()
+    bad = await client.post(f"/admin/cases/{c.id}/flags", data={"csrf_token": token, "prevented_suicide_persons": "1"})
+    assert "没有勾选“防止因民间纠纷引起自杀”" in await bad.text()
+    assert not (await Case.get(id=c.id)).prevented_mass_fight
+    r = await client.post(f"/admin/cases/{c.id}/flags", data={
+        "csrf_token": token, "prevented_dispute": "1", "prevented_mass_fight": "1",
+        "prevented_mass_fight_persons": "２０", "prevented_suicide": "1", "prevented_suicide_persons": "1"})
+    page = await r.text()
+    assert "标记和统计事项已保存" in page
+    assert "预防纠纷；防止群体性械斗（20人）；防止因民间纠纷引起自杀（1人）" in page
+    assert "防止群体性械斗涉及20人" in page  # the audit entry in the timeline
+    await client.post("/admin/logout", data={"csrf_token": csrf_from(page)})
+    await login(client, "司法所王")
+    year = str(date.today().year)
+    table = await (await client.get("/admin/cases/table", params={"year": year})).text()
+    row = re.search(r"<tr><td>邻里</td>((?:<td>[^<]*</td>)+)</tr>", table)
+    assert row is not None
+    cells = re.findall(r"<td>([^<]*)</td>", row.group(1))
+    values = dict(zip(COLUMNS, cells, strict=True))
+    assert values["预防纠纷（件）"] == "1"
+    assert (values["防止群体性械斗（件）"], values["防止群体性械斗（人）"]) == ("1", "20")
+    assert (values["防止自杀（件）"], values["防止自杀（人）"], values["受理"]) == ("1", "1", "1")
+    assert 'colspan="2">防止群体性械斗</th>' in table and "排查次数（次）" in table
+    stats = await (await client.get("/admin/stats", params={"year": year})).text()
+    studio = stats[stats.index('id="studio-figures"'):]
+    assert "<dt>防止群体性械斗</dt><dd>1件 20人</dd>" in studio and "<dt>预防纠纷</dt><dd>1件</dd>" in studio
+    assert "<dt>调解协议</dt><dd>书面0件，口头0件</dd>" in studio and "<dt>调解成功率</dt><dd>无调结案件</dd>" in studio
+    assert "<dt>排查次数</dt><dd>0次（村级0次、镇级0次）</dd>" in studio
+    assert "矛盾纠纷排查" in stats[:stats.index('id="studio-figures"')]  # the tile
+
+
+async def test_county_admin_table_has_every_town(setup: tuple[Any, World]) -> None:
+    client, w = setup
+    c = await new_case(w)
+    await cases.accept(c.id, cases.Actor(w.admin), [w.mediator.id], due_days=30)
+    other = await cases.register_case(cases.NewCase(
+        town_id=w.other_town.id, case_type="合同", summary="欠款", parties=[cases.PartyIn("王五")]), due_days=30)
+    await cases.accept(other.id, cases.Actor(w.outsider), [w.outsider.id], due_days=30)
+    await login(client, "县局李")
+    year = str(date.today().year)
+    page = await (await client.get("/admin/cases/table", params={"year": year})).text()
+    assert 'id="county-table"' in page and "全县（2个乡镇）" in page
+    towns = page[page.index('id="county-table"'):page.index('id="mediation-table"')]
+    assert ">江湾镇</a>" in towns and ">河口镇</a>" in towns and "<td>合计</td>" in towns
+    one = await (await client.get("/admin/cases/table", params={"year": year, "town": "河口镇"})).text()
+    assert "河口镇人民调解委员会" in one and 'id="county-table"' not in one
+    assert (await client.get("/admin/cases/table", params={"town": "无此镇"})).status == 404
+    xlsx = await client.get("/admin/cases/table.xlsx", params={"year": year})
+    wb = load_workbook(io.BytesIO(await xlsx.read()))
+    assert wb.sheetnames == ["全县（分乡镇）", "全县（分类型）", "江湾镇", "河口镇"]
+    await client.post("/admin/logout", data={"csrf_token": csrf_from(page)})
+    await login(client, "司法所王")  # a town admin sees the town, whatever is asked
+    own = await (await client.get("/admin/cases/table", params={"year": year, "town": "河口镇"})).text()
+    assert "江湾镇人民调解委员会" in own and "河口镇" not in own

@@ -8,13 +8,11 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from knowledge.answering import reset_responder
 from knowledge.faq import load_entries
 from models.core import Role
 from models.questions import KbChange, KbEntry, QuestionLog
@@ -22,12 +20,6 @@ from tests.admin.conftest import csrf_from, login, make_staff
 
 ROOT = Path(__file__).resolve().parents[2]
 NEW_PHRASING = "俺家的大黄把隔壁二丫咬得直哭"
-
-
-@pytest.fixture(autouse=True)
-def seed_answers_after() -> Iterator[None]:
-    yield
-    reset_responder()  # the responder is process-wide: later tests answer from the seed again
 
 
 def _form(entry_id: str = "tp-dog-who-liable", **changes: str) -> dict[str, str]:
@@ -144,6 +136,18 @@ async def test_inbox_groups_unanswered_questions_and_adds_a_phrasing(console: An
     assert (await KbChange.get(entry_id="tp-neighbor-nuisance")).action == "phrasing"
 
 
+async def test_a_change_answers_in_the_chat_of_this_process_at_once(console: Any) -> None:
+    from tests.handlers.test_legal import say
+
+    client = await _admin(console)
+    assert "（试）" not in await say(client, "v-kb", NEW_PHRASING)
+    token = csrf_from(await (await client.get("/admin/kb/entry/tp-dog-who-liable")).text())
+    answer = "（试）狗咬伤人，由养狗的人承担侵权责任。"
+    form = _form(answer=answer, questions=_form()["questions"] + "\n" + NEW_PHRASING)
+    await client.post("/admin/kb/entry/tp-dog-who-liable", data={**form, "csrf_token": token})
+    assert (await say(client, "v-kb", NEW_PHRASING)).startswith(answer)
+
+
 async def test_a_change_answers_in_another_process(console: Any, db_url: str) -> None:
     client = await _admin(console)
     token = csrf_from(await (await client.get("/admin/kb/entry/tp-dog-who-liable")).text())
@@ -155,14 +159,16 @@ async def test_a_change_answers_in_another_process(console: Any, db_url: str) ->
         logging.disable(logging.WARNING)
         from aiohttp import web
         import models
+        from bot import keys
         from bot.kb_live import VERSION, refresh
-        from knowledge.answering import get_responder
+        from knowledge.answering import Knowledge, get_responder
         async def main():
             async with models.database({db_url!r}):
                 app = web.Application()
+                app[keys.KNOWLEDGE] = Knowledge(get_responder())
                 app[VERSION] = []
                 await refresh(app)
-            reply = get_responder().respond({NEW_PHRASING!r})
+            reply = app[keys.KNOWLEDGE].respond({NEW_PHRASING!r})
             print(reply.entries[0].answer)
         asyncio.run(main())
     """)

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.bot.test_cli import env, free_port
+from tests.bot.test_cli import env, free_port, wait_until_serving
 from tests.bot.test_faults import RedisInstance
 
 
@@ -34,14 +32,7 @@ def server_processes(cfg: Path, cwd: Path, count: int = 2) -> Iterator[list[str]
              for p in ports]
     try:
         for port, proc in zip(ports, procs, strict=True):
-            for _ in range(600):
-                try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                    break
-                except OSError:
-                    if proc.poll() is not None:
-                        pytest.fail(proc.stderr.read() if proc.stderr else "server exited")
-                    time.sleep(0.1)
+            wait_until_serving(port, proc)
         yield [f"http://127.0.0.1:{p}" for p in ports]
     finally:
         for proc in procs:

@@ -217,7 +217,7 @@ async def test_retry_while_first_is_in_flight_gets_the_same_reply(make_settings,
     client = await make_client(make_settings(), (router,))
     xml = text_xml("u11", "慢", 11001)
     first = asyncio.create_task(post(client, PLAIN, xml))
-    await asyncio.sleep(0.2)
+    await eventually(lambda: calls)  # the first delivery is being handled
     second = await post(client, PLAIN, xml)
     assert second[1]["Content"] == (await first)[1]["Content"] == "第1次处理"
     assert len(calls) == 1

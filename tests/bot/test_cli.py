@@ -9,11 +9,12 @@ import re
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.eventually import eventually_blocking
 
 MINGBAI = [sys.executable, "-m", "bot"]
 ROOT = Path(__file__).parents[2]
@@ -34,6 +35,21 @@ def env(home: Path | None = None) -> dict[str, str]:
     return e
 
 
+def wait_until_serving(port: int, proc: subprocess.Popen[str] | None = None, timeout: float = 60) -> None:
+    """Until the server on `port` answers /healthz with 200; fails at once if its process exits."""
+
+    def serving() -> bool:
+        if proc is not None and proc.poll() is not None:
+            pytest.fail(f"server exited: {proc.stderr.read() if proc.stderr else ''}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
+                return bool(r.status == 200)
+        except OSError:
+            return False
+
+    eventually_blocking(serving, timeout, interval=0.1)
+
+
 @pytest.fixture
 def embedded_server(tmp_path: Path):
     """`mingbai serve` on the embedded default, in a fresh directory (as after a fresh clone)."""
@@ -42,19 +58,11 @@ def embedded_server(tmp_path: Path):
         [*MINGBAI, "serve", "--port", str(port)], cwd=tmp_path, env=env(tmp_path / "var"),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail(f"server exited: {proc.stderr.read() if proc.stderr else ''}")
-            time.sleep(0.2)
-    else:
+    try:
+        wait_until_serving(port, proc)
+    except AssertionError:
         proc.kill()
-        pytest.fail("server did not start")
+        raise
     yield port, tmp_path
     proc.terminate()
     try:

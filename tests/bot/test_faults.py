@@ -7,7 +7,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from models.core import Role, Town, User, Village
 from models.outreach import Activity
 from tests.bot.netfaults import PostgresInstance
 from tests.conftest import TOKEN
-from tests.eventually import eventually
+from tests.eventually import eventually, eventually_blocking
 
 SIM = WeChatSimulator(TOKEN)
 IDS = itertools.count(900_000)
@@ -52,13 +51,14 @@ class RedisInstance:
             [exe, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        for _ in range(100):
+        def listening() -> bool:
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
+                return True
             except OSError:
-                time.sleep(0.05)
-        pytest.fail("test redis-server did not start")
+                return False
+
+        eventually_blocking(listening)
 
     def stop(self) -> None:
         if self.proc is not None:
@@ -168,10 +168,9 @@ def test_serve_with_two_workers_shares_one_port(db_url, redis_url, tmp_path) -> 
     import os
     import signal
     import sys
-    import urllib.request
     from pathlib import Path
 
-    from tests.bot.test_cli import env
+    from tests.bot.test_cli import env, wait_until_serving
 
     cfg = tmp_path / "w.toml"
     cfg.write_text(f'[database]\nurl = "{db_url}"\n[redis]\nurl = "{redis_url}"\n[wechat]\ntoken = "{TOKEN}"\n'
@@ -180,13 +179,7 @@ def test_serve_with_two_workers_shares_one_port(db_url, redis_url, tmp_path) -> 
     proc = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(cfg), "serve", "--port", str(port),
                              "--workers", "2"], env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        for _ in range(300):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
-                    assert r.status == 200
-                    break
-            except OSError:
-                time.sleep(0.1)
+        wait_until_serving(port, proc)
         children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
         workers = [p for p in children if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
         assert len(workers) == 2  # two processes serve the one port (besides multiprocessing's tracker)

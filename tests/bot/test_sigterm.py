@@ -15,6 +15,7 @@ from bot.wechat.client import WeChatSimulator, text_xml
 from tests.bot.netfaults import TcpProxy
 from tests.bot.test_cli import env, free_port
 from tests.conftest import TOKEN
+from tests.eventually import eventually
 
 SIM = WeChatSimulator(TOKEN)
 
@@ -39,13 +40,14 @@ async def test_sigterm_finishes_requests_and_drains_sends(db_url, redis_url, fak
     )
     base = f"http://127.0.0.1:{port}"
     async with aiohttp.ClientSession() as session:
-        for _ in range(300):
+        async def serving() -> bool:
             try:
                 async with session.get(f"{base}/healthz") as r:
-                    if r.status == 200:
-                        break
+                    return r.status == 200
             except aiohttp.ClientError:
-                await asyncio.sleep(0.1)
+                return False
+
+        await eventually(serving, 60, interval=0.1)
         proxy.delay = 0.8  # the database turns slow: answers miss the budget and go out in the background
 
         async def ask(i: int) -> tuple[int, str]:

@@ -11,6 +11,7 @@ from handlers.legal import asker_hash
 from knowledge.answering import get_responder
 from models.questions import QuestionLog
 from tests.conftest import TOKEN
+from tests.eventually import eventually
 
 SIM = WeChatSimulator(TOKEN)
 IDS = itertools.count(500_000)
@@ -24,14 +25,11 @@ async def say(client: Any, openid: str, text: str) -> str:
 
 
 async def wait_for_logs(n: int) -> list[QuestionLog]:
-    import asyncio
-
-    for _ in range(100):
+    async def logged() -> list[QuestionLog] | None:
         rows = await QuestionLog.all().order_by("id")
-        if len(rows) >= n:
-            return rows
-        await asyncio.sleep(0.02)
-    return await QuestionLog.all().order_by("id")
+        return rows if len(rows) >= n else None
+
+    return await eventually(logged)  # written in the background
 
 
 async def test_a_probable_entry_is_answered_with_its_citation(make_settings, make_client) -> None:
@@ -88,17 +86,16 @@ async def test_off_topic_gets_no_legal_content(make_settings, make_client) -> No
         assert "帮助" in reply
 
 
-async def test_statute_articles_for_a_legal_question_no_entry_fits(make_settings, make_client, tmp_path,
-                                                                   monkeypatch) -> None:
-    from handlers import legal
+async def test_statute_articles_for_a_legal_question_no_entry_fits(make_settings, make_client, tmp_path) -> None:
+    from bot import keys
     from knowledge.answering import Responder
     from knowledge.retrieval import KnowledgeBase
 
     (tmp_path / "x.toml").write_text('[[entry]]\nid = "loan"\ntopic = "借贷"\nquestions = ["借钱不还怎么办"]\n'
                                      'answer = "可以起诉。"\nbasis = ["《民法典》第675条"]\n', encoding="utf-8")
     small = Responder(KnowledgeBase.load(tmp_path))
-    monkeypatch.setattr(legal, "get_responder", lambda: small)
     client = await make_client(make_settings(town={"studio_name": "测试调解室"}))
+    client.server.app[keys.KNOWLEDGE].use(small)  # the app's one knowledge object, as the console's changes do
     reply = await say(client, "v7", "协议离婚怎么办手续")
     assert "可能和您的问题有关" in reply and "《民法典》第1076条" in reply
     assert "12348公共法律服务热线" in reply and "测试调解室" in reply

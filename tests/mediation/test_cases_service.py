@@ -195,3 +195,42 @@ async def test_find_own_case(world: World) -> None:
     case = await cases.accept(case.id, cases.Actor(world.admin), [], due_days=30)
     assert (await cases.find_own_case(case.number or "", "me")) is not None
     assert await cases.find_own_case("〔2026〕江湾调字第999号", "me") is None
+
+
+async def test_statistics_outcomes_with_persons(world: World) -> None:
+    actor = cases.Actor(world.mediator)
+    case = await new_case(world, on=D0)
+    case = await cases.set_flags(case.id, actor, {"prevented_criminal": True})
+    assert case.prevented_criminal_persons == 2  # no count given: the case's parties
+    case = await cases.set_flags(case.id, actor, {"prevented_mass_petition": True, "prevented_dispute": True},
+                                 {"prevented_mass_petition": 12, "prevented_criminal": 3})
+    assert (case.prevented_mass_petition_persons, case.prevented_criminal_persons) == (12, 3)
+    note = (await AuditEntry.filter(case=case, action="flags").order_by("-id").first()).note  # type: ignore[union-attr]
+    assert "标记防止群体性上访" in note and "防止群体性上访涉及12人" in note
+    assert "防止民间纠纷转化为刑事案件（民转刑）涉及3人（原2人）" in note
+    assert "预防纠纷" in note and cases.outcome_lines(case) == [
+        "预防纠纷", "防止民间纠纷转化为刑事案件（民转刑）（3人）", "防止群体性上访（12人）"]
+    before = await AuditEntry.filter(case=case).count()
+    for flags, persons, message in (
+        ({}, {"prevented_suicide": 2}, "没有勾选“防止因民间纠纷引起自杀”"),
+        ({"prevented_mass_fight": True}, {"prevented_mass_fight": 0}, "请填写涉及人数（至少1人）"),
+        ({"prevented_mass_fight": True}, {"prevented_mass_fight": -1}, "0到99999之间"),
+        ({"prevented_mass_fight": True}, {"prevented_mass_fight": 100_000}, "0到99999之间"),
+    ):
+        with pytest.raises(cases.FlagInvalid, match=message):
+            await cases.set_flags(case.id, actor, flags, persons)
+    same = await Case.get(id=case.id)
+    assert not same.prevented_mass_fight and same.prevented_mass_fight_persons == 0
+    assert await AuditEntry.filter(case=case).count() == before  # nothing saved, nothing audited
+    case = await cases.set_flags(case.id, actor, {"prevented_mass_petition": False}, {"prevented_mass_petition": 12})
+    assert not case.prevented_mass_petition and case.prevented_mass_petition_persons == 0  # unticking clears it
+    with pytest.raises(ValueError):
+        await cases.set_flags(case.id, actor, {}, {"prevented_dispute": 1})  # 预防纠纷 counts cases only
+
+
+def test_persons_as_typed() -> None:
+    assert cases.parse_persons("prevented_suicide", " ") is None
+    assert cases.parse_persons("prevented_suicide", "１２") == 12  # full-width digits from a phone keyboard
+    for raw in ("-1", "3.5", "三", "100000"):
+        with pytest.raises(cases.FlagInvalid, match="防止因民间纠纷引起自杀"):
+            cases.parse_persons("prevented_suicide", raw)

@@ -17,6 +17,7 @@ from models import cases, documents
 from models.case_flow import Status
 from models.mediation import Case
 from models.party_rules import PartyIn
+from tests.docx_fonts import check_chinese_fonts
 from tests.mediation.conftest import World
 
 D0 = date(2026, 3, 2)
@@ -130,6 +131,15 @@ async def test_layout_is_a4_gongwen_with_chinese_fonts(world: World) -> None:
     assert "PAGE" in footer and "Noto Serif CJK SC" in fonts
 
 
+async def test_every_paper_says_simplified_chinese(world: World) -> None:
+    case = await _agreed(world, "written")
+    kinds = documents.available(case, Status(case.status), await documents.load(case.id))
+    assert {"cover", "agreement", "session"} <= set(kinds)
+    for kind in kinds:
+        named = check_chinese_fonts(await documents.render(kind, case.id))
+        assert "仿宋_GB2312" in named, kind
+
+
 async def test_papers_follow_the_case(world: World) -> None:
     actor = cases.Actor(world.admin)
     case = await family_case(world)
@@ -170,3 +180,11 @@ def test_export_command_with_progress_bar(make_settings: Any, db_url: str, tmp_p
     assert args.func(args, settings) == 0
     captured = capsys.readouterr()
     assert "已导出0件案件的卷宗" in captured.out and "导出卷宗 [" in captured.err
+
+
+async def test_closing_report_names_the_statistics_outcomes(world: World) -> None:
+    case = await _agreed(world, "written")
+    await cases.set_flags(case.id, cases.Actor(world.mediator), {"prevented_mass_fight": True},
+                          {"prevented_mass_fight": 8})
+    closing = text_of(await documents.render("closing", case.id))
+    assert "统计事项：防止群体性械斗（8人）。" in closing

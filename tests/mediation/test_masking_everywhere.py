@@ -10,6 +10,7 @@ import pytest
 from models import cases
 from models.questions import QuestionLog
 from tests.admin.conftest import login
+from tests.eventually import eventually
 from tests.mediation.conftest import PASSWORD, new_case
 
 pytestmark = pytest.mark.db
@@ -56,16 +57,12 @@ async def test_assigned_mediator_sees_the_text_as_written(world: Any, make_setti
 
 
 async def test_the_question_log_stores_no_phone_or_id_number(make_settings: Any, make_client: Any, db: str) -> None:
-    import asyncio
 
     from tests.handlers.test_legal import say
 
     client = await make_client(make_settings())
     await say(client, "v-mask", f"邻居欠钱不还怎么办 我电话{PHONE} 身份证{ID_NUMBER}")
-    for _ in range(100):
-        if await QuestionLog.exists():
-            break
-        await asyncio.sleep(0.02)
+    await eventually(QuestionLog.exists)
     row = await QuestionLog.get()
     assert PHONE not in row.question and ID_NUMBER not in row.question
     assert "138****1234" in row.question and row.question.startswith("邻居欠钱不还怎么办")

@@ -15,6 +15,7 @@ from models import cases
 from models.mediation import Case, ReminderSent
 from models.reminders import due_reminders
 from tests.conftest import APPID, TOKEN
+from tests.eventually import eventually
 from tests.mediation.conftest import World, new_case
 
 TODAY = date(2026, 5, 20)
@@ -123,8 +124,5 @@ async def test_embedded_server_scans_in_process(world: World, fake_wechat: Any, 
     settings = make_settings(redis={"url": ""}, wechat={"api_base_url": base})
     assert settings.embedded
     await make_client(settings)
-    for _ in range(50):
-        if fake.sent:
-            break
-        await asyncio.sleep(0.1)
+    await eventually(lambda: fake.sent)
     assert len(fake.texts_to("oid-洪调解")) == 1 and "还有1天" in fake.texts_to("oid-洪调解")[0]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
+from models.activities import ActivityError, add_photo
 from models.outreach import Activity, ActivityChange, ActivityKind, ActivityPhoto
 from models.parsing import today
 
@@ -131,3 +134,18 @@ async def test_photo_right_after_saving_is_attached(world) -> None:
     assert f"编号{a.id}" in await world.chat.photo("h1", "LATE")
     assert [p.media_id for p in await ActivityPhoto.filter(activity=a)] == ["LATE"]
     assert [c.action for c in await ActivityChange.filter(activity=a).order_by("id")] == ["create", "photo"]
+
+
+async def test_an_entry_takes_nine_photos_whichever_way_they_come(world) -> None:
+    await world.chat.say("h1", "活动 今天 江湾村 入户走访 6人")
+    await world.chat.say("h1", "确认")
+    a = await Activity.get()
+    for n in range(8):
+        assert f"编号{a.id}" in await world.chat.photo("h1", f"P{n}")
+    await add_photo(a, None, media_id="API")  # the ninth, as the mini-program would add it
+    refused = await world.chat.photo("h1", "TENTH")
+    assert "最多9张照片" in refused and "没有保存" in refused
+    with pytest.raises(ActivityError) as exc:
+        await add_photo(a, None, media_id="API2")
+    assert exc.value.code == "too_many_photos"
+    assert await ActivityPhoto.filter(activity=a).count() == 9

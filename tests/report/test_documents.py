@@ -16,9 +16,13 @@ from models.report_figures import (
     KIND_MEETING,
     KIND_TRAINING,
     ActivityRow,
+    CountyFigures,
     DisputeRow,
+    Period,
     ReportDetail,
+    sum_figures,
 )
+from tests.docx_fonts import check_chinese_fonts
 from tests.report.figures import town_2023
 
 
@@ -58,6 +62,15 @@ def test_docx_is_a4_gongwen_with_the_chinese_fonts_in_its_styles() -> None:
     used = {p.style.name for p in d.paragraphs if p.text}
     assert {"公文标题", "Heading 1", "Normal"} <= used
     assert "PAGE" in s.footer.paragraphs[0]._p.xml  # page numbers
+
+
+def test_docx_says_simplified_chinese_for_every_style_and_font() -> None:
+    a, b = town_2023(), town_2023(below=True)
+    b.town = "白沙镇"
+    county = CountyFigures("全县", Period.year(2023), [a, b], sum_figures([a, b], "全县", Period.year(2023)))
+    for figures in (town_2023(), county):
+        named = check_chinese_fonts(render(figures, "docx"))
+        assert {"仿宋_GB2312", "黑体", "方正小标宋简体"} <= named
 
 
 def test_docx_headings_follow_the_level() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from pathlib import Path
 
@@ -10,6 +9,7 @@ from models.core import LinkCode, Role, User, WeChatApp, WeChatIdentity
 from models.invites import create_invite
 from models.outreach import Activity
 from models.parsing import today
+from tests.eventually import eventually
 from tests.wechat.conftest import Platform
 
 
@@ -29,12 +29,11 @@ async def _log_activity(p: Platform, oa_openid: str) -> None:
 
 
 async def _wait_for_unionid(openid: str) -> None:
-    for _ in range(200):  # user/info is asked in the background after binding
+    async def stored() -> bool:  # user/info is asked in the background after binding
         ident = await WeChatIdentity.get_or_none(app=WeChatApp.OFFICIAL_ACCOUNT, openid=openid)
-        if ident is not None and ident.unionid:
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("the UnionID from user/info was never stored")
+        return ident is not None and bool(ident.unionid)
+
+    await eventually(stored)
 
 
 async def test_unionid_makes_the_chat_helper_the_same_person_in_the_miniprogram(platform: Platform) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 
 import aiohttp
@@ -16,6 +15,7 @@ from models.outreach import InviteCode
 from models.questions import QuestionLog
 from tests.admin.conftest import login, make_staff
 from tests.conftest import REDIS_URL
+from tests.eventually import eventually
 from tests.wechat.conftest import Platform
 
 
@@ -39,10 +39,7 @@ async def test_invite_qr_is_temporary_and_its_scan_binds_a_new_follower(platform
     await person.refresh_from_db()
     assert person.openid == "oa-zhao"
     assert "活动是哪天" in await p.chat.say("oa-zhao", "登记活动")
-    for _ in range(200):  # tagged in the background, so the helpers' 个性化菜单 shows at once
-        if p.fake.tagged.get("oa-zhao"):
-            break
-        await asyncio.sleep(0.02)
+    await eventually(lambda: p.fake.tagged.get("oa-zhao"))  # tagged in the background: the helpers' 个性化菜单
     assert [p.fake.tags[t] for t in p.fake.tagged["oa-zhao"]] == ["法律明白人"]
 
 
@@ -67,10 +64,10 @@ async def test_a_village_qr_counts_later_questions_for_the_village(platform: Pla
     assert ident.village_id == village.id and ident.user_id is None  # a villager: no person record
     await p.chat.say("oa-villager", "邻居欠钱不还怎么办")
     await p.chat.say("oa-passerby", "邻居欠钱不还怎么办")  # no village QR: counted for the town only
-    for _ in range(200):  # the question log is written in the background
-        if await QuestionLog.all().count() == 2:
-            break
-        await asyncio.sleep(0.02)
+    async def both_logged() -> bool:  # the question log is written in the background
+        return await QuestionLog.all().count() == 2
+
+    await eventually(both_logged)
     logged = sorted((q.village_id or 0) for q in await QuestionLog.all())
     assert logged == [0, village.id]
     await make_staff("统计员", Role.ADMIN, p.town)
