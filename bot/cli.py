@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import re
 import sys
+from typing import Any, NoReturn
 
 from bot.config import ConfigError, Settings, load_settings, resolve_config_path
 
@@ -36,6 +38,73 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 COMMAND_MODULES = list(dict.fromkeys(module for module, _ in COMMANDS.values()))
 
+# The help in Chinese: argparse's own words (the usage prefix, its section titles, the -h line, its error
+# messages) through the formatter class and the parser's public methods; option values shown by what they are.
+SECTIONS = {"options": "选项", "optional arguments": "选项", "positional arguments": "参数"}
+METAVARS = {
+    "config": "配置文件", "file": "文件", "output": "输出", "year": "年份", "village": "村名", "town": "镇名",
+    "days": "天数", "host": "地址", "port": "端口", "workers": "进程数", "url": "网址", "openid": "用户标识",
+    "inbox": "网址", "login": "账号", "name": "姓名", "phone": "电话", "seed": "随机种子", "first": "起始日",
+    "last": "截止日", "sheets": "文件夹", "devset": "文件", "lawbench": "文件", "faq_dir": "文件夹", "limit": "条数",
+    "ratio": "户数", "floor": "人数", "question": "问题", "since": "日期",
+}
+ERRORS = (
+    (r"the following arguments are required: (.+)", r"缺少必填的参数：\1"),
+    (r"argument (\S+): invalid choice: (.+?) \(choose from (.+)\)", r"参数 \1 的值 \2 不在可选范围内（可选：\3）"),
+    (r"argument (\S+): invalid \S+ value: (.+)", r"参数 \1 的值 \2 格式不对"),
+    (r"argument (\S+): expected one argument", r"参数 \1 后面要写一个值"),
+    (r"argument (\S+): expected at least one argument", r"参数 \1 后面至少要写一个值"),
+    (r"argument (\S+): not allowed with argument (\S+)", r"参数 \1 不能和 \2 同时使用"),
+    (r"unrecognized arguments: (.+)", r"无法识别的参数：\1"),
+    (r"ambiguous option: (\S+) could match (.+)", r"参数 \1 不明确，可能是：\2"),
+)
+
+
+class ChineseHelpFormatter(argparse.HelpFormatter):
+    """argparse's help with Chinese usage prefix and section titles."""
+
+    def add_usage(self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        """The usage line, headed 用法："""
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+    def start_section(self, heading: str | None) -> None:
+        """A section of the help, its title in Chinese."""
+        super().start_section(SECTIONS.get(heading or "", heading))
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser that speaks Chinese; subcommands' parsers are of this class too (argparse's
+    add_subparsers takes the parent's class)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", ChineseHelpFormatter)
+        add_help = kwargs.pop("add_help", True)
+        kwargs["add_help"] = False  # our own -h below, in Chinese
+        super().__init__(*args, **kwargs)
+        if add_help:
+            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示本帮助并退出")
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        """An argument; one taking a value is shown by a Chinese name of what to write (年份, 文件 …)."""
+        action = super().add_argument(*args, **kwargs)
+        if action.metavar is None and action.choices is None and action.nargs != 0:
+            action.metavar = METAVARS.get(action.dest, "值")
+        return action
+
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        """Subcommands, named 子命令 in the usage and in errors (not by their internal dest)."""
+        kwargs.setdefault("metavar", "子命令")
+        return super().add_subparsers(**kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        """The usage and the problem in Chinese, exit status 2 (as argparse does)."""
+        for pattern, chinese in ERRORS:
+            if re.fullmatch(pattern, message):
+                message = re.sub(pattern, chinese, message)
+                break
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}：错误：{message}\n")
+
 
 def _command_of(argv: list[str]) -> str | None:
     """The command named on the command line (skipping --config FILE), if any."""
@@ -50,11 +119,9 @@ def _command_of(argv: list[str]) -> str | None:
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """The argument parser; with `argv`, only the module of the command it names is imported."""
-    parser = argparse.ArgumentParser(prog="mingbai", description="明白：乡镇法治工作微信后台。"
-                                     "“mingbai 命令 --help”查看某个命令的用法。", add_help=False)
-    parser.add_argument("-h", "--help", action="help", help="显示本帮助")
+    parser = Parser(prog="mingbai", description="明白：乡镇法治工作微信后台。“mingbai 命令 --help”查看某个命令的用法。")
     parser.add_argument("--config", help="配置文件（TOML）；默认用环境变量 MINGBAI_CONFIG，都没有时用内置的试用配置")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="命令", title="命令")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令", title="可用的命令")
     wanted = _command_of(argv) if argv is not None else None
     modules = COMMAND_MODULES if argv is None else [COMMANDS[wanted][0]] if wanted in COMMANDS else []
     for name in modules:

@@ -107,6 +107,7 @@ class SecuritySettings:
 class OutreachSettings:
     forms: str = "法治公开课,入户走访,小板凳会议,新时代文明实践,送法下乡,以案释法,法律咨询,普法讲座,警示教育"
     coverage_ratio: int = 10  # households per 骨干 法律明白人 (a provincial target)
+    household_share: float = 0.5  # share of households covered by helpers (联系户), e.g. Jiangxi's 50%
     helpers_per_village: int = 3  # the national floor per 行政村
     invite_ttl_days: int = 7
     edit_window_days: int = 7  # an author may correct or withdraw an entry this long
@@ -268,6 +269,8 @@ def _validate(s: Settings) -> None:
         raise ConfigError("[limits] messages_per_minute: must be at least 1")
     if not s.outreach.form_list or s.outreach.coverage_ratio < 1 or s.outreach.helpers_per_village < 0:
         raise ConfigError("[outreach] forms must not be empty, coverage_ratio >= 1, helpers_per_village >= 0")
+    if not 0 <= s.outreach.household_share <= 1:
+        raise ConfigError("[outreach] household_share is a share between 0 and 1, e.g. 0.5 for 50%")
     if s.outreach.invite_ttl_days < 1 or s.outreach.photo_max_bytes < 1024 or s.outreach.edit_window_days < 0:
         raise ConfigError("[outreach] invite_ttl_days >= 1, photo_max_bytes >= 1024, edit_window_days >= 0")
     if unknown := set(s.outreach.form_word_map) - set(s.outreach.form_list):

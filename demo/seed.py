@@ -16,6 +16,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from models.core import Role, Town, User, Village
+from models.helper_tables import HelperProfile
 from models.mediation import Case, Source
 from models.outreach import Activity, ActivityKind, ActivitySource
 from models.questions import QuestionLog
@@ -105,19 +106,30 @@ async def _people(rng: random.Random, town: Town, n_villages: int, opts: DemoOpt
                   ) -> tuple[list[Village], dict[int, list[User]], list[User]]:
     names = rng.sample(VILLAGE_NAMES, n_villages)
     short = set(rng.sample(range(n_villages), 2))  # two villages still short of the ratio
+    thin = set(rng.sample(range(n_villages), 2))  # two whose helpers cover less than half the households
     villages = [Village(town=town, name=f"{n}村", households=rng.randint(190, 820), groups=rng.randint(4, 14))
                 for n in names]
     await Village.bulk_create(villages)
     villages = list(await Village.filter(town_id=town.id).order_by("id"))
     users: list[User] = []
+    covers: list[int] = []  # households each helper covers (联系户), in the order of `users`
     for i, v in enumerate(villages):
         need = math.ceil(v.households / opts.ratio)
         core = need - rng.randint(2, 6) if i in short else need + rng.randint(0, 3)
-        for k in range(core + rng.randint(2, 7)):
+        size = core + round(core * rng.uniform(1.2, 1.9))  # ordinary helpers far outnumber 骨干 (about 40% 骨干)
+        share = rng.uniform(0.3, 0.45) if i in thin else rng.uniform(0.55, 0.9)
+        each = v.households * share / size
+        for k in range(size):
             users.append(User(role=Role.HELPER, display_name=_name(rng), town=town, village=v,
                               phone=f"139{rng.randint(0, 99999999):08d}", is_core=k < core))
+            covers.append(max(0, round(each * rng.uniform(0.8, 1.2))))
     staff = [User(role=Role.MEDIATOR, display_name=_name(rng), town=town) for _ in range(3)]
     await User.bulk_create(users + staff, batch_size=500)
+    ids = list(reversed(await User.filter(town_id=town.id, role=Role.HELPER).order_by("-id").limit(len(users))
+                        .values_list("id", flat=True)))  # the helpers just inserted, in order
+    await HelperProfile.bulk_create([HelperProfile(user_id=uid, households=n) for uid, n in zip(ids, covers,
+                                                                                               strict=True)],
+                                    batch_size=500)
     helpers: dict[int, list[User]] = {}
     for u in await User.filter(town_id=town.id, role=Role.HELPER, is_core=True).only("id", "village_id",
                                                                                        "display_name"):

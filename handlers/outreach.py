@@ -45,6 +45,7 @@ from services.activities import (
     edit_refusal,
     just_saved,
     recent_for,
+    town_kind_refusal,
     update_activity,
     withdraw_activity,
 )
@@ -56,7 +57,9 @@ router = Router("outreach")
 
 LOGGERS = (Role.HELPER, Role.ADMIN, Role.COUNTY_ADMIN)
 
-router.menu_line("登记活动：一步步登记普法活动、培训或会议（可附照片）", order=30, roles=LOGGERS)
+router.menu_line("登记活动：一步步登记普法宣传活动（可附照片）", order=30, roles=(Role.HELPER,))
+router.menu_line("登记活动：一步步登记普法活动、镇村干部培训或法治建设专题会议（可附照片）", order=30,
+                 roles=(Role.ADMIN, Role.COUNTY_ADMIN))
 router.menu_line(f"快速登记：{QUICK_EXAMPLE}", order=31, roles=LOGGERS)
 router.menu_line("我的记录：查看、修改或撤回最近登记的活动", order=32, roles=LOGGERS)
 
@@ -131,6 +134,11 @@ async def start(ctx: Context, state: FSMContext, settings: Settings) -> str:
     await state.clear()
     home = await _home_village(ctx)
     await state.update_data(photos=[], home_village=list(home) if home else None)
+    if town_kind_refusal(ActivityKind.MEETING, ctx.role):  # a helper logs outreach only: no kind to choose
+        data = await state.update_data(kind=ActivityKind.PUBLICITY.value)
+        await state.set_state(EventForm.date)
+        return ("好的，开始登记活动（随时回复“取消”退出，过程中可以直接发照片）。您登记的是普法宣传活动，"
+                "法治建设专题会议和镇村干部培训由镇里的工作人员登记。\n" + _prompt("date", data, settings))
     await state.set_state(EventForm.kind)
     return "好的，开始登记活动（随时回复“取消”退出，过程中可以直接发照片）。\n" + _prompt("kind", {}, settings)
 
@@ -188,6 +196,8 @@ def _step_handler(st: State, field: str) -> None:
                                       kind=data.get("kind"), home_village=home)  # type: ignore[arg-type]
         except (ActivityError, ParseError) as exc:
             return f"{exc}\n{_prompt(field, data, settings)}" if field != "kind" else str(exc)
+        if refusal := town_kind_refusal(value.get("kind"), ctx.role):
+            return refusal.message
         data = await state.update_data(**value)
         return await _next_step(field, data, state, settings)
 
@@ -230,6 +240,8 @@ async def correct_in_form(args: str, ctx: Context, state: FSMContext, settings: 
         home = tuple(data["home_village"]) if data.get("home_village") else None
         value = await parse_field(field, text, town_id=ctx.town_id or 0, forms=settings.outreach.form_list,
                                   kind=data.get("kind"), home_village=home)  # type: ignore[arg-type]
+        if refusal := town_kind_refusal(value.get("kind"), ctx.role):
+            raise refusal
         if field == "kind" and value["kind"] == ActivityKind.PUBLICITY.value and not data.get("village_id"):
             raise ActivityError("普法宣传活动需要写明村名，请先“修改 村 村名”。")
     except (ActivityError, ParseError) as exc:
@@ -263,6 +275,8 @@ def _values(data: dict[str, Any]) -> dict[str, Any]:
         "form": data.get("form", ""),
         "six_target": data.get("six_target", ""),
         "theme": data.get("theme", ""),
+        "place": data.get("place", ""),
+        "audience": data.get("audience", ""),
         "participants": data.get("participants", 0),
         "materials": data.get("materials", 0),
         "consultations": data.get("consultations", 0),
@@ -284,6 +298,8 @@ async def quick(msg: Message, ctx: Context, state: FSMContext, settings: Setting
                 and looks_like_report(msg.text, today(), settings.outreach.form_word_map):
             return await _start_from_words(msg, ctx, state, settings)
         return str(exc) if "示例" in str(exc) else f"{exc}\n{QUICK_EXAMPLE}"
+    if refusal := town_kind_refusal(data.get("kind"), ctx.role):
+        return refusal.message
     home = await _home_village(ctx)
     await state.update_data(**data, photos=[], home_village=list(home) if home else None)
     await state.set_state(EventForm.confirm)

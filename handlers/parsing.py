@@ -66,9 +66,9 @@ async def parse_field(field: str, text: str, *, town_id: int, forms: Sequence[st
         return {"form": normalize_form(_pick(t, forms) or t, forms)}
     if field == "six_target":
         return {"six_target": normalize_six_target(_pick(t, SIX_TARGETS) or t)}
-    if field in {"theme", "place"}:
+    if field in {"theme", "place", "audience"}:
         value = "" if t in NONE_WORDS else t
-        if len(value) > (200 if field == "theme" else 100):
+        if len(value) > {"theme": 200, "place": 100, "audience": 32}[field]:
             raise ActivityError("内容太长了，请简短一些。")
         return {field: value}
     if field in {"participants", "materials", "consultations"}:
@@ -112,7 +112,7 @@ def split_correction(args: str) -> tuple[str, str]:
             if not value:
                 break
             return FIELD_ALIASES[alias], value
-    names = "、".join(dict.fromkeys(["类别", "日期", "村", "形式", "六进", "主题", "人数", "资料", "咨询"]))
+    names = "、".join(["类别", "日期", "村", "形式", "六进", "主题", "地点", "受众", "人数", "资料", "咨询"])
     raise ActivityError(f"请这样写：“修改 人数 45”。可以修改的项目：{names}。")
 
 
@@ -142,7 +142,9 @@ async def parse_quick(args: str, *, town_id: int, forms: Sequence[str]) -> dict[
             data["theme"] = " ".join([tok.removeprefix("主题").lstrip(":："), *tokens[i + 1:]]).strip()
             break
         kind = ActivityKind.from_label(tok) if tok != "活动" else None
-        if counted := _count_token(tok):
+        if tok.startswith("受众") and len(tok) > 2:  # 受众村民 / 受众：中小学生
+            data.update(await parse_field("audience", tok[2:].lstrip(":："), town_id=town_id, forms=forms))
+        elif counted := _count_token(tok):
             data.update(counted)
         elif kind is not None:
             data["kind"] = kind.value
@@ -207,6 +209,8 @@ def summary(data: dict[str, Any]) -> str:
         f"活动形式：{data.get('form') or '无'}" if "form" in data else "活动形式：（待填）",
         f"六进：{'进' + data['six_target'] if data.get('six_target') else '无'}",
         f"主题：{data.get('theme') or '无'}" if "theme" in data else "主题：（待填）",
+        *([f"地点：{data['place']}"] if data.get("place") else []),
+        *([f"受众：{data['audience']}"] if data.get("audience") else []),
         _count_line(data, "participants", "参与人数", "人"),
         _count_line(data, "materials", "发放资料", "份"),
         _count_line(data, "consultations", "咨询", "人次"),

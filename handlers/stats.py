@@ -27,7 +27,7 @@ router.menu_line("统计 2023：查看全年普法、法律明白人和调解的
 
 def _targets(settings: Settings) -> Targets:
     return Targets(settings.outreach.coverage_ratio, settings.outreach.helpers_per_village,
-                   settings.mediation.due_days)
+                   settings.mediation.due_days, settings.outreach.household_share)
 
 
 async def short_report(year: int, ctx: Context, settings: Settings) -> str:

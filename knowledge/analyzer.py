@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import re
 import unicodedata
 from pathlib import Path
@@ -11,6 +12,8 @@ import jieba
 
 from knowledge.lexicon import DATA_DIR, Lexicon
 from knowledge.pinyin import PinyinCorrector
+
+jieba.setLogLevel(logging.WARNING)  # its import sets DEBUG: no "Building prefix dict" lines in commands' output
 
 USERDICT_PATH = DATA_DIR / "userdict.txt"
 _NOT_TEXT = re.compile(r"[^\u4e00-\u9fffa-z0-9]+")

@@ -72,6 +72,7 @@ class Activity(Model):
     six_target = fields.CharField(max_length=8, default="", db_index=True)
     theme = fields.CharField(max_length=200, default="")
     place = fields.CharField(max_length=100, default="")
+    audience = fields.CharField(max_length=32, default="", db_default="")  # 受众: who came (村民、中小学生、企业职工…)
     participants = fields.IntField(default=0)
     materials = fields.IntField(default=0)
     consultations = fields.IntField(default=0)

@@ -123,11 +123,28 @@ class VillageCoverage:
     ratio: int = 10
     floor: int = 3
     town: str = ""
+    covered: int = 0  # households the village's helpers cover (联系户), as recorded in their profiles
+    share: float = 0.5  # the target share of households covered by helpers
 
     @property
     def households_per_core(self) -> float | None:
         """Households per 骨干; None when the village has no 骨干."""
         return round(self.households / self.core, 1) if self.core else None
+
+    @property
+    def covered_households(self) -> int:
+        """Households covered, at most the village's households (two helpers may list one household)."""
+        return min(self.covered, self.households)
+
+    @property
+    def household_share(self) -> float | None:
+        """Share of the village's households covered by helpers (0..1); None without households."""
+        return self.covered_households / self.households if self.households else None
+
+    @property
+    def meets_share(self) -> bool:
+        """Helpers cover at least `share` of the households (a village with no households meets it)."""
+        return self.covered_households >= self.share * self.households
 
     @property
     def meets_ratio(self) -> bool:
@@ -153,12 +170,43 @@ class HelperFigures:
     core: int = 0
     ratio: int = 10
     floor: int = 3
+    share: float = 0.5  # target share of households covered by helpers (联系户), e.g. 0.5 for 50%
     villages: list[VillageCoverage] = field(default_factory=list)
 
     @property
     def households(self) -> int:
         """Households of all villages."""
         return sum(v.households for v in self.villages)
+
+    @property
+    def covered(self) -> int:
+        """Households covered by helpers (联系户), each village at most its households."""
+        return sum(v.covered_households for v in self.villages)
+
+    @property
+    def covered_recorded(self) -> bool:
+        """Some helper has households recorded: without any, the share cannot be told."""
+        return any(v.covered for v in self.villages)
+
+    @property
+    def households_per_core(self) -> float | None:
+        """Households of the villages per 骨干 (None without households or 骨干)."""
+        return round(self.households / self.core, 1) if self.core and self.households else None
+
+    @property
+    def household_share(self) -> float | None:
+        """Share of all households covered by helpers (0..1); None without households."""
+        return self.covered / self.households if self.households else None
+
+    @property
+    def all_meet_share(self) -> bool:
+        """Every village reaches the share (False when there are no villages)."""
+        return bool(self.villages) and all(v.meets_share for v in self.villages)
+
+    @property
+    def below_share(self) -> list[VillageCoverage]:
+        """Villages whose helpers cover less than the target share of households."""
+        return [v for v in self.villages if not v.meets_share]
 
     @property
     def all_meet_ratio(self) -> bool:
@@ -334,7 +382,7 @@ def sum_figures(parts: list[ReportFigures], name: str, period: Period) -> Report
         _add_counts(a.by_village, {f"{p.town}{k}": v for k, v in pa.by_village.items()})
         h.helpers += ph.helpers
         h.core += ph.core
-        h.ratio, h.floor = ph.ratio, ph.floor
+        h.ratio, h.floor, h.share = ph.ratio, ph.floor, ph.share
         h.villages.extend(ph.villages)
         for attr in ("received", "accepted", "rejected", "agreed", "failed", "terminated", "in_progress",
                      "overdue", "escalated", "prevented_criminal", "risk_flagged", "judicial_applied",

@@ -409,7 +409,8 @@ async def _questions_tally(db: _Db, period: Period, scope: Scope, out: dict[int,
 # Helpers in service at the period's end: joined by then (or before records began) and not yet left, so a
 # past year's figure stays as it was when people join or leave later (models.helper_tables.HelperProfile).
 def _roster(params: Params, day: dt.date) -> str:
-    return f"""SELECT u.id AS id, u.town_id AS town_id, u.village_id AS village_id, u.is_core AS is_core
+    return f"""SELECT u.id AS id, u.town_id AS town_id, u.village_id AS village_id, u.is_core AS is_core,
+    COALESCE(hp.households, 0) AS covered
     FROM "user" u LEFT JOIN helper_profile hp ON hp.user_id = u.id
     WHERE u.role = 'helper' AND (u.active OR hp.left_on IS NOT NULL)
       AND (hp.joined_on IS NULL OR hp.joined_on < {params.add(day)})
@@ -417,12 +418,12 @@ def _roster(params: Params, day: dt.date) -> str:
 
 
 async def _helpers(db: _Db, scope: Scope, out: dict[int, ReportFigures], ratio: int, floor: int,
-                   period: Period) -> None:
+                   period: Period, share: float = 0.5) -> None:
     params = db.params()
     roster = _roster(params, period.end)
     where = _where(scope, "v", params, village_col="id")
     sql = f"""SELECT v.town_id AS t, v.name AS name, v.households AS hh, COUNT(u.id) AS helpers,
-        SUM(CASE WHEN u.is_core THEN 1 ELSE 0 END) AS core
+        SUM(CASE WHEN u.is_core THEN 1 ELSE 0 END) AS core, SUM(u.covered) AS covered
         FROM village v LEFT JOIN ({roster}) u ON u.village_id = v.id
         WHERE 1 = 1{where} GROUP BY v.town_id, v.id, v.name, v.households ORDER BY v.name"""
     for r in await db.rows(sql, params):
@@ -431,7 +432,7 @@ async def _helpers(db: _Db, scope: Scope, out: dict[int, ReportFigures], ratio: 
             continue
         h = f.helpers
         h.villages.append(VillageCoverage(r["name"], _n(r["hh"]), _n(r["helpers"]), _n(r["core"]), ratio, floor,
-                                          f.town))
+                                          f.town, covered=_n(r["covered"]), share=share))
         h.helpers += _n(r["helpers"])
         h.core += _n(r["core"])
     if scope.village_id is None:  # helpers registered without a village count for the town
@@ -463,6 +464,7 @@ async def figures(
     due_days: int = 30,
     compare: bool = True,
     source: str = "auto",
+    share: float = 0.5,
 ) -> dict[int, ReportFigures]:
     """The figures of each town for a period (and optionally one village), with last year's totals.
 
@@ -473,14 +475,14 @@ async def figures(
     scope = Scope(tuple(t.id for t in towns), village_id)
     out = {t.id: ReportFigures(town=t.name, period=period, village=village_name) for t in towns}
     for f in out.values():
-        f.helpers.ratio, f.helpers.floor = ratio, floor
+        f.helpers.ratio, f.helpers.floor, f.helpers.share = ratio, floor, share
     prev_period = period.previous_year()
     prev = {t.id: ReportFigures(town=t.name, period=prev_period, village=village_name) for t in towns}
     tally, tally_prev = (source == "auto" and uses_tallies(p, scope) for p in (period, prev_period))
     work = [
         (_activities_tally if tally else _activities)(db, period, scope, out, full=True),
         (_disputes_tally if tally else _disputes)(db, period, scope, out, full=True, due_days=due_days),
-        _helpers(db, scope, out, ratio, floor, period),
+        _helpers(db, scope, out, ratio, floor, period, share),
         (_questions_tally if tally else _questions)(db, period, scope, out),
         _screenings(period, scope, out),
     ]
@@ -499,21 +501,22 @@ async def figures(
 async def town_figures(
     period: Period, town: Town, *, village_id: int | None = None, village_name: str | None = None,
     ratio: int = 10, floor: int = 3, due_days: int = 30, compare: bool = True, source: str = "auto",
+    share: float = 0.5,
 ) -> ReportFigures:
     """One town's figures, optionally for one of its villages."""
     per_town = await figures(period, [town], village_id=village_id, village_name=village_name, ratio=ratio,
-                             floor=floor, due_days=due_days, compare=compare, source=source)
+                             floor=floor, due_days=due_days, compare=compare, source=source, share=share)
     return per_town[town.id]
 
 
 async def county_figures(
     period: Period, county: str = "全县", *, ratio: int = 10, floor: int = 3, due_days: int = 30,
-    compare: bool = True, source: str = "auto",
+    compare: bool = True, source: str = "auto", share: float = 0.5,
 ) -> CountyFigures:
     """Every town side by side and the county totals."""
     towns = await Town.all().order_by("id")
     per_town = await figures(period, towns, ratio=ratio, floor=floor, due_days=due_days, compare=compare,
-                             source=source)
+                             source=source, share=share)
     parts = [per_town[t.id] for t in towns]
     return CountyFigures(county, period, parts, sum_figures(parts, county, period))
 

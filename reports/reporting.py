@@ -14,11 +14,13 @@ from reports.render import ReportError, render
 
 @dataclass(frozen=True)
 class Targets:
-    """The configured targets: households per 骨干, helpers per village, days to close a case."""
+    """The configured targets: households per 骨干, helpers per village, days to close a case, and the share of
+    households covered by helpers (联系户)."""
 
     ratio: int = 10
     floor: int = 3
     due_days: int = 30
+    share: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -52,14 +54,15 @@ async def find_village(town: Town, name: str) -> Village:
 
 async def gather(req: ReportRequest, targets: Targets) -> ReportFigures | CountyFigures:
     """The figures for a request."""
-    ratio, floor, due = targets.ratio, targets.floor, targets.due_days
+    ratio, floor, due, share = targets.ratio, targets.floor, targets.due_days, targets.share
     if req.county:
-        return await stats.county_figures(req.period, req.county_name, ratio=ratio, floor=floor, due_days=due)
+        return await stats.county_figures(req.period, req.county_name, ratio=ratio, floor=floor, due_days=due,
+                                          share=share)
     town = await find_town(req.town)
     village = await find_village(town, req.village) if req.village else None
     return await stats.town_figures(req.period, town, village_id=village.id if village else None,
                                     village_name=village.name if village else None, ratio=ratio, floor=floor,
-                                    due_days=due)
+                                    due_days=due, share=share)
 
 
 @dataclass

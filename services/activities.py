@@ -27,6 +27,7 @@ FIELD_LABELS = {
     "six_target": "六进",
     "theme": "主题",
     "place": "地点",
+    "audience": "受众",
     "participants": "参与人数",
     "materials": "发放资料份数",
     "consultations": "咨询人次",
@@ -34,7 +35,8 @@ FIELD_LABELS = {
 FIELD_ALIASES = {
     "类别": "kind", "类型": "kind", "日期": "date", "时间": "date", "村": "village_id", "村名": "village_id",
     "村庄": "village_id", "形式": "form", "活动形式": "form", "六进": "six_target", "主题": "theme",
-    "内容": "theme", "法律": "theme", "地点": "place", "人数": "participants", "参与人数": "participants",
+    "内容": "theme", "法律": "theme", "地点": "place", "受众": "audience", "对象": "audience",
+    "人数": "participants", "参与人数": "participants",
     "参加人数": "participants", "资料": "materials", "资料份数": "materials", "发放资料": "materials",
     "咨询": "consultations", "咨询人次": "consultations", "咨询人数": "consultations",
 }
@@ -42,6 +44,9 @@ COUNT_FIELDS = ("participants", "materials", "consultations")
 MAX_PHOTOS = 9  # photos of one entry, whichever way they come (chat, mini-program)
 PHOTO_AFTER_SAVE_MINUTES = 30  # a photo sent this soon after saving goes with the entry just saved
 STAFF_ROLES = {Role.ADMIN, Role.COUNTY_ADMIN}
+# The town's own figures (法治建设专题会议, 镇村干部普法专题培训): logged by town staff only, never by a helper.
+TOWN_KINDS = (ActivityKind.MEETING, ActivityKind.TRAINING)
+TOWN_KIND_WHO = "镇里的工作人员（司法所或镇管理员）"
 
 
 class ActivityError(Exception):
@@ -57,6 +62,8 @@ class ActivityError(Exception):
 # Every figure of an entry: two entries that differ in any of these are two records.
 IDENTITY_FIELDS = ("date", "kind", "village_id", "form", "six_target", "theme", "place", "participants", "materials",
                    "consultations", "organiser")
+# Figures added later: part of the identity only when given, so entries saved before keep their fingerprint.
+LATER_IDENTITY_FIELDS = ("audience",)
 
 
 def fingerprint(town_id: int, values: dict[str, Any]) -> str:
@@ -70,6 +77,9 @@ def fingerprint(town_id: int, values: dict[str, Any]) -> str:
             parts.append(" ".join(value.split()))
         else:
             parts.append(str(value))
+    for f in LATER_IDENTITY_FIELDS:
+        if text := " ".join(str(values.get(f) or "").split()):
+            parts.append(f"{f}={text}")
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -79,6 +89,22 @@ def idempotency_hash(town_id: int, author_id: int | None, key: str) -> str | Non
     if not key:
         return None
     return hashlib.sha256(f"{town_id}\x1f{author_id or 0}\x1f{key}".encode()).hexdigest()
+
+
+def town_kind_refusal(kind: Any, role: Role | str | None) -> ActivityError | None:
+    """Why someone of this role may not log this kind, or None: town-level kinds are for town staff only.
+
+    The message is for the helper who tried: who logs it instead, and where their own part goes.
+    """
+    if kind is None or ActivityKind(kind) not in TOWN_KINDS or (role is not None and Role(role) in STAFF_ROLES):
+        return None
+    if ActivityKind(kind) == ActivityKind.TRAINING:
+        text = (f"镇村干部普法专题培训是镇里的工作，由{TOWN_KIND_WHO}登记，法律明白人不能登记。"
+                "您自己参加的培训请发送“参加培训 日期 主题 学时”，记入本人的培训记录和积分。")
+    else:
+        text = (f"法治建设专题会议是镇里的工作，由{TOWN_KIND_WHO}登记，法律明白人不能登记。"
+                "您在村里开展的普法活动，请登记为普法宣传活动。")
+    return ActivityError(text, code="town_kind", field="kind")
 
 
 class DuplicateActivity(ActivityError):
@@ -160,7 +186,7 @@ def check_values(values: dict[str, Any], *, now: dt.date | None = None) -> dict[
         out["kind"] = ActivityKind(out["kind"])
     if out.get("kind") == ActivityKind.PUBLICITY and "village_id" in out and not out["village_id"]:
         raise ActivityError("普法宣传活动需要写明在哪个村开展。", field="village")
-    for f, limit in (("theme", 200), ("place", 100), ("organiser", 64)):
+    for f, limit in (("theme", 200), ("place", 100), ("audience", 32), ("organiser", 64)):
         if len(str(out.get(f, ""))) > limit:
             raise ActivityError(f"{FIELD_LABELS.get(f, '组织人')}太长了，请控制在{limit}字以内。", field=f)
     return out
@@ -196,9 +222,12 @@ async def create_activity(
 
     Every door (chat, API, console, import) saves through here or through the import's batch insert; the
     database's unique constraints on the fingerprint and the client key decide, even under concurrency,
-    and a second save of the same entry raises DuplicateActivity naming the existing record.
+    and a second save of the same entry raises DuplicateActivity naming the existing record. Town-level kinds
+    (TOWN_KINDS) are refused to an author who is not town staff; `author` None is the office itself.
     """
     v = check_values(values)
+    if author is not None and (refusal := town_kind_refusal(v.get("kind"), author.role)):
+        raise refusal
     photos = list(photos)
     if len(photos) > MAX_PHOTOS:
         raise ActivityError(f"每条记录最多{MAX_PHOTOS}张照片。", code="too_many_photos")
@@ -246,6 +275,8 @@ async def update_activity(activity: Activity, user: User | None, changes: dict[s
     if activity.withdrawn:
         raise ActivityError("这条记录已撤回，不能再修改。", code="withdrawn")
     merged = check_values({"kind": activity.kind, "village_id": activity.village_id, **changes})  # type: ignore[attr-defined]
+    if user is not None and (refusal := town_kind_refusal(merged["kind"], user.role)):
+        raise refusal
     diff: dict[str, list[Any]] = {}
     for k in changes:
         old, new = getattr(activity, k), merged[k]
@@ -254,7 +285,7 @@ async def update_activity(activity: Activity, user: User | None, changes: dict[s
             setattr(activity, k, new)
     if not diff:
         return diff
-    key = fingerprint(activity.town_id, {k: getattr(activity, k) for k in IDENTITY_FIELDS})  # type: ignore[attr-defined]
+    key = fingerprint(activity.town_id, {k: getattr(activity, k) for k in (*IDENTITY_FIELDS, *LATER_IDENTITY_FIELDS)})  # type: ignore[attr-defined]
     twin = await Activity.filter(town_id=activity.town_id, fingerprint=key).exclude(id=activity.id).first()  # type: ignore[attr-defined]
     if twin is not None:
         raise ActivityError(f"改后与编号{twin.id}的记录完全相同，没有修改。如是同一次活动，请撤回其中一条。",

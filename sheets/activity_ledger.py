@@ -16,7 +16,15 @@ from knowledge.wording.errors import ParseError
 from knowledge.wording.numbers import parse_count
 from models.core import Role, Town, User, Village
 from models.outreach import Activity, ActivityKind, ActivityPhoto, ActivitySource
-from services.activities import ActivityError, fingerprint, normalize_form, normalize_six_target
+from services.activities import (
+    STAFF_ROLES,
+    TOWN_KIND_WHO,
+    TOWN_KINDS,
+    ActivityError,
+    fingerprint,
+    normalize_form,
+    normalize_six_target,
+)
 from sheets.tabular import Problems, Row, safe_cell, write_table
 
 COLUMNS = ("日期", "类别", "村名", "活动形式", "六进", "主题", "参与人数", "发放资料份数", "咨询人次", "组织人")
@@ -58,6 +66,7 @@ def _cell_date(row: Row) -> dt.date:
 
 async def _parse_rows(rows: list[Row], town_id: int, forms: Iterable[str]) -> tuple[list[dict[str, Any]], Problems]:
     villages = {v.name: v.id for v in await Village.filter(town_id=town_id)}
+    helpers_only = await _helper_names(town_id)
     problems = Problems()
     parsed: list[dict[str, Any]] = []
     forms = list(forms)
@@ -94,11 +103,22 @@ async def _parse_rows(rows: list[Row], town_id: int, forms: Iterable[str]) -> tu
             except ParseError as exc:
                 problems.add(row.number, column, str(exc))
         values["theme"] = row.text("主题")[:200]
-        values["place"] = row.text("地点")[:100]  # optional column (the export has it)
+        values["place"] = row.text("地点")[:100]  # optional columns (the export has them)
+        values["audience"] = row.text("受众")[:32]
         values["organiser"] = row.text("组织人")[:64]
+        if kind in TOWN_KINDS and values["organiser"] in helpers_only:  # the town's own figures (TOWN_KINDS)
+            problems.add(row.number, "组织人", f"{values['organiser']}是法律明白人；{kind.label}由{TOWN_KIND_WHO}"
+                         "登记，组织人请填镇里的工作人员或“司法所”，法律明白人自己的活动请填普法宣传活动")
         if len(problems.items) == bad:
             parsed.append(values)
     return parsed, problems
+
+
+async def _helper_names(town_id: int) -> set[str]:
+    """Names on the town's roster of helpers that no staff member of the town bears."""
+    names = await User.filter(town_id=town_id).values_list("display_name", "role")
+    staff = {n for n, role in names if Role(role) in STAFF_ROLES}
+    return {n for n, role in names if role == Role.HELPER.value and n not in staff}
 
 
 async def import_activities(
@@ -170,9 +190,9 @@ async def _parsed_chunks(rows: list[Row], town_id: int, forms: list[str], proble
         yield chunk, parsed
 
 
-_ACTIVITY_COLUMNS = ("town_id", "village_id", "kind", "date", "form", "six_target", "theme", "place", "participants",
-                     "materials", "consultations", "author_id", "organiser", "source", "fingerprint", "withdrawn",
-                     "created_at", "updated_at")
+_ACTIVITY_COLUMNS = ("town_id", "village_id", "kind", "date", "form", "six_target", "theme", "place", "audience",
+                     "participants", "materials", "consultations", "author_id", "organiser", "source", "fingerprint",
+                     "withdrawn", "created_at", "updated_at")
 _IMPORT_CHANGE = '{"source":[null,"import"]}'  # ActivityChange.changes as the JSON field stores it
 
 
@@ -191,9 +211,10 @@ async def _insert_batch(conn: Any, town_id: int, batch: list[dict[str, Any]], au
     now = timezone.localtime()
     values = [
         [town_id, v.get("village_id"), ActivityKind(v["kind"]).value, v["date"], v.get("form", ""),
-         v.get("six_target", ""), v.get("theme", ""), v.get("place", ""), v.get("participants", 0),
-         v.get("materials", 0), v.get("consultations", 0), authors.get(v.get("organiser", "")),
-         v.get("organiser", ""), ActivitySource.IMPORT.value, v["fingerprint"], False, now, now]
+         v.get("six_target", ""), v.get("theme", ""), v.get("place", ""), v.get("audience", ""),
+         v.get("participants", 0), v.get("materials", 0), v.get("consultations", 0),
+         authors.get(v.get("organiser", "")), v.get("organiser", ""), ActivitySource.IMPORT.value, v["fingerprint"],
+         False, now, now]
         for v in batch
     ]
     if conn.capabilities.dialect == "postgres":
@@ -207,8 +228,8 @@ async def _insert_batch(conn: Any, town_id: int, batch: list[dict[str, Any]], au
     return len(ids)
 
 
-_PG_TYPES = ("int", "int", "varchar", "date", "varchar", "varchar", "varchar", "varchar", "int", "int", "int", "int",
-             "varchar", "varchar", "varchar", "bool", "timestamptz", "timestamptz")
+_PG_TYPES = ("int", "int", "varchar", "date", "varchar", "varchar", "varchar", "varchar", "varchar", "int", "int",
+             "int", "int", "varchar", "varchar", "varchar", "bool", "timestamptz", "timestamptz")
 
 
 async def _insert_batch_pg(conn: Any, values: list[list[Any]], now: Any) -> int:
@@ -259,8 +280,7 @@ EXPORT_WIDTHS = (12, 16, 10, 18, 14, 8, 30, 12, 10, 12, 10, 10, 8)
 async def export_rows(town_id: int, year: int, village: str | None = None) -> list[list[Any]]:
     """Ledger rows of a year (withdrawn entries left out) in EXPORT_COLUMNS' order; dates as dates.
 
-    受众 is empty: activities record no audience yet. 照片 is the number of photos ("2张"); 组织人 falls back to
-    the person who logged the entry.
+    照片 is the number of photos ("2张"); 组织人 falls back to the person who logged the entry.
     """
     from tortoise.functions import Count
 
@@ -269,7 +289,8 @@ async def export_rows(town_id: int, year: int, village: str | None = None) -> li
     if village:
         query = query.filter(village__name=village)
     rows = await query.order_by("date", "id").values(
-        "id", "date", "kind", "village__name", "place", "form", "six_target", "theme", "participants", "materials",
+        "id", "date", "kind", "village__name", "place", "form", "six_target", "theme", "audience", "participants",
+        "materials",
         "consultations", "organiser", "author__display_name",
     )
     photos: dict[int, int] = {}
@@ -282,7 +303,7 @@ async def export_rows(town_id: int, year: int, village: str | None = None) -> li
         r["photo_count"] = photos.get(r["id"], 0)
     return [
         [r["date"], ActivityKind(r["kind"]).label, r["village__name"] or "", r["place"], r["form"], r["six_target"],
-         r["theme"], "", r["participants"], r["materials"], r["consultations"],
+         r["theme"], r["audience"], r["participants"], r["materials"], r["consultations"],
          r["organiser"] or r["author__display_name"] or "", f"{r['photo_count']}张" if r["photo_count"] else ""]
         for r in rows
     ]

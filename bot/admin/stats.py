@@ -83,7 +83,8 @@ async def _query(request: web.Request) -> tuple[Query, ReportRequest]:
 
 def _targets(request: web.Request) -> Targets:
     s = request.app[keys.SETTINGS]
-    return Targets(s.outreach.coverage_ratio, s.outreach.helpers_per_village, s.mediation.due_days)
+    return Targets(s.outreach.coverage_ratio, s.outreach.helpers_per_village, s.mediation.due_days,
+                   s.outreach.household_share)
 
 
 async def _figures(request: web.Request, *, fresh: bool = False

@@ -15,6 +15,7 @@ from knowledge.wording.errors import ParseError
 from models.core import Role, Village
 from models.outreach import KIND_LABELS, SIX_TARGETS, Activity, ActivityKind, ActivityPhoto, ActivitySource
 from services.activities import (
+    TOWN_KINDS,
     ActivityError,
     DuplicateActivity,
     add_photo,
@@ -32,7 +33,8 @@ IMAGE_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG": "image/png", b"GIF8": 
 
 
 def _activity_error(exc: ActivityError) -> ApiError:
-    status = {"forbidden": 403, "edit_window_closed": 403, "withdrawn": 409, "too_many_photos": 409}.get(exc.code, 422)
+    status = {"forbidden": 403, "edit_window_closed": 403, "town_kind": 403, "withdrawn": 409,
+              "too_many_photos": 409}.get(exc.code, 422)
     return ApiError(status, exc.code, exc.message, exc.field)
 
 
@@ -49,6 +51,7 @@ async def _activity_json(a: Activity, caller: Caller) -> dict[str, Any]:
         "six_target": a.six_target,
         "theme": a.theme,
         "place": a.place,
+        "audience": a.audience,
         "participants": a.participants,
         "materials": a.materials,
         "consultations": a.consultations,
@@ -71,7 +74,7 @@ async def forms(request: web.Request) -> web.Response:
     """What a form may contain: kinds, activity forms, 六进 targets, count limits."""
     settings = request.config_dict[keys.SETTINGS]
     return json_response({
-        "kinds": [{"code": k.value, "label": k.label} for k in ActivityKind],
+        "kinds": [{"code": k.value, "label": k.label, "staff_only": k in TOWN_KINDS} for k in ActivityKind],
         "forms": list(settings.outreach.form_list),
         "six_targets": list(SIX_TARGETS),
         "edit_window_days": settings.outreach.edit_window_days,
@@ -82,7 +85,7 @@ async def _values(request: web.Request, caller: Caller, body: dict[str, Any]) ->
     settings = request.config_dict[keys.SETTINGS]
     values: dict[str, Any] = {}
     try:
-        for k in ("kind", "theme", "place", "participants", "materials", "consultations", "six_target"):
+        for k in ("kind", "theme", "place", "audience", "participants", "materials", "consultations", "six_target"):
             if k in body:
                 values[k] = body[k]
         if "kind" in values:
@@ -231,7 +234,8 @@ def register(api: web.Application, spec: ApiSpec) -> None:
     count = {"type": "integer", "minimum": 0}
     fields: dict[str, Any] = {
         "kind": {"type": "string", "enum": [k.value for k in ActivityKind],
-                 "description": "publicity=普法宣传活动, training=普法专题培训, meeting=法治建设专题会议"},
+                 "description": "publicity=普法宣传活动, training=普法专题培训, meeting=法治建设专题会议"
+                                " (training、meeting 只有镇里的工作人员可以登记)"},
         "date": {"type": "string", "format": "date", "description": "开展日期，不能是未来"},
         "village_id": {"type": "integer", "nullable": True, "minimum": 1, "maximum": 2**31 - 1,
                        "description": "村编号；镇级培训/会议为 null"},
@@ -240,6 +244,7 @@ def register(api: web.Application, spec: ApiSpec) -> None:
         "six_target": {"type": "string", "enum": ["", *SIX_TARGETS], "description": "六进对象，可为空"},
         "theme": {"type": "string", "maxLength": 200},
         "place": {"type": "string", "maxLength": 100},
+        "audience": {"type": "string", "maxLength": 32, "description": "受众，如 村民、中小学生、企业职工，可为空"},
         "participants": {**count, "maximum": 5000},
         "materials": {**count, "maximum": 100000},
         "consultations": {**count, "maximum": 5000},
@@ -252,7 +257,8 @@ def register(api: web.Application, spec: ApiSpec) -> None:
     activity = spec.schema("Activity", {
         "type": "object",
         "required": ["id", "kind", "kind_label", "date", "village_id", "village_name", "form", "six_target", "theme",
-                     "place", "participants", "materials", "consultations", "organiser", "withdrawn", "photos",
+                     "place", "audience", "participants", "materials", "consultations", "organiser", "withdrawn",
+                     "photos",
                      "created_at", "updated_at"],
         "properties": {
             "id": {"type": "integer"}, **out_props, "kind_label": {"type": "string"},
@@ -270,7 +276,9 @@ def register(api: web.Application, spec: ApiSpec) -> None:
     spec.route(api, "GET", "/forms", forms, summary="活动类别、形式与六进选项", tag="outreach", auth=False, response={
         "type": "object", "required": ["kinds", "forms", "six_targets", "edit_window_days"], "properties": {
             "kinds": {"type": "array", "items": {"type": "object", "required": ["code", "label"], "properties": {
-                "code": {"type": "string"}, "label": {"type": "string"}}}},
+                "code": {"type": "string"}, "label": {"type": "string"},
+                "staff_only": {"type": "boolean",
+                               "description": "镇级类别：只有镇里的工作人员可以登记，法律明白人登记答 403"}}}},
             "forms": {"type": "array", "items": {"type": "string"}},
             "six_targets": {"type": "array", "items": {"type": "string"}},
             "edit_window_days": {"type": "integer"}}})

@@ -12,7 +12,6 @@ from tortoise.exceptions import IntegrityError
 import models
 from bot.admin.passwords import hash_password, password_problem
 from bot.config import Settings
-from bot.users import ensure_town
 from models.core import Role, Town, User
 from services.accounts import AccountError, find_login, normalize_login
 
@@ -26,9 +25,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     create = asub.add_parser("create", help="创建工作台账号（已有的账号须加 --reset-password 才会重设密码）")
     create.add_argument("--login", help="登录账号：登录名或手机号，唯一（不填则用 --phone）")
     create.add_argument("--name", required=True, help="姓名（显示用，可重名）")
-    create.add_argument("--role", choices=CONSOLE_ROLES, default=Role.ADMIN.value)
+    create.add_argument("--role", choices=CONSOLE_ROLES, default=Role.ADMIN.value,
+                        help="mediator 调解员、admin 管理员（默认）、county_admin 县级管理员")
     create.add_argument("--town", help="镇名（默认为配置的 [town] name）")
-    create.add_argument("--phone", default="")
+    create.add_argument("--phone", default="", help="电话")
     create.add_argument("--password-stdin", action="store_true", help="从标准输入读密码（一行）")
     create.add_argument("--reset-password", action="store_true",
                         help="登录账号已存在时，重设其密码（并更新姓名、角色、镇）")
@@ -76,6 +76,7 @@ async def create_login(settings: Settings, name: str, role: Role, password: str,
             town_id = town.id
         else:
             t = settings.town
+            from bot.users import ensure_town  # here: it loads the chat handlers, not needed for --help
             town_id = await ensure_town(t.name, t.studio_name, t.case_prefix)
         existing = await User.get_or_none(login=value)
         if existing is not None:

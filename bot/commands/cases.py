@@ -15,14 +15,14 @@ from reports.documents import export_year
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Register `cases export`."""
-    c = sub.add_parser("cases", help="mediation cases (人民调解案件)")
+    c = sub.add_parser("cases", help="人民调解案件：卷宗导出（年底归档）")
     csub = c.add_subparsers(dest="cases_command", required=True)
-    e = csub.add_parser("export", help="write each case's 卷宗 (.docx papers in filing order) for year-end archiving")
+    e = csub.add_parser("export", help="把每个案件的卷宗（按归档顺序的 .docx 文书）写到文件夹，年底归档用")
     e.add_argument("--year", type=int, required=True,
-                   help="the case year (of its 调字号; of registration for cases not accepted)")
-    e.add_argument("--status", choices=[s.value for s in Status], help="only cases in this status, e.g. archived")
-    e.add_argument("-o", "--output", required=True, help="the folder to write (one sub-folder per case)")
-    e.add_argument("--no-progress", action="store_true", help="no progress bar")
+                   help="案件年度（调字号的年度；未受理的按登记年度）")
+    e.add_argument("--status", choices=[s.value for s in Status], help="只导出这一状态的案件，如 archived（已归档）")
+    e.add_argument("-o", "--output", required=True, help="写入的文件夹（每个案件一个子文件夹）")
+    e.add_argument("--no-progress", action="store_true", help="不显示进度条")
     e.set_defaults(func=run_export)
 
 

@@ -18,12 +18,12 @@ from bot.wechat.client import WeChatSimulator, text_xml
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Register the command."""
-    p = sub.add_parser("chat", help="chat with a running server as a WeChat user would")
-    p.add_argument("--url", help="callback URL (default: http://HOST:PORT/wechat from the config)")
-    p.add_argument("--openid", default="", help="the WeChat user to play (default: a new one)")
+    p = sub.add_parser("chat", help="在终端里像微信用户一样聊天（连到运行中的服务）")
+    p.add_argument("--url", help="微信回调地址（默认按配置为 http://地址:端口/wechat）")
+    p.add_argument("--openid", default="", help="扮演的微信用户 openid（默认新建一个）")
     p.add_argument("--inbox", default="",
-                   help="the stand-in's /_sent URL, to show customer-service messages sent to this user "
-                        "(default: the local stand-in when no WeChat secret is configured)")
+                   help="微信接口替身的 /_sent 地址，用来显示发给这个用户的客服消息"
+                        "（默认：未配置微信密钥时用本地替身）")
     p.set_defaults(func=run)
 
 

@@ -11,9 +11,9 @@ from bot.config import Settings
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Register the command."""
-    p = sub.add_parser("db", help="database migrations")
+    p = sub.add_parser("db", help="数据库升级")
     dsub = p.add_subparsers(dest="db_command", required=True)
-    up = dsub.add_parser("upgrade", help="apply pending migrations")
+    up = dsub.add_parser("upgrade", help="执行尚未执行的数据库迁移")
     up.set_defaults(func=upgrade)
 
 

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 import models
 from bot.config import Settings
-from bot.users import ensure_town
 from knowledge.wording.dates import today
 
 if TYPE_CHECKING:
@@ -19,11 +18,11 @@ if TYPE_CHECKING:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Register the command."""
-    p = sub.add_parser("demo", help="generate a demo town: villages, helpers, activities, disputes")
-    p.add_argument("--year", type=int, default=today().year - 1, help="the year to fill (and the one before)")
+    p = sub.add_parser("demo", help="生成演示数据：村庄、法律明白人、活动、纠纷")
+    p.add_argument("--year", type=int, default=today().year - 1, help="生成哪一年的数据（连同上一年）")
     p.add_argument("--scale", choices=("town", "county"), default="town",
-                   help="town: ~20 villages, ~1,000 骨干; county: 8 towns")
-    p.add_argument("--seed", type=int, default=2023, help="same seed, same data")
+                   help="town：一个镇，约20个村、约1000名骨干；county：全县8个镇")
+    p.add_argument("--seed", type=int, default=2023, help="随机种子：相同的种子生成相同的数据")
     p.set_defaults(func=run)
 
 
@@ -34,6 +33,7 @@ async def _generate(settings: Settings, opts: DemoOptions) -> str:
         await models.migrate(settings.database.url)
     async with models.database(settings.database.url):
         t = settings.town
+        from bot.users import ensure_town  # here: it loads the chat handlers, not needed for --help
         await ensure_town(t.name, t.studio_name, t.case_prefix)
         s = await generate(opts, progress=lambda text: print(text, file=sys.stderr, flush=True))
     return (f"已生成演示数据：{'、'.join(s.towns)}，{s.villages}个村，法律明白人{s.helpers}人（骨干{s.core}人），"

@@ -13,7 +13,7 @@ from reports.points_sheet import write_points
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Register `points`."""
     p = sub.add_parser("points", help="法律明白人年度积分表（xlsx：个人、各村）")
-    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--year", type=int, required=True, help="年度，如 2025")
     p.add_argument("-o", "--output", required=True, help="输出的 .xlsx 文件")
     p.set_defaults(func=run_points)
 

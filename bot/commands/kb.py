@@ -12,20 +12,20 @@ from bot.config import Settings
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Register the command."""
-    p = sub.add_parser("kb", help="knowledge base: evaluation and unanswered questions")
+    p = sub.add_parser("kb", help="知识库评测与未答问题")
     ksub = p.add_subparsers(dest="kb_command", required=True)
-    ev = ksub.add_parser("eval", help="direct answers, their precision, first-reply hits, top-3, off-topic, by kind")
+    ev = ksub.add_parser("eval", help="评测知识库：直接回答率与准确率、首条命中、前三命中、答非所问，按类别统计")
     ev.add_argument("--set", dest="sets", action="append", choices=("dev", "consult", "holdout", "judge"),
-                    help="a bundled set (repeatable; default: dev, holdout, judge)")
-    ev.add_argument("--devset", action="append", default=[], help="another set file (TOML; repeatable)")
-    ev.add_argument("--holdout", action="store_true", help="the held-out set only")
-    ev.add_argument("--lawbench", help="LawBench 3-8 JSON: same law / same article of the first reply")
-    ev.add_argument("--faq-dir", help="FAQ directory (default: the bundled one)")
-    ev.add_argument("--misses", action="store_true", help="list every top-1 miss")
+                    help="自带的评测集（可重复指定；默认评 dev、holdout、judge）")
+    ev.add_argument("--devset", action="append", default=[], help="另外的评测集文件（TOML；可重复指定）")
+    ev.add_argument("--holdout", action="store_true", help="只评留出集")
+    ev.add_argument("--lawbench", help="LawBench 3-8 的 JSON 文件：首条回复的法律、条文是否一致")
+    ev.add_argument("--faq-dir", help="问答库文件夹（默认用自带的）")
+    ev.add_argument("--misses", action="store_true", help="列出每个首条未命中的问题")
     ev.set_defaults(func=evaluate)
-    gaps = ksub.add_parser("gaps", help="the questions villagers asked most that got no answer")
-    gaps.add_argument("--days", type=int, default=90, help="look back this many days (default 90)")
-    gaps.add_argument("--limit", type=int, default=20)
+    gaps = ksub.add_parser("gaps", help="群众问得最多却没有答上的问题")
+    gaps.add_argument("--days", type=int, default=90, help="统计最近多少天（默认90天）")
+    gaps.add_argument("--limit", type=int, default=20, help="列出多少条（默认20条）")
     gaps.set_defaults(func=show_gaps)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -11,7 +12,8 @@ from typing import Any, TextIO
 
 import models
 from bot.config import Settings
-from bot.users import ensure_town
+from knowledge.wording.dates import check_date
+from knowledge.wording.errors import ParseError
 from models.core import Role
 from queries.coverage import VillageCoverage, totals, village_coverage
 from services.invites import create_invite
@@ -25,53 +27,59 @@ PROGRESS_MIN_ROWS = 2000
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Register villages, helpers, user, activities and coverage."""
-    v = sub.add_parser("villages", help="villages (村名,户数[,村民小组])")
+    v = sub.add_parser("villages", help="村名单（村名、户数、村民小组）")
     vsub = v.add_subparsers(dest="villages_command", required=True)
-    vi = vsub.add_parser("import", help="import or update villages from CSV/XLSX (all or nothing)")
-    vi.add_argument("file")
+    vi = vsub.add_parser("import", help="从 CSV/XLSX 导入或更新村名单（列：村名、户数，可加村民小组；有错全部不导入）")
+    vi.add_argument("file", help="村名单文件（.csv 或 .xlsx）")
     vi.set_defaults(func=run_villages_import)
 
-    h = sub.add_parser("helpers", help="法律明白人 (姓名,村名,骨干,电话)")
+    h = sub.add_parser("helpers", help="法律明白人名单（姓名、村名、骨干、电话）与邀请码")
     hsub = h.add_subparsers(dest="helpers_command", required=True)
-    hi = hsub.add_parser("import", help="import or update helpers from CSV/XLSX (all or nothing)")
-    hi.add_argument("file")
+    hi = hsub.add_parser("import", help="从 CSV/XLSX 导入或更新法律明白人（列：姓名、村名、骨干、电话，"
+                         "可加来源、联系户数、加入日期、退出日期；有错全部不导入），并为未绑定的人生成邀请码")
+    hi.add_argument("file", help="法律明白人名单文件（.csv 或 .xlsx）")
     hi.add_argument("--sheets", default="",
-                    help="folder for the invite sheets, one docx per village (default: 邀请码/ beside the file)")
-    hi.add_argument("--days", type=int, default=30, help="days the new invite codes and QR codes last (at most 30)")
+                    help="邀请码单的文件夹，每村一个 docx（默认：名单文件旁的“邀请码”文件夹）")
+    hi.add_argument("--days", type=int, default=30, help="新邀请码和二维码的有效天数（最多30天）")
+    hi.add_argument("--since", default="", metavar="日期",
+                    help="名单上新增的人从这天起算在册（已有的名单填当初的日期，如 2023-01-01）；"
+                         "默认为导入当天，名单里的“加入日期”列优先")
     hi.set_defaults(func=run_helpers_import)
-    hv = hsub.add_parser("invites", help="invite codes and printable sheets for everyone not yet bound")
-    hv.add_argument("--village", default="", help="only this village")
-    hv.add_argument("--renew", action="store_true", help="new codes also for those holding a live one")
-    hv.add_argument("-o", "--output", default="邀请码", help="folder for the sheets (one docx per village)")
-    hv.add_argument("--days", type=int, default=30, help="days the codes and QR codes last (at most 30)")
+    hv = hsub.add_parser("invites", help="为尚未绑定微信的人生成邀请码和可打印的邀请码单")
+    hv.add_argument("--village", default="", help="只生成这个村的")
+    hv.add_argument("--renew", action="store_true", help="已有未过期邀请码的人也换发新码")
+    hv.add_argument("-o", "--output", default="邀请码", help="邀请码单的文件夹（每村一个 docx）")
+    hv.add_argument("--days", type=int, default=30, help="邀请码和二维码的有效天数（最多30天）")
     hv.set_defaults(func=run_helpers_invites)
 
-    u = sub.add_parser("user", help="people who bind their WeChat with an invite code")
+    u = sub.add_parser("user", help="添加一个人（法律明白人、调解员、管理员）并生成邀请码")
     usub = u.add_subparsers(dest="user_command", required=True)
-    ua = usub.add_parser("add", help="create a helper/mediator/admin and print a one-time invite code")
-    ua.add_argument("--role", required=True, choices=["helper", "mediator", "admin"])
-    ua.add_argument("--name", required=True)
-    ua.add_argument("--village", help="village name (helpers)")
-    ua.add_argument("--phone", default="")
-    ua.add_argument("--core", action="store_true", help="骨干 法律明白人")
+    ua = usub.add_parser("add", help="添加法律明白人、调解员或管理员，显示一次性邀请码")
+    ua.add_argument("--role", required=True, choices=["helper", "mediator", "admin"],
+                    help="helper 法律明白人、mediator 调解员、admin 管理员")
+    ua.add_argument("--name", required=True, help="姓名")
+    ua.add_argument("--village", help="所在的村（法律明白人）")
+    ua.add_argument("--phone", default="", help="电话")
+    ua.add_argument("--core", action="store_true", help="是法律明白人骨干")
     ua.set_defaults(func=run_user_add)
 
-    a = sub.add_parser("activities", help="the 工作台账 of outreach activities")
+    a = sub.add_parser("activities", help="普法活动工作台账：导入、导出")
     asub = a.add_subparsers(dest="activities_command", required=True)
-    ai = asub.add_parser("import", help=f"import a ledger ({','.join(COLUMNS)}); all or nothing, no duplicates")
-    ai.add_argument("file")
-    ai.add_argument("--dry-run", action="store_true", help="check the file and count, import nothing")
-    ai.add_argument("--progress", action="store_true", help="show a progress bar even when stderr is not a TTY")
+    ai = asub.add_parser("import", help=f"导入工作台账（列：{'、'.join(COLUMNS)}，可加地点、受众）；"
+                                                  "有错全部不导入，重复导入不会重复")
+    ai.add_argument("file", help="工作台账文件（.csv 或 .xlsx）")
+    ai.add_argument("--dry-run", action="store_true", help="只检查文件并计数，不导入")
+    ai.add_argument("--progress", action="store_true", help="即使不在终端里运行也显示进度条")
     ai.set_defaults(func=run_activities_import)
-    ae = asub.add_parser("export", help="export a year's ledger to .xlsx or .csv")
-    ae.add_argument("--year", type=int, required=True)
-    ae.add_argument("--village")
-    ae.add_argument("-o", "--output", required=True)
+    ae = asub.add_parser("export", help="导出某年的工作台账（.xlsx 或 .csv）")
+    ae.add_argument("--year", type=int, required=True, help="年度，如 2025")
+    ae.add_argument("--village", help="只导出这个村的")
+    ae.add_argument("-o", "--output", required=True, help="输出文件（.xlsx 或 .csv）")
     ae.set_defaults(func=run_activities_export)
 
-    c = sub.add_parser("coverage", help="法律明白人 coverage per village against the configured targets")
-    c.add_argument("--ratio", type=int, help="households per 骨干 (default: [outreach] coverage_ratio)")
-    c.add_argument("--floor", type=int, help="helpers per village (default: [outreach] helpers_per_village)")
+    c = sub.add_parser("coverage", help="各村法律明白人覆盖情况（对照配置的目标）")
+    c.add_argument("--ratio", type=int, help="每名骨干对应的户数（默认为配置 [outreach] coverage_ratio）")
+    c.add_argument("--floor", type=int, help="每村法律明白人的最少人数（默认为配置 [outreach] helpers_per_village）")
     c.set_defaults(func=run_coverage)
 
 
@@ -81,6 +89,7 @@ def _in_db(settings: Settings, body: Callable[[int], Awaitable[int]]) -> int:
             await models.migrate(settings.database.url)
         async with models.database(settings.database.url):
             t = settings.town
+            from bot.users import ensure_town  # here: it loads the chat handlers, not needed for --help
             town_id = await ensure_town(t.name, t.studio_name, t.case_prefix)
             return await body(town_id)
 
@@ -118,8 +127,16 @@ def run_helpers_import(args: argparse.Namespace, settings: Settings) -> int:
     if rows is None:
         return 1
 
+    since = None
+    if args.since:
+        try:
+            since = check_date(dt.date.fromisoformat(args.since))
+        except (ValueError, ParseError) as exc:
+            print(f"--since 应为已过去的日期，如 2023-01-01（{exc}）", file=sys.stderr)
+            return 2
+
     async def body(town_id: int) -> int:
-        created, updated, problems = await import_helpers(rows, town_id)
+        created, updated, problems = await import_helpers(rows, town_id, since=since)
         if problems:
             print(f"文件有问题，没有导入任何数据：\n{problems.report()}", file=sys.stderr)
             return 1

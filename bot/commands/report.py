@@ -10,7 +10,6 @@ from pathlib import Path
 
 import models
 from bot.config import Settings
-from bot.users import ensure_town
 from knowledge.wording.dates import today
 from queries.figures import CountyFigures, parse_period
 from reports import submitted as snapshot
@@ -21,19 +20,19 @@ from reports.reporting import ReportRequest, Targets, file_name, gather, report_
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Register the command."""
-    p = sub.add_parser("report", help="the 述法报告 figures for a period (text, md, docx, xlsx)")
-    p.add_argument("--year", type=int, help="calendar year, e.g. 2023 (default: this year)")
+    p = sub.add_parser("report", help="述法报告的数字与文字（text、md、docx、xlsx），人民调解工作统计表")
+    p.add_argument("--year", type=int, help="年度，如 2023（默认今年）")
     when = p.add_mutually_exclusive_group()
-    when.add_argument("--quarter", type=int, choices=range(1, 5), help="one quarter of the year")
-    when.add_argument("--month", type=int, choices=range(1, 13), help="one month of the year")
-    p.add_argument("--from", dest="first", type=dt.date.fromisoformat, help="first day YYYY-MM-DD (with --to)")
-    p.add_argument("--to", dest="last", type=dt.date.fromisoformat, help="last day YYYY-MM-DD (with --from)")
-    p.add_argument("--format", choices=FORMATS, default="text")
-    p.add_argument("-o", "--output", help="output file (default: stdout for text/md, a named file otherwise)")
+    when.add_argument("--quarter", type=int, choices=range(1, 5), help="只统计某一季度")
+    when.add_argument("--month", type=int, choices=range(1, 13), help="只统计某一月")
+    p.add_argument("--from", dest="first", type=dt.date.fromisoformat, help="起始日 YYYY-MM-DD（与 --to 一起用）")
+    p.add_argument("--to", dest="last", type=dt.date.fromisoformat, help="截止日 YYYY-MM-DD（与 --from 一起用）")
+    p.add_argument("--format", choices=FORMATS, default="text", help="输出格式（默认 text 纯文字）")
+    p.add_argument("-o", "--output", help="输出文件（默认：text、md 显示在屏幕上，其他格式按报告名存为文件）")
     where = p.add_mutually_exclusive_group()
-    where.add_argument("--town", help="the town (default: the configured [town] name)")
-    where.add_argument("--county", action="store_true", help="every town side by side and the county totals")
-    p.add_argument("--village", default="", help="only this village of the town")
+    where.add_argument("--town", metavar="镇名", help="乡镇（默认为配置的 [town] name）")
+    where.add_argument("--county", action="store_true", help="全县：各乡镇对比和全县合计")
+    p.add_argument("--village", default="", help="只统计本镇的这个村")
     p.add_argument("--heading-level", type=int, choices=range(1, 5), default=1,
                    help="标题层级：1 一、（默认，带标题） 2 （一） 3 1. 4 （1），便于放在本镇报告的某一部分之下")
     p.add_argument("--submit", metavar="报送人",
@@ -47,7 +46,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def targets_from(settings: Settings) -> Targets:
     """The coverage and deadline targets from the configuration."""
     return Targets(settings.outreach.coverage_ratio, settings.outreach.helpers_per_village,
-                   settings.mediation.due_days)
+                   settings.mediation.due_days, settings.outreach.household_share)
 
 
 async def _build(req: ReportRequest, settings: Settings, fmt: str, *, submit: str | None = None,
@@ -57,6 +56,7 @@ async def _build(req: ReportRequest, settings: Settings, fmt: str, *, submit: st
     async with models.database(settings.database.url):
         if not req.county and req.town == settings.town.name:
             t = settings.town
+            from bot.users import ensure_town  # here: it loads the chat handlers, not needed for --help
             await ensure_town(t.name, t.studio_name, t.case_prefix)
         figures = await gather(req, targets_from(settings))
         total = figures.total if isinstance(figures, CountyFigures) else figures

@@ -21,11 +21,11 @@ SHUTDOWN_SECONDS = 15
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Register the command."""
-    p = sub.add_parser("serve", help="run the server")
-    p.add_argument("--host", help="override [server] host")
-    p.add_argument("--port", type=int, help="override [server] port")
+    p = sub.add_parser("serve", help="启动服务（微信回调、小程序接口、管理后台）")
+    p.add_argument("--host", help="监听地址（代替配置 [server] host）")
+    p.add_argument("--port", type=int, help="端口（代替配置 [server] port）")
     p.add_argument("--workers", type=int, default=1,
-                   help="processes sharing the port (SO_REUSEPORT); needs PostgreSQL and Redis")
+                   help="共用端口的进程数（SO_REUSEPORT）；需要 PostgreSQL 和 Redis")
     p.set_defaults(func=run)
 
 

@@ -19,7 +19,7 @@ from bot.config import Settings
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Register `wechat` and `fake-wechat`."""
     p = sub.add_parser("wechat", help="公众号平台：菜单推送与查看、村二维码")
-    wsub = p.add_subparsers(dest="wechat_command", required=True, metavar="WHAT")
+    wsub = p.add_subparsers(dest="wechat_command", required=True)
     menu = wsub.add_parser("menu", help="自定义菜单")
     menu.add_argument("action", choices=["push", "show"], help="push：按菜单文件创建菜单；show：读出微信上的菜单")
     menu.add_argument("--file", default="",
@@ -31,8 +31,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     qr.add_argument("-o", "--output", default="village-qr", help="存放二维码图片的文件夹")
     qr.set_defaults(func=run_qr)
     fake = sub.add_parser("fake-wechat", help="本地的微信接口替身（试用小程序登录、客服消息、菜单、二维码）")
-    fake.add_argument("--host", default="127.0.0.1")
-    fake.add_argument("--port", type=int, default=8081)
+    fake.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
+    fake.add_argument("--port", type=int, default=8081, help="端口（默认 8081）")
     fake.set_defaults(func=run_fake)
 
 

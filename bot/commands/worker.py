@@ -10,8 +10,8 @@ from bot.config import Settings
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Register the command."""
-    p = sub.add_parser("worker", help="run the background worker (arq): deadline reminders")
-    p.add_argument("--burst", action="store_true", help="run the due jobs once and exit")
+    p = sub.add_parser("worker", help="后台任务（arq）：期限提醒、通知、客服消息重发")
+    p.add_argument("--burst", action="store_true", help="把到期的任务执行一遍就退出")
     p.set_defaults(func=run)
 
 

@@ -8,8 +8,10 @@ from typing import Any
 
 from queries.figures import CountyFigures, ReportFigures
 from reports.render import charts, phrasing
+from reports.render.text import share_text
 
-VILLAGE_COLUMNS = ("村名", "户数", "法律明白人", "骨干", "户数/骨干", "骨干覆盖", "宣传活动", "矛盾纠纷")
+VILLAGE_COLUMNS = ("村名", "户数", "法律明白人", "骨干", "户数/骨干", "骨干覆盖", "联系户占比", "宣传活动",
+                   "矛盾纠纷")
 TOWN_COLUMNS = ("乡镇", "会议", "培训", "宣传活动", "资料（份）", "骨干", "纠纷", "调解成功", "成功率", "上交")
 
 
@@ -39,6 +41,7 @@ def village_rows(f: ReportFigures) -> list[list[str]]:
             key, str(v.households), str(v.helpers), str(v.core),
             "—" if v.households_per_core is None else f"{v.households_per_core:.1f}",
             "达到" if v.meets_ratio else f"未达到（差{v.core_needed}人）",
+            share_text(v.household_share) + ("" if v.meets_share else "（未达到）"),
             str(f.activities.by_village.get(key, 0)), str(f.disputes.by_village.get(key, 0)),
         ])
     return rows

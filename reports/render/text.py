@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from functools import cache
 from typing import Any
 
@@ -86,6 +87,12 @@ PARTS = tuple(PART_TITLES)
 ORDINALS = "一二三四五六七八九十"
 
 
+def share_text(share: float | None) -> str:
+    """A share (0..1) as a percentage cut, never rounded up, to one decimal: 0.4996 -> '49.9%' (below a 50% target
+    it must not read as 50%)."""
+    return phrasing.percent(None if share is None else math.floor(share * 1000 + 1e-9) / 10)
+
+
 def problems(f: ReportFigures) -> list[str]:
     """What the 存在的问题 part says, one phrase each (no claim the data does not support)."""
     a, h, d, q = f.activities, f.helpers, f.disputes, f.questions
@@ -106,6 +113,13 @@ def problems(f: ReportFigures) -> list[str]:
         else:
             out.append(f"{len(h.below_ratio)}个村尚未实现每{h.ratio}户至少有一名“法律明白人”骨干"
                        f"（{village_names(h.below_ratio, f.is_county)}）")
+    if h.villages and h.households and h.covered_recorded and h.below_share:  # unrecorded: a warning, not a problem
+        target = share_text(h.share)
+        if f.village:
+            out.append(f"“法律明白人”联系户数仅占总户数的{share_text(h.household_share)}，未达到{target}的要求")
+        else:
+            out.append(f"{len(h.below_share)}个村“法律明白人”联系户数不足总户数的{target}"
+                       f"（{village_names(h.below_share, f.is_county)}）")
     if h.villages and h.below_floor:
         who = "本村" if f.village else village_names(h.below_floor, f.is_county)
         out.append(f"{who}的“法律明白人”不足{h.floor}名，需继续培养")
@@ -133,6 +147,9 @@ def warnings(f: ReportFigures) -> list[str]:
                    "或时间段、乡镇是否选对。")
     if not f.helpers.villages:
         out.append("尚未导入村名单和户数，无法核算骨干覆盖情况。")
+    elif f.helpers.households and not f.helpers.covered_recorded:
+        out.append("法律明白人名单中没有“联系户数”，无法核算联系户占总户数的比例"
+                   "（mingbai helpers import 的名单可加“联系户数”一列）。")
     return out
 
 
@@ -166,6 +183,9 @@ def context(f: ReportFigures, level: int = 1) -> dict[str, Any]:
         "topics": listing(q.by_topic, "次", TOP_TOPICS),
         "below_ratio": village_names(f.helpers.below_ratio, f.is_county),
         "below_floor": village_names(f.helpers.below_floor, f.is_county),
+        "share_now": share_text(f.helpers.household_share),
+        "share_target": share_text(f.helpers.share),
+        "share_of": lambda v: share_text(v.household_share) + ("" if v.meets_share else "，未达到"),
         "no_escalation": d.escalation_free,
         "problems": problems_paragraph(found) if found else "",
     }

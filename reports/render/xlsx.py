@@ -36,11 +36,11 @@ ACT_COLUMNS = ("乡镇", "日期", "类别", "村名", "活动形式", "六进",
 DIS_COLUMNS = ("案件编号", "乡镇", "村名", "纠纷类型", "来源", "状态", "登记日期", "调解结果", "结案日期",
                "办结天数", "件数", "受理", "协议金额（元）", "上交", "防止民转刑")
 COV_COLUMNS = ("乡镇", "村名", "户数", "法律明白人", "骨干", "户数/骨干", "每户比例达标", "人数不少于下限",
-               "宣传活动（次）", "矛盾纠纷（件）")
+               "宣传活动（次）", "矛盾纠纷（件）", "联系户数", "联系户占比达标")
 # Column widths in characters, as a clerk would set them.
 ACT_WIDTHS = (10, 12, 16, 10, 14, 8, 28, 8, 10, 12, 10)
 DIS_WIDTHS = (24, 10, 10, 12, 12, 10, 12, 10, 12, 10, 8, 8, 14, 8, 10)
-COV_WIDTHS = (10, 10, 8, 10, 8, 10, 12, 14, 14, 14)
+COV_WIDTHS = (10, 10, 8, 10, 8, 10, 12, 14, 14, 14, 10, 14)
 UNSAFE_START = ("=", "+", "-", "@", "\t", "\r")
 BOLD = Font(bold=True)
 CENTRE = Alignment(horizontal="center", vertical="center")
@@ -193,9 +193,10 @@ def render_xlsx(figures: ReportFigures | CountyFigures, detail: ReportDetail | N
     for v in total.helpers.villages:
         key = f"{v.town}{v.name}" if total.is_county else v.name
         _row(ws, [v.town, v.name, v.households, v.helpers, v.core, v.households_per_core,
-                  yes[v.meets_ratio], yes[v.meets_floor], events.get(key, 0), disputes.get(key, 0)])
+                  yes[v.meets_ratio], yes[v.meets_floor], events.get(key, 0), disputes.get(key, 0),
+                  v.covered_households, yes[v.meets_share]])
     _row(ws, ["合计", "", *(_formula(ws, f"=SUM({_col(COV, c, n_cov)})") for c in "CDE"), "", "", "",
-              *(_formula(ws, f"=SUM({_col(COV, c, n_cov)})") for c in "IJ")])
+              *(_formula(ws, f"=SUM({_col(COV, c, n_cov)})") for c in "IJK"), ""])
 
     buf = io.BytesIO()
     wb.save(buf)

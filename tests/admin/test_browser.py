@@ -110,3 +110,26 @@ async def test_villager_is_refused(browser: Any, served: tuple[str, World]) -> N
     response = await page.goto(f"{base}/admin/cases")
     assert response is not None and response.status == 403 and "没有权限" in await page.inner_text("main")
     await context.close()
+
+
+async def test_a_helper_bound_in_chat_shows_as_bound_in_the_people_list(browser: Any, served: tuple[str, World],
+                                                                         console: Any) -> None:
+    from bot.wechat.client import WeChatSimulator
+    from services.invites import create_invite
+    from tests.conftest import TOKEN
+    from tests.outreach.conftest import Chat
+
+    base, w = served
+    helper = await User.create(role=Role.HELPER, display_name="赵强", town=w.town, village=w.village)
+    code = await create_invite(helper, 7)
+    page = await (await browser.new_context()).new_page()
+    await _login(page, base, "司法所王")
+    await page.wait_for_selector("nav")  # logged in
+    await page.goto(f"{base}/admin/users?q=赵强")
+    row = page.locator("tbody tr", has_text="赵强")
+    assert "未绑定" in await row.inner_text()
+    chat = Chat(console[0], WeChatSimulator(TOKEN))
+    assert "绑定成功" in await chat.say("oid-zhaoqiang", f"绑定 {code}")
+    await page.goto(f"{base}/admin/users?q=赵强&bound=yes")
+    row = page.locator("tbody tr", has_text="赵强")
+    assert "已绑定" in await row.inner_text()

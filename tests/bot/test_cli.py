@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -169,3 +170,62 @@ def test_every_listed_command_is_registered_by_its_module() -> None:
         recorder = Recorder()
         importlib.import_module(module).add_parser(recorder)
         assert sorted(recorder.names) == sorted(n for n, (m, _) in COMMANDS.items() if m == module), module
+
+
+# What may stay in Latin letters in a help text: file formats, protocols and names a user types as they are.
+LATIN_ALLOWED = {"TOML", "CSV", "XLSX", "JSON", "MINGBAI_CONFIG", "SO_REUSEPORT", "YYYY", "MM", "DD", "FAQ"}
+ARGPARSE_ENGLISH = ("usage:", "options:", "positional arguments", "optional arguments", "show this help",
+                    "message and exit")
+
+
+def _help_of(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    from bot.cli import build_parser
+
+    with pytest.raises(SystemExit) as done:
+        build_parser(argv).parse_args([*argv, "--help"])
+    assert done.value.code == 0
+    return capsys.readouterr().out
+
+
+def _subcommands(text: str) -> list[str]:
+    """The subcommands a help lists under 子命令 (as a reader finds them)."""
+    lines = text.splitlines()
+    if "  子命令" not in lines:
+        return []
+    out = []
+    for line in lines[lines.index("  子命令") + 1:]:
+        if not line.startswith("    "):
+            break
+        if not line.startswith("     "):  # deeper lines continue a long description
+            out.append(line.split()[0])
+    return out
+
+
+def test_every_help_is_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import COMMANDS
+
+    helps = {"mingbai": _help_of([], capsys)}
+    for name in COMMANDS:
+        helps[f"mingbai {name}"] = text = _help_of([name], capsys)
+        for sub in _subcommands(text):
+            helps[f"mingbai {name} {sub}"] = _help_of([name, sub], capsys)
+    assert len(helps) == 39  # every command and subcommand was reached
+    for where, text in helps.items():
+        assert "用法：" in text and "显示本帮助并退出" in text, where
+        assert not [p for p in ARGPARSE_ENGLISH if p in text], where
+        prose = re.sub(r"mingbai( [a-z][\w-]*)*|--?[\w-]+|\{[^}]*\}|\[\w+\] \w+", " ", text)  # names and values
+        assert not re.findall(r"[A-Za-z]{2,} [A-Za-z]{2,}", prose), (where, prose)  # no English sentences
+        shouted = set(re.findall(r"\b[A-Z][A-Z_]{2,}\b", prose)) - LATIN_ALLOWED
+        assert not shouted, (where, shouted)  # no English placeholders such as YEAR or OUTPUT
+
+
+def test_a_wrong_option_is_told_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import build_parser
+
+    for argv, told in ((["report", "--year", "abc"], "参数 --year 的值 'abc' 格式不对"),
+                       (["activities"], "缺少必填的参数：子命令"),
+                       (["report", "--nonsense"], "无法识别的参数：--nonsense")):
+        with pytest.raises(SystemExit) as done:
+            build_parser(argv).parse_args(argv)
+        err = capsys.readouterr().err
+        assert done.value.code == 2 and err.startswith("用法：") and told in err, err

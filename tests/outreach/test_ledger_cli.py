@@ -171,3 +171,30 @@ def test_large_import_shows_progress(town: Any, db_url: str, capsys: pytest.Capt
     captured = capsys.readouterr()
     assert "导入2500条" in captured.out and "100% 2500/2500" in captured.err
     assert query(db_url, lambda: Activity.all().count()) == 2500
+
+
+def test_roster_columns_fill_the_helpers_own_record(town: Any, db_url: str, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from knowledge.wording.dates import today
+    from models.helper_tables import HelperProfile
+
+    async def profiles() -> dict[str, tuple[Any, ...]]:
+        rows = await HelperProfile.all().values_list("user__display_name", "source", "households", "joined_on",
+                                                     "left_on")
+        return {r[0]: tuple(r[1:]) for r in rows}
+
+    # the fixture's roster had no 加入日期 and no --since: its people joined on the day of the import
+    assert query(db_url, profiles)["王芳"] == ("", 0, today(), None)
+    roster = write(tmp_path / "h2.csv", "姓名,村名,骨干,电话,来源,联系户数,加入日期,退出日期",
+                   "李明,江湾村,是,13800000001,村干部,12,2020-03-01,", "孙丽,石桥村,否,13800000005,网格员,三十,,",
+                   "钱多,上坂村,是,13800000004,,,2020-01-01,2024-06-30")
+    assert run(town, "helpers", "import", roster, "--since", "2021-01-01", "--sheets", str(tmp_path / "s")) == 0
+    found = query(db_url, profiles)
+    assert found["李明"] == ("村干部", 12, dt.date(2020, 3, 1), None)
+    assert found["孙丽"] == ("网格员", 30, dt.date(2021, 1, 1), None)  # new to the roster: --since
+    assert found["钱多"] == ("", 0, dt.date(2020, 1, 1), dt.date(2024, 6, 30))
+    bad = write(tmp_path / "bad.csv", "姓名,村名,骨干,电话,来源,联系户数", "周七,江湾村,否,,老师,很多")
+    assert run(town, "helpers", "import", bad) == 1
+    err = capsys.readouterr().err
+    assert "来源" in err and "联系户数" in err and "没有导入任何数据" in err
+    assert query(db_url, lambda: User.filter(display_name="周七").count()) == 0

@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from models.core import Role, Town, User, Village
+from models.helper_tables import HelperProfile
 from models.mediation import Agreement, Case, FollowUp, JudicialConfirmation
 from models.outreach import Activity, ActivityKind
 from models.questions import QuestionLog
@@ -16,10 +17,13 @@ TZ = ZoneInfo("Asia/Shanghai")
 _seq = {"n": 0}
 
 
-async def _helpers(town: Town, village: Village, core: int, other: int, inactive: int = 0) -> None:
+async def _helpers(town: Town, village: Village, core: int, other: int, inactive: int = 0, covers: int = 0) -> None:
+    """Helpers of a village, each covering `covers` households (联系户)."""
     for i in range(core + other + inactive):
-        await User.create(role=Role.HELPER, display_name=f"{village.name}{i}", town=town, village=village,
-                          is_core=i < core or i >= core + other, active=i < core + other)
+        user = await User.create(role=Role.HELPER, display_name=f"{village.name}{i}", town=town, village=village,
+                                 is_core=i < core or i >= core + other, active=i < core + other)
+        if covers:
+            await HelperProfile.create(user=user, households=covers)
 
 
 async def _act(town: Town, village: Village | None, kind: ActivityKind, day: str, form: str = "",
@@ -52,10 +56,11 @@ async def seed() -> dict[str, Any]:
     dsc = await Village.create(town=jw, name="东山村", households=50)
     xhc = await Village.create(town=jw, name="西河村", households=40)
     bsc = await Village.create(town=bs, name="白沙村", households=30)
-    await _helpers(jw, jwc, core=10, other=2)
-    await _helpers(jw, dsc, core=5, other=0)
-    await _helpers(jw, xhc, core=2, other=0, inactive=1)
-    await _helpers(bs, bsc, core=3, other=1)
+    # 联系户: 江湾村 60 of 100, 东山村 30 of 50, 西河村 16 of 40 (below half; the inactive one is not counted)
+    await _helpers(jw, jwc, core=10, other=2, covers=5)
+    await _helpers(jw, dsc, core=5, other=0, covers=6)
+    await _helpers(jw, xhc, core=2, other=0, inactive=1, covers=8)
+    await _helpers(bs, bsc, core=3, other=1, covers=5)
     await User.create(role=Role.VILLAGER, display_name="村民", town=jw, village=jwc, is_core=True)
 
     P, T, M = ActivityKind.PUBLICITY, ActivityKind.TRAINING, ActivityKind.MEETING

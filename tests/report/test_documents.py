@@ -35,7 +35,8 @@ def test_docx_text_reads_back() -> None:
     table = d.tables[-1]
     rows = [[c.text for c in r.cells] for r in table.rows]
     assert rows[0][0] == "村名"
-    assert ["西河村", "900", "2", "1", "900.0", "未达到（差89人）", "0", "0"] in rows
+    assert ["西河村", "900", "2", "1", "900.0", "未达到（差89人）", "33.3%（未达到）", "0", "0"] in rows
+    assert ["江湾村", "5000", "560", "520", "9.6", "达到", "64%"] == rows[1][:7]
     assert len(d.inline_shapes) == 2
 
 
@@ -128,8 +129,8 @@ def test_xlsx_is_formatted_as_a_clerk_would() -> None:
     assert act["A1"].font.bold and act.column_dimensions["G"].width == 28  # 主题 is wide enough to read
     assert act["B2"].value == dt.datetime(2023, 3, 1) and act["B2"].number_format == "yyyy-mm-dd"  # real dates
     assert dis["G2"].is_date and dis["M2"].number_format == "#,##0.00" and dis["M1"].value == "协议金额（元）"
-    assert [c.value for c in cov[1]][-2:] == ["宣传活动（次）", "矛盾纠纷（件）"]
-    assert [c.value for c in cov[2]][1:2] + [c.value for c in cov[2]][-2:] == ["江湾村", 20, 70]
+    assert [c.value for c in cov[1]][-4:] == ["宣传活动（次）", "矛盾纠纷（件）", "联系户数", "联系户占比达标"]
+    assert [c.value for c in cov[2]][1:2] + [c.value for c in cov[2]][-4:] == ["江湾村", 20, 70, 3200, "是"]
 
 
 def test_xlsx_totals_match_for_consistent_figures() -> None:

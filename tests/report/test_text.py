@@ -14,7 +14,7 @@ EXPECTED = """江湾镇2023年法治建设工作情况
 
 二、“法律明白人”队伍建设
 
-我镇共有“法律明白人”1060人，其中“法律明白人”骨干1003人，实现了每10户至少有一名“法律明白人”骨干，各行政村“法律明白人”均不少于3名。
+我镇共有“法律明白人”1060人，其中“法律明白人”骨干1003人，平均每9.8户有一名骨干，实现了每10户至少有一名“法律明白人”骨干，“法律明白人”联系6100户，占总户数的62.2%，各村均达到不低于50%的要求，各行政村“法律明白人”均不少于3名。
 
 三、法治宣传教育
 
@@ -43,8 +43,28 @@ def test_coverage_sentence_names_the_villages_below() -> None:
     assert "实现了每10户" not in text and "均不少于3名" not in text
     achievements, problems = text.split("存在的问题")
     assert "西河村" not in achievements  # shortcomings stand in their own part, not among the achievements
+    # both ratios stated with their targets, neither claimed as reached
+    assert ("平均每10.7户有一名骨干（要求每10户至少一名），“法律明白人”联系6400户，占总户数的59.8%"
+            "（要求不低于50%）") in achievements
     assert ("一是1个村尚未实现每10户至少有一名“法律明白人”骨干（西河村）；"
-            "二是西河村的“法律明白人”不足3名，需继续培养；") in problems
+            "二是1个村“法律明白人”联系户数不足总户数的50%（西河村）；"
+            "三是西河村的“法律明白人”不足3名，需继续培养；") in problems
+
+
+def test_share_is_cut_not_rounded_up_and_unrecorded_households_are_a_warning() -> None:
+    f = town_2023()
+    f.helpers.villages = [VillageCoverage("东山村", 10000, 30, 1000, covered=4999)]  # 49.99%: short of 50%
+    achievements, problems = render_text(f).split("存在的问题")
+    assert "占总户数的49.9%（要求不低于50%）" in achievements
+    assert "1个村“法律明白人”联系户数不足总户数的50%（东山村）" in problems
+    f.helpers.share = f.helpers.villages[0].share = 0.4  # the configured target
+    text = render_text(f)
+    assert "占总户数的49.9%，达到不低于40%的要求" in text and "联系户数不足" not in text
+    for v in f.helpers.villages:
+        v.covered = 0  # no helper has 联系户数 recorded: nothing claimed, the clerk is warned
+    text = render_text(f)
+    assert "联系" not in text and "占总户数" not in text
+    assert any("联系户数" in w for w in warnings(f))
 
 
 def test_problems_stand_apart_from_the_achievements() -> None:
@@ -157,7 +177,7 @@ def test_short_text_for_chat() -> None:
         "江湾镇2023年法治建设工作情况",
         "专题会议2次，普法专题培训4次",
         "普法宣传活动35次，同比增加5次（增长16.7%），覆盖5200余人次，资料4600余份",
-        "法律明白人1060人，骨干1003人；每10户一名骨干：已实现",
+        "法律明白人1060人，骨干1003人；每10户一名骨干：已实现；联系户占62.2%（要求50%）",
         "矛盾纠纷120件，调解成功100件（90.9%），上交0件",
         "群众提问2300余次，未能解答120次",
     ]

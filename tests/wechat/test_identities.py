@@ -86,14 +86,14 @@ async def test_link_code_from_the_miniprogram_links_the_chat(platform: Platform)
     code = await create_invite(person, 7)
     headers, _ = await p.login("mp-sun")
     assert (await p.client.post("/api/v1/auth/bind", json={"invite_code": code}, headers=headers)).status == 200
-    assert "活动类别" not in await p.chat.say("oa-sun", "登记活动")  # the chat does not know her yet
+    assert "活动是哪天" not in await p.chat.say("oa-sun", "登记活动")  # the chat does not know her yet
     r = await p.client.post("/api/v1/auth/link-code", headers=headers)
     assert r.status == 200
     link = (await r.json())["code"]
     assert "绑定成功" in await p.chat.say("oa-sun", f"绑定 {link}")
     await person.refresh_from_db()
     assert person.openid == "oa-sun"
-    assert "活动类别" in await p.chat.say("oa-sun", "登记活动")
+    assert "活动是哪天" in await p.chat.say("oa-sun", "登记活动")
 
 
 async def test_strangers_and_wrong_codes_are_refused(platform: Platform) -> None:

@@ -59,7 +59,7 @@ async def test_click_on_apply_starts_the_intake_form(platform: Platform) -> None
 
 async def test_clicks_with_fixed_answers_keywords_and_unknown_keys(platform: Platform) -> None:
     assert "直接打字或发语音" in await platform.event("villager-2", "CLICK", "我要提问")
-    assert "活动类别" in await platform.event("h1", "CLICK", "登记活动")  # the helper's form, as if typed
+    assert "活动是哪天" in await platform.event("h1", "CLICK", "登记活动")  # the helper's form, as if typed
     await platform.chat.say("h1", "取消")
     assert "暂未开通" in await platform.event("villager-2", "CLICK", "某个没有的功能")
     assert "关联码" in await platform.event("h1", "CLICK", "绑定小程序")

@@ -38,7 +38,7 @@ async def test_invite_qr_is_temporary_and_its_scan_binds_a_new_follower(platform
     assert reply.startswith("欢迎关注！绑定成功！赵强") and "法律明白人" in reply
     await person.refresh_from_db()
     assert person.openid == "oa-zhao"
-    assert "活动类别" in await p.chat.say("oa-zhao", "登记活动")
+    assert "活动是哪天" in await p.chat.say("oa-zhao", "登记活动")
     await eventually(lambda: p.fake.tagged.get("oa-zhao"))  # tagged in the background: the helpers' 个性化菜单
     assert [p.fake.tags[t] for t in p.fake.tagged["oa-zhao"]] == ["法律明白人"]
 
