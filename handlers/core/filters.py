@@ -19,8 +19,10 @@ def normalize(text: str) -> str:
 
 
 def exact_form(text: str) -> str:
-    """The text as Exact compares it: trimmed, without final punctuation, lower case."""
-    return normalize(text).rstrip("。.!！?？").lower()
+    """The text as Exact compares it: trimmed, without final punctuation (unless it is all there is: "?"
+    asks for help), lower case."""
+    text = normalize(text)
+    return (text.rstrip("。.!！?？") or text).lower()
 
 
 class Command(BaseFilter):

@@ -144,3 +144,10 @@ async def test_question_log_backlog_is_bounded() -> None:
     assert qlog.queue.qsize() == 2 and qlog.dropped == 3
     assert qlog.writer is not None
     qlog.writer.cancel()
+
+
+async def test_a_lone_question_mark_opens_the_help_menu(make_settings, make_client) -> None:
+    client = await make_client(make_settings())
+    for text in ("?", "？"):
+        reply = await say(client, "v3", text)
+        assert "您可以" in reply and "查法条" in reply, reply
