@@ -25,12 +25,13 @@ async def home(request: web.Request) -> web.StreamResponse:
 
 
 async def redirect_home(request: web.Request) -> web.StreamResponse:
-    """/admin -> /admin/."""
+    """/ and /admin -> /admin/: the server's own address opens the console (its login page when logged out)."""
     raise web.HTTPFound("/admin/")
 
 
 def setup(app: web.Application) -> None:
     """Register the console pages."""
+    app.router.add_get("/", redirect_home, name="site_root")
     app.router.add_get("/admin", redirect_home, name="admin_root")
     app.router.add_get("/admin/", home, name="admin_home")
     cases.setup(app)

@@ -19,6 +19,13 @@ def test_password_hash_roundtrip() -> None:
     assert password_problem("short1") and password_problem("12345678") and password_problem("abc12345") is None
 
 
+async def test_the_servers_own_address_opens_the_console_login(console: Any) -> None:
+    client, _ = console
+    page = await client.get("/")
+    assert page.status == 200 and page.url.path == "/admin/login"
+    assert "登录" in await page.text()
+
+
 async def test_login_logout_and_cookie_flags(console: Any) -> None:
     client, town = console
     await make_staff("洪调解", Role.MEDIATOR, town)

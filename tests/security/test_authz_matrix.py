@@ -54,6 +54,7 @@ KB_SAVE = row("csrf", "403", "403", "403", "400", "400", "400")  # the empty for
 CONSOLE: dict[str, dict[str, str]] = {
     "GET /admin/login": row("200", "200", "200", "302", "302", "302", "302"),
     "POST /admin/login": row("401", "403", "403", "302", "302", "302", "302"),  # each logs in as themself
+    "GET /": same("302"),
     "GET /admin": same("302"),
     "GET /admin/": STAFF_PAGE,
     "GET /admin/static": same("200"),
