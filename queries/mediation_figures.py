@@ -24,7 +24,7 @@ from tortoise.functions import Count, Sum
 from knowledge.wording.dates import TZ
 from models.core import Town
 from models.mediation import Agreement, Case, JudicialConfirmation
-from queries.figures import ScreeningFigures
+from queries.figures import ScreeningFigures, parse_period
 from queries.screening_figures import figures_by_town
 from services.case_flow import CASE_TYPES
 
@@ -139,12 +139,9 @@ class CountyTable:
 
 
 def period(year: int, quarter: int | None = None) -> tuple[date, date]:
-    """The first and last day of a year or one of its quarters."""
-    if quarter is None:
-        return date(year, 1, 1), date(year, 12, 31)
-    first = date(year, 3 * quarter - 2, 1)
-    last = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
-    return first, date.fromordinal(last.toordinal() - 1)
+    """The first and last day of a year or one of its quarters (the report's Period, whose end is exclusive)."""
+    p = parse_period(year, quarter)
+    return p.start, p.end - timedelta(days=1)
 
 
 Counts = dict[tuple[int, str], Any]  # (town id, category) -> value
