@@ -83,11 +83,13 @@ class Responder:
         if not result.legal and words >= 2 and result.confidence < self.policy.offtopic_guard:
             return Reply("offtopic", confidence=result.confidence)
         hits = self._distinct(result.hits)
-        if len(text) >= self.policy.account_chars:
+        policy = self.policy
+        account = len(text) >= policy.account_chars
+        if account:
             hits = self._law_first(hits)
         top = hits[0]
         rivals = [h for h in hits[1:] if not _same_rule(h.entry, top.entry)]
-        policy = self.policy
+
         def ratio(hit: Hit) -> float:
             if len(text) >= LONG_MESSAGE:
                 return min(policy.long_ratio, policy.ask_ratio)
@@ -100,11 +102,11 @@ class Responder:
         # Another of the first three using clearly more of the question's legal words: ask, not answer.
         top_cover = self.kb.coverage(result, top.entry)
         covered = any(self.kb.coverage(result, h.entry) > top_cover + policy.coverage_gap for h in hits[1:3])
-        if not timed and (result.confidence < self.policy.answer or close or covered or self._bare_topic(result)):
+        if not timed and (result.confidence < policy.answer or close or covered or self._bare_topic(result)):
             reply = self._choices(text, hits, result.confidence)
         else:
             reply = self._answer(text, hits, result.confidence)
-        return self._fitting(text, result, reply) if len(text) >= policy.account_chars else reply
+        return self._fitting(text, result, reply) if account else reply
 
     def _fitting(self, text: str, result: SearchResult, reply: Reply) -> Reply:
         """In an account, the articles of the leading entry's law that fit the facts told best.
