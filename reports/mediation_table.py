@@ -74,6 +74,12 @@ def _sheet(ws: Any, unit: str, first: date, last: date, first_label: str, rows: 
     for i in range(2, width + 1):
         ws.column_dimensions[get_column_letter(i)].width = 11
     ws.row_dimensions[3].height = 45
+    # Printed as a county files it: A4 landscape, the whole width on one page, the header rows on every page.
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "3:4"
 
 
 def _notes(t: MediationTable) -> list[str]:

@@ -68,6 +68,10 @@ async def test_table_figures(world: World) -> None:
     at = heads[0].index("防止群体性上访")
     assert heads[1][at:at + 2] == ["件", "人"] and "防止民间纠纷转化为刑事案件" in heads[0]
     assert "调解协议（件）" in heads[0] and "书面" in heads[1] and "口头" in heads[1]
+    # it prints on A4 landscape, one page wide, the header rows repeated
+    assert int(ws.page_setup.paperSize) == 9 and ws.page_setup.orientation == "landscape"  # 9: A4
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    assert ws.print_title_rows == "$3:$4"
     contract = next(r for r in ws.iter_rows(min_row=5, values_only=True) if r[0] == "合同")
     assert contract[at:at + 2] == (1, 15)
 
