@@ -101,7 +101,8 @@ async def test_two_arq_worker_processes(world: World, fake_wechat: Any, db_url: 
     config.write_text(
         f'[database]\nurl = "{db_url}"\n[redis]\nurl = "{redis_url}"\n'
         f'[wechat]\ntoken = "{TOKEN}"\nappid = "{APPID}"\nsecret = "s3cret"\nmode = "plain"\n'
-        f'api_base_url = "{base}"\n[security]\nsecret_key = "test-secret-key-0123456789"\n',
+        f'api_base_url = "{base}"\n[security]\nsecret_key = "test-secret-key-0123456789"\n'
+        '[mediation]\nquiet_start = ""\nquiet_end = ""\n',  # the case's own notice goes out at any hour
         encoding="utf-8",
     )
     exe = str(Path(sys.executable).with_name("mingbai"))
@@ -110,7 +111,9 @@ async def test_two_arq_worker_processes(world: World, fake_wechat: Any, db_url: 
              for _ in range(2)]
     outputs = await asyncio.wait_for(asyncio.gather(*(p.communicate() for p in procs)), 60)
     assert all(p.returncode == 0 for p in procs), outputs
-    assert len(fake.texts_to("oid-洪调解")) == 1
+    to_hong = fake.texts_to("oid-洪调解")
+    assert len([t for t in to_hong if t.startswith("【调解提醒】")]) == 1
+    assert len([t for t in to_hong if t.startswith("【新的调解申请】")]) == 1
     assert await ReminderSent.filter(case_id=c.id).count() == 1
 
 
@@ -121,8 +124,10 @@ async def test_embedded_server_scans_in_process(world: World, fake_wechat: Any, 
     start = cases.today() - timedelta(days=29)
     c = await new_case(world, on=start)
     await cases.accept(c.id, actor, [world.mediator.id], due_days=30, on=start)
-    settings = make_settings(redis={"url": ""}, wechat={"api_base_url": base})
+    settings = make_settings(redis={"url": ""}, wechat={"api_base_url": base},
+                             mediation={"quiet_start": "", "quiet_end": ""})
     assert settings.embedded
     await make_client(settings)
-    await eventually(lambda: fake.sent)
-    assert len(fake.texts_to("oid-洪调解")) == 1 and "还有1天" in fake.texts_to("oid-洪调解")[0]
+    await eventually(lambda: len(fake.texts_to("oid-洪调解")) >= 2)
+    reminders = [t for t in fake.texts_to("oid-洪调解") if t.startswith("【调解提醒】")]
+    assert len(reminders) == 1 and "还有1天" in reminders[0]
