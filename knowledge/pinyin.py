@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Iterable, Mapping
 
 from pypinyin import lazy_pinyin
@@ -68,12 +69,9 @@ class PinyinCorrector:
                 if loose is not None:
                     self._loose.setdefault(loose, word)
 
-    def _match(self, span: str, keys: list[tuple[str, ...] | None]) -> str | None:
+    def _match(self, span: str, keys: list[tuple[str, ...]]) -> str | None:
         """The vocabulary word the span sounds like; `keys` are its tokens' syllables (pinyin_key)."""
-        known = [k for k in keys if k is not None]
-        if len(known) < len(keys):
-            return None
-        key = tuple(s for k in known for s in k)
+        key = tuple(itertools.chain.from_iterable(keys))
         word = self._exact.get(key)
         if word is None and len(span) >= 3:
             word = self._loose.get(tuple(fuzzy(s) for s in key))
@@ -82,11 +80,12 @@ class PinyinCorrector:
     def correct(self, tokens: list[str]) -> list[str]:
         """Return tokens with homophone spans replaced by vocabulary words, longest span first."""
         keys = [pinyin_key(t, loose=False) for t in tokens]  # a span's syllables are its tokens' in a row
+        known = [t in self.vocabulary for t in tokens]
         out: list[str] = []
         i = 0
         while i < len(tokens):
-            for j in range(min(len(tokens), i + self.max_chars), i, -1):
-                word = self._replacement(tokens[i:j], keys[i:j])
+            for j in reversed(self._ends(tokens, keys, known, i)):
+                word = self._replacement(tokens[i:j], keys[i:j], all(known[i:j]))  # type: ignore[arg-type]
                 if word is not None:
                     out.append(word)
                     i = j
@@ -96,11 +95,24 @@ class PinyinCorrector:
                 i += 1
         return out
 
-    def _replacement(self, span_tokens: list[str], keys: list[tuple[str, ...] | None]) -> str | None:
+    def _ends(self, tokens: list[str], keys: list[tuple[str, ...] | None], known: list[bool], i: int) -> list[int]:
+        """Where a span starting at token i may end: 2 to max_chars characters, every token with a reading,
+        and not one known word alone (known words are never rewritten)."""
+        ends = []
+        chars = 0
+        for j in range(i, len(tokens)):
+            chars += len(tokens[j])
+            if chars > self.max_chars or keys[j] is None:
+                break
+            if chars >= 2 and not (j == i and known[i]):
+                ends.append(j + 1)
+        return ends
+
+    def _replacement(self, span_tokens: list[str], keys: list[tuple[str, ...]], known_only: bool) -> str | None:
+        """The word a span becomes, if any; `known_only`: every token of it is a known word."""
         span = "".join(span_tokens)
-        if not 2 <= len(span) <= self.max_chars or span in self.vocabulary:
+        if span in self.vocabulary:
             return None
-        known_only = all(t in self.vocabulary for t in span_tokens)
         if known_only and (len(span) < 3 or sum(len(t) == 1 for t in span_tokens) < 2):
             return None  # "菜里" must not become "彩礼"
         word = self._match(span, keys)
