@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from typing import Any
 
@@ -144,6 +145,20 @@ async def test_question_log_backlog_is_bounded() -> None:
     assert qlog.queue.qsize() == 2 and qlog.dropped == 3
     assert qlog.writer is not None
     qlog.writer.cancel()
+
+
+async def test_questions_gathered_for_a_write_are_all_kept_at_shutdown(db) -> None:
+    from handlers.core import Context
+    from handlers.legal import DatabaseQuestionLog
+
+    qlog = DatabaseQuestionLog("secret-key-0123456789", interval=60)  # would gather for a minute
+    for n in range(3):
+        await qlog(Context(openid=f"u{n}"), f"欠钱不还怎么办 第{n}次 电话13812345678", None)
+    await asyncio.sleep(0.05)
+    assert await QuestionLog.all().count() == 0  # still gathering
+    await asyncio.wait_for(qlog.drain(timeout=5), 5)  # shutdown cuts the wait short
+    rows = await QuestionLog.all().order_by("id")
+    assert [r.question for r in rows] == [f"欠钱不还怎么办 第{n}次 电话138****5678" for n in range(3)]
 
 
 async def test_a_lone_question_mark_opens_the_help_menu(make_settings, make_client) -> None:
