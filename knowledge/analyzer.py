@@ -73,8 +73,12 @@ class Analyzer:
 
     def expansions(self, tokens: list[str]) -> list[str]:
         """Lexicon words for colloquial phrases, plus dictionary words inside long tokens."""
-        extra = self.lexicon.expand("".join(tokens), tokens)
-        # Like jieba's search mode: 赡养父母 also says 赡养 and 父母, 宅基地证 also 宅基地.
+        return self.lexicon.expand("".join(tokens), tokens) + self.parts(tokens)
+
+    def parts(self, tokens: list[str]) -> list[str]:
+        """Dictionary words inside long tokens, like jieba's search mode: 赡养父母 also says 赡养 and
+        父母, 宅基地证 also 宅基地."""
+        found = []
         freq = self.tokenizer.FREQ
         for token in tokens:
             if len(token) < 3 or token in self.lexicon.stopwords:
@@ -83,8 +87,8 @@ class Analyzer:
                 for start in range(len(token) - size + 1):
                     part = token[start:start + size]
                     if part != token and freq.get(part):
-                        extra.append(part)
-        return extra
+                        found.append(part)
+        return found
 
     def analyze(self, text: str, *, repair: bool = False) -> list[str]:
         """Content tokens followed by expansions: the terms of an indexed document."""

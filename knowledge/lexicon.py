@@ -27,6 +27,8 @@ class Lexicon:
     _phrase_keys: tuple[str, ...] = field(init=False, repr=False, compare=False)
     _phrases_by_first: dict[str, list[tuple[int, str]]] = field(init=False, repr=False, compare=False)
     _chat_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    _smalltalk_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    _dispute_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         keys = sorted(self.corrections, key=len, reverse=True)
@@ -40,6 +42,8 @@ class Lexicon:
         object.__setattr__(self, "_phrases_by_first", by_first)
         chat = re.compile("|".join(f"(?:{p})" for p in self.chat_patterns)) if self.chat_patterns else None
         object.__setattr__(self, "_chat_re", chat)
+        object.__setattr__(self, "_smalltalk_re", _any_of(self.smalltalk))
+        object.__setattr__(self, "_dispute_re", _any_of(self.disputes))
 
     def correct(self, text: str) -> str:
         """Replace known misspellings and homophones (离昏 → 离婚)."""
@@ -61,11 +65,11 @@ class Lexicon:
 
     def is_dispute(self, text: str) -> bool:
         """Whether the text says something was taken, owed, refused or done wrong (占, 欠, 不给, 打人 ...)."""
-        return any(marker in text for marker in self.disputes)
+        return self._dispute_re is not None and self._dispute_re.search(text) is not None
 
     def is_smalltalk(self, text: str) -> bool:
         """Whether the text has a marker of small talk (weather, lottery, greetings, cooking ...)."""
-        if any(marker in text for marker in self.smalltalk):
+        if self._smalltalk_re is not None and self._smalltalk_re.search(text):
             return True
         return self._chat_re is not None and self._chat_re.search(text) is not None
 
@@ -81,6 +85,12 @@ class Lexicon:
         for targets in self.expansions.values():
             result.update(targets)
         return {w for w in result if len(w) > 1}
+
+
+def _any_of(words: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern finding any of the words in a text (None for no words)."""
+    words = [w for w in words if w]
+    return re.compile("|".join(map(re.escape, words))) if words else None
 
 
 def load_lexicon(path: Path | None = None) -> Lexicon:

@@ -154,18 +154,18 @@ class KnowledgeBase:
         tuning = self.tuning
         tokens = self.analyzer.segment(text[:MAX_QUERY_CHARS], repair=True)
         content = list(dict.fromkeys(self.analyzer.content(tokens)))
-        weights = dict.fromkeys(self.analyzer.expansions(tokens), tuning.expansion_weight)
+        lexicon = self.analyzer.lexicon
+        joined = "".join(tokens)
+        implied = lexicon.expand(joined, tokens)  # legal words of colloquial phrases ("老爷子没了" → 继承)
+        weights = dict.fromkeys(implied + self.analyzer.parts(tokens), tuning.expansion_weight)
         weights.update(dict.fromkeys(content, 1.0))
         for term in self._homophones(content):
             weights.setdefault(term, tuning.homophone_weight)
-        joined = "".join(tokens)
-        dispute = self.analyzer.lexicon.is_dispute(joined)
+        dispute = lexicon.is_dispute(joined)
         # A chat marker ("多少钱", "推荐") says small talk unless the message tells of a dispute (被骗, 不给).
-        smalltalk = self.analyzer.lexicon.is_smalltalk(joined) and not dispute
-        # Legal vocabulary, or a colloquial phrase the lexicon maps to it ("老爷子没了" → 继承).
-        lexicon = self.analyzer.lexicon
-        legal_words = [t for t in content if t in self._legal_terms]
-        legal_words += lexicon.expand(joined, tokens)
+        smalltalk = lexicon.is_smalltalk(joined) and not dispute
+        # Legal vocabulary, or a colloquial phrase the lexicon maps to it.
+        legal_words = [t for t in content if t in self._legal_terms] + implied
         if not dispute:  # 女儿, 房子 alone say no legal matter
             legal_words = [t for t in legal_words if t not in lexicon.weak]
         legal = len(legal_words) >= 2 or (bool(legal_words) and not smalltalk) or dispute
