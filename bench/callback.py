@@ -269,7 +269,7 @@ def main() -> int:
         print(f"{name:<14}{r['messages']:>8.0f}{r['rate']:>10.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}{r['errors']:>8.0f}"
               f"{r['cpu_us']:>12.0f}")
     ratio = results["mingbai"]["rate"] / results["bare aiohttp"]["rate"]
-    print(f"throughput ratio mingbai / bare aiohttp: {ratio:.2f}")
+    print(f"throughput ratio mingbai / bare aiohttp: {ratio:.3f}")
     return 0
 
 

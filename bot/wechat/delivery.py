@@ -43,6 +43,7 @@ log = logging.getLogger("mingbai.wechat")
 
 BUSY = "系统繁忙，请稍后再试。紧急情况请拨打110，法律咨询可拨打12348。"
 PREFIX = "mingbai:"
+SYNC_SECONDS = 5  # the copy of an outage's keys counts as failed past this (a Redis that accepts but never answers)
 NONCE_TTL = 900  # longer than the timestamp window (±300 s): a pair cannot come back after it expires
 
 # KEYS[1] the (timestamp, nonce) pair or '', KEYS[2] the message's claim; ARGV: body digest, TTLs.
@@ -188,16 +189,16 @@ class Delivery:
     async def _sync(self) -> None:
         """Copy what the outage kept locally into Redis, without overwriting what other processes stored."""
         pending, self.unsynced = self.unsynced, {}
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for key, ttl in pending.items():
-                value = self.local.get(key)
-                if value is not None:
-                    pipe.set(key, value, nx=True, ex=ttl)
-            try:
+        try:
+            async with asyncio.timeout(SYNC_SECONDS), self.redis.pipeline(transaction=False) as pipe:
+                for key, ttl in pending.items():
+                    value = self.local.get(key)
+                    if value is not None:
+                        pipe.set(key, value, nx=True, ex=ttl)
                 await pipe.execute()
-            except REDIS_DOWN:
-                self.unsynced.update(pending)
-                raise
+        except REDIS_DOWN:  # (TimeoutError among them) kept for the next try
+            self.unsynced.update(pending)
+            raise
         log.info("copied %d keys of the outage to Redis", len(pending))
 
     def _start_probe(self) -> None:

@@ -60,6 +60,24 @@ async def test_a_lost_connection_fails_every_command_of_its_batch() -> None:
         await aio.aclose()
 
 
+async def test_a_redis_that_never_answers_fails_the_batch_within_its_timeout() -> None:
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while await reader.read(1 << 16):  # takes the commands, never answers, until the client hangs up
+            pass
+        writer.close()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    aio, _ = make_clients(f"redis://127.0.0.1:{port}/0", batch_window=0.005)
+    aio.timeout = 0.3
+    try:
+        results = await asyncio.wait_for(asyncio.gather(aio.get("a"), aio.set("b", "1"), return_exceptions=True), 5)
+        assert all(isinstance(r, TimeoutError) for r in results), results  # the breaker's "Redis is down"
+    finally:
+        await aio.aclose()
+        server.close()
+
+
 async def test_concurrent_hits_each_get_their_own_count(redis_url: str) -> None:
     aio, _ = make_clients(redis_url)
     try:
