@@ -100,8 +100,8 @@ class Responder:
         # not between topics: "去年" says nothing about whether a crash or a debt is asked about.
         timed = self.facts.states_deadline(top.entry, text) and all(h.entry.topic == top.entry.topic for h in close)
         # Another of the first three using clearly more of the question's legal words: ask, not answer.
-        top_cover = self.kb.coverage(result, top.entry)
-        covered = any(self.kb.coverage(result, h.entry) > top_cover + policy.coverage_gap for h in hits[1:3])
+        top_cover, *others = self.kb.coverage(result, [top.entry, *(h.entry for h in hits[1:3])])
+        covered = any(share > top_cover + policy.coverage_gap for share in others)
         if not timed and (result.confidence < policy.answer or close or covered or self._bare_topic(result)):
             reply = self._choices(text, hits, result.confidence)
         else:

@@ -27,6 +27,7 @@ _AGO = re.compile(
 )
 _NAMED = {"大前年": 3 * 365, "前年": 2 * 365, "去年": 365, "上个月": 30, "上月": 30, "前几天": 5, "昨天": 1,
           "前天": 2, "上周": 7, "上个星期": 7}
+_UNIT_CHARS = re.compile("[年月天日周期]")
 _UNIT_DAYS = {"年": 365, "个月": 30, "个多月": 30, "个半月": 30, "月": 30, "天": 1, "日": 1, "周": 7, "星期": 7,
               "个星期": 7}
 
@@ -41,6 +42,8 @@ class Ago:
 
 def time_ago(text: str) -> Ago | None:
     """The longest "how long ago" a question states, or None ("五年前" → 1825 days)."""
+    if not _UNIT_CHARS.search(text):  # every span and named time has one of these (most questions: none)
+        return None
     found: list[Ago] = []
     for match in _AGO.finditer(text):
         groups = {k.removeprefix("b_"): v for k, v in match.groupdict().items() if v is not None}

@@ -209,15 +209,19 @@ class KnowledgeBase:
                 found.append(term)
         return found
 
-    def coverage(self, result: SearchResult, entry: Entry) -> float:
-        """The share (idf-weighted) of the question's legal words that the entry uses; 1.0 without any."""
-        index = self._index_of.get(entry.id)
-        if index is None:
-            return 0.0
-        terms = self._entry_terms[index]
+    def coverage(self, result: SearchResult, entries: Sequence[Entry]) -> list[float]:
+        """For each entry, the share (idf-weighted) of the question's legal words it uses; 1.0 without any."""
         legal = [(t, self._idf.get(t, 0.0)) for t in result.terms if t in self._legal_terms]
         total = sum(idf for _, idf in legal)
-        return sum(idf for t, idf in legal if t in terms) / total if total else 1.0
+        shares = []
+        for entry in entries:
+            index = self._index_of.get(entry.id)
+            if index is None:
+                shares.append(0.0)
+                continue
+            terms = self._entry_terms[index]
+            shares.append(sum(idf for t, idf in legal if t in terms) / total if total else 1.0)
+        return shares
 
     def _is_bare_keyword(self, content: list[str], top: int) -> bool:
         terms = self._entry_terms[top]

@@ -185,3 +185,13 @@ def test_an_answer_adds_only_an_article_its_entry_does_not_cite() -> None:
         if reply.kind == "answer":
             assert len(reply.articles) <= 1
             assert not set(a.cite for a in reply.articles) & set(reply.entries[0].basis)
+
+
+def test_every_named_time_and_unit_is_read() -> None:
+    from knowledge.facts import _NAMED, _UNIT_DAYS
+
+    for word in _NAMED:
+        assert time_ago(f"钱是{word}借的") is not None, word
+    for unit in _UNIT_DAYS:
+        assert time_ago(f"借了三{unit}了") is not None, unit
+    assert time_ago("邻居占了我家的宅基地怎么办") is None

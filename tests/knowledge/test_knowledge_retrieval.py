@@ -101,6 +101,6 @@ def test_coverage_is_the_share_of_legal_words_an_entry_uses() -> None:
     result = kb.search("离婚后孩子的抚养费不给怎么办")
     support = kb.entry("lf-child-support-unpaid")
     dogs = kb.entry("tp-dog-who-liable")
-    assert kb.coverage(result, support) > kb.coverage(result, dogs)
-    assert 0.0 <= kb.coverage(result, dogs) <= kb.coverage(result, support) <= 1.0
-    assert kb.coverage(kb.search("今天天气怎么样"), dogs) == 1.0  # no legal word: nothing to miss
+    on_support, on_dogs = kb.coverage(result, [support, dogs])
+    assert 0.0 <= on_dogs < on_support <= 1.0
+    assert kb.coverage(kb.search("今天天气怎么样"), [dogs]) == [1.0]  # no legal word: nothing to miss
