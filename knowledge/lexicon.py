@@ -71,6 +71,11 @@ class Lexicon:
         """Whether the text has a marker of small talk (weather, lottery, greetings, cooking ...)."""
         if self._smalltalk_re is not None and self._smalltalk_re.search(text):
             return True
+        return self.asks_advice(text)
+
+    def asks_advice(self, text: str) -> bool:
+        """Whether the text asks for everyday advice in so many words ("用什么砖好", "多久换一次", "打不着火"):
+        a practical question even beside a legal word, unless it tells of a dispute."""
         return self._chat_re is not None and self._chat_re.search(text) is not None
 
     @property

@@ -164,11 +164,14 @@ class KnowledgeBase:
         dispute = lexicon.is_dispute(joined)
         # A chat marker ("多少钱", "推荐") says small talk unless the message tells of a dispute (被骗, 不给).
         smalltalk = lexicon.is_smalltalk(joined) and not dispute
+        # Asked for everyday advice in so many words: practical even beside a strong legal word ("宅基地上盖房子
+        # 用什么砖好"), where a mere chat word is not ("一下雨水就流进我家院子" stays a legal question).
+        advice = smalltalk and lexicon.asks_advice(joined)
         # Legal vocabulary, or a colloquial phrase the lexicon maps to it.
         legal_words = [t for t in content if t in self._legal_terms] + implied
         if not dispute:  # 女儿, 房子 alone say no legal matter
             legal_words = [t for t in legal_words if t not in lexicon.weak]
-        legal = len(legal_words) >= 2 or (bool(legal_words) and not smalltalk) or dispute
+        legal = not advice and (len(legal_words) >= 2 or (bool(legal_words) and not smalltalk) or dispute)
         if not any(t in self._idf for t in weights):
             return SearchResult("low", [], 0.0, weights, legal=legal, chat=smalltalk, dispute=dispute)
         phrasing, combined, answer = self._indexes.scores(weights)
@@ -183,7 +186,7 @@ class KnowledgeBase:
         confidence = self._confidence(content, float(best_phrasing[order[0]]), hits[0].score)
         bare = self._is_bare_keyword(content, order[0])
         strong = any(t in self._legal_terms and t not in lexicon.weak for t in content)
-        if smalltalk and (confidence < tuning.high or not strong):
+        if smalltalk and (confidence < tuning.high or not strong or advice):
             confidence *= tuning.smalltalk_factor  # damps weak matches only: "一下雨水就流进我家院子" stays
         elif bare:
             # "彩礼", "宅基地 继承": legal words only, all in the top entry: offer its topic's choices.
