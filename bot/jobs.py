@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.cs_retry import JOB, MAX_TRIES, QUEUE, send_customer_service
 from bot.customer_service import CustomerService
 from bot.notify import dispatch_job
+from bot.quiet_hours import quiet_now
 from bot.redis_store import make_clients
 from bot.reminder_loop import scan
 from bot.screening_reminders import cron_job as screening_reminder_scan
@@ -47,6 +48,8 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 async def reminder_scan(ctx: dict[str, Any]) -> dict[str, int]:
     """The cron job: send due reminders once."""
     settings: Settings = ctx["settings"]
+    if quiet_now(settings.mediation):
+        return {"due": 0, "sent": 0, "skipped": 0, "failed": 0, "quiet": 1}
     r = await scan(ctx["customer_service"], settings.mediation.remind_before_days)
     log.info("reminder scan: %d due, %d sent, %d skipped, %d failed", r.due, r.sent, r.skipped, r.failed)
     return {"due": r.due, "sent": r.sent, "skipped": r.skipped, "failed": r.failed}

@@ -12,12 +12,13 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from bot import keys
+from bot.quiet_hours import quiet_until
 from bot.reminder_loop import periodic_ctx
 from knowledge.wording.dates import TZ
 from services import notifications
@@ -41,25 +42,6 @@ class DispatchResult:
     skipped: int = 0
 
 
-def _hm(value: str) -> time | None:
-    if not value:
-        return None
-    h, m = value.split(":")
-    return time(int(h), int(m))
-
-
-def quiet_until(now: datetime, start: str, end: str) -> datetime | None:
-    """The end of the quiet hours `now` falls in (Asia/Shanghai), or None outside them."""
-    a, b = _hm(start), _hm(end)
-    if a is None or b is None or a == b:
-        return None
-    local = now.astimezone(TZ)
-    t = local.time()
-    inside = (a <= t or t < b) if a > b else (a <= t < b)
-    if not inside:
-        return None
-    day = local.date() + timedelta(days=1) if a > b and t >= a else local.date()
-    return datetime.combine(day, b, tzinfo=TZ)
 
 
 async def _send(cs: CustomerService, out: notifications.Outgoing, template_id: str) -> str:

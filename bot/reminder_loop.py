@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from bot import keys
+from bot.quiet_hours import quiet_now
 from services import reminders
 from services.cases import today as local_today
 
@@ -82,6 +83,8 @@ def periodic_ctx(name: str, step: Step, seconds: Callable[[web.Application], flo
 
 
 async def _scan_step(app: web.Application) -> None:
+    if quiet_now(app[keys.SETTINGS].mediation):
+        return
     r = await scan(app[keys.CUSTOMER_SERVICE], app[keys.SETTINGS].mediation.remind_before_days)
     if r.sent or r.failed:
         log.info("reminders: %d sent, %d failed", r.sent, r.failed)

@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from bot import keys
+from bot.quiet_hours import quiet_now
 from bot.reminder_loop import periodic_ctx
 from knowledge.wording.dates import today as local_today
 from models.core import Role, Town, User
@@ -65,6 +66,8 @@ async def scan(customer_service: Any, cycle_days: int, today: dt.date | None = N
 
 
 async def _scan_step(app: web.Application) -> None:
+    if quiet_now(app[keys.SETTINGS].mediation):
+        return
     r = await scan(app[keys.CUSTOMER_SERVICE], app[keys.SETTINGS].outreach.screening_cycle_days)
     if r.sent or r.failed:
         log.info("screening reminders: %d sent, %d failed", r.sent, r.failed)

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from bot.customer_service import CustomerService
-from bot.notify import dispatch, quiet_until
+from bot.notify import dispatch
+from bot.quiet_hours import quiet_until
 from bot.redis_store import make_clients
 from knowledge.wording.dates import TZ
 from models.mediation import Case, Notification

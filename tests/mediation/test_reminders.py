@@ -131,3 +131,26 @@ async def test_embedded_server_scans_in_process(world: World, fake_wechat: Any, 
     await eventually(lambda: len(fake.texts_to("oid-洪调解")) >= 2)
     reminders = [t for t in fake.texts_to("oid-洪调解") if t.startswith("【调解提醒】")]
     assert len(reminders) == 1 and "还有1天" in reminders[0]
+
+
+async def test_no_reminder_in_quiet_hours_the_first_scan_after_sends_it(world: World, fake_wechat: Any,
+                                                                        make_settings: Any, redis_url: str) -> None:
+    from datetime import datetime
+    from datetime import timedelta as td
+
+    from bot.jobs import reminder_scan
+    from knowledge.wording.dates import TZ
+
+    fake, base = fake_wechat
+    actor = cases.Actor(world.admin)
+    start = cases.today() - timedelta(days=29)
+    c = await new_case(world, on=start)
+    await cases.accept(c.id, actor, [world.mediator.id], due_days=30, on=start)
+    now = datetime.now(TZ)
+    around_now = {"quiet_start": f"{now - td(hours=1):%H:%M}", "quiet_end": f"{now + td(hours=1):%H:%M}"}
+    ctx = {"customer_service": _cs(base, redis_url), "settings": make_settings(mediation=around_now)}
+    assert (await reminder_scan(ctx))["quiet"] == 1
+    assert not fake.texts_to("oid-洪调解") and await ReminderSent.all().count() == 0
+    ctx["settings"] = make_settings(mediation={"quiet_start": "", "quiet_end": ""})
+    assert (await reminder_scan(ctx))["sent"] == 1
+    assert "还有1天" in fake.texts_to("oid-洪调解")[0]
