@@ -42,7 +42,7 @@ class BatchingRedis(aioredis.Redis):
     Pipelines and pub/sub of this client are redis-py's own, unbatched.
 
     Its connections have no read timeout of their own: each batch is bounded as a whole by `timeout`
-    (one timer a batch instead of one a command, ~8% of a legal question's CPU in bench/ab.py), and
+    (one timer a batch instead of one a command: −5% CPU a legal question in bench/ab.py, both orders), and
     fails with TimeoutError past it, as a silent Redis would; a caller of this client's own
     `pipeline()` bounds it itself (bot.wechat.delivery).
     """

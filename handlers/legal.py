@@ -105,8 +105,8 @@ class DatabaseQuestionLog:
     Rows wait in a bounded queue and one writer inserts them in batches, so a slow database costs
     log lines (counted in `dropped`), never memory or the villager's answer. The writer gathers
     rows for `interval` seconds before a write unless a whole batch is already waiting: one village
-    lookup and one insert for many questions (bench/ab.py: about 14% of a legal question's CPU was
-    this log, written ~5 rows at a time; see the README's benchmarks).
+    lookup and one insert for many questions (the log was ~14% of a legal question's CPU written ~5
+    rows at a time; gathering saves 3–5% in bench/ab.py: README, Benchmarks).
     """
 
     def __init__(self, secret_key: str, max_pending: int = 10_000, batch: int = 500, interval: float = 0.5) -> None:
