@@ -48,7 +48,7 @@ class BatchingRedis(aioredis.Redis):
     """
 
     batch_window = 0.002
-    timeout = 3.0
+    timeout = READ_TIMEOUT
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -109,7 +109,6 @@ def make_clients(url: str, batch_window: float = 0.0) -> tuple[Any, Any]:
         if batch_window > 0:
             aio = BatchingRedis.from_url(url, socket_connect_timeout=2.0)  # bounded per batch instead
             aio.batch_window = batch_window
-            aio.timeout = READ_TIMEOUT
         else:
             aio = aioredis.from_url(url, **opts)
         return aio, redis.Redis.from_url(url, **opts)

@@ -57,15 +57,16 @@ async def scan(customer_service: Any, remind_before_days: int, today: date | Non
 Step = Callable[[web.Application], Awaitable[None]]
 
 
-def periodic_ctx(name: str, step: Step, seconds: Callable[[web.Application], float]) -> Callable[
-        [web.Application], AsyncIterator[None]]:
+def periodic_ctx(name: str, step: Step, seconds: Callable[[web.Application], float], *,
+                 quiet: bool = False) -> Callable[[web.Application], AsyncIterator[None]]:
     """A cleanup context running `step` every `seconds` inside the server (the embedded default has no worker);
-    a failing step is logged and tried again next time."""
+    a failing step is logged and tried again next time. `quiet`: the step is skipped in quiet hours."""
 
     async def loop(app: web.Application) -> None:
         while True:
             try:
-                await step(app)
+                if not (quiet and quiet_now(app[keys.SETTINGS].mediation)):
+                    await step(app)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -83,15 +84,13 @@ def periodic_ctx(name: str, step: Step, seconds: Callable[[web.Application], flo
 
 
 async def _scan_step(app: web.Application) -> None:
-    if quiet_now(app[keys.SETTINGS].mediation):
-        return
     r = await scan(app[keys.CUSTOMER_SERVICE], app[keys.SETTINGS].mediation.remind_before_days)
     if r.sent or r.failed:
         log.info("reminders: %d sent, %d failed", r.sent, r.failed)
 
 
 reminder_loop_ctx = periodic_ctx("reminders", _scan_step,
-                                 lambda app: app[keys.SETTINGS].mediation.scan_interval_seconds)
+                                 lambda app: app[keys.SETTINGS].mediation.scan_interval_seconds, quiet=True)
 
 
 def setup(app: web.Application) -> None:

@@ -10,7 +10,6 @@ from typing import Any
 from aiohttp import web
 
 from bot import keys
-from bot.quiet_hours import quiet_now
 from bot.reminder_loop import periodic_ctx
 from knowledge.wording.dates import today as local_today
 from models.core import Role, Town, User
@@ -66,15 +65,13 @@ async def scan(customer_service: Any, cycle_days: int, today: dt.date | None = N
 
 
 async def _scan_step(app: web.Application) -> None:
-    if quiet_now(app[keys.SETTINGS].mediation):
-        return
     r = await scan(app[keys.CUSTOMER_SERVICE], app[keys.SETTINGS].outreach.screening_cycle_days)
     if r.sent or r.failed:
         log.info("screening reminders: %d sent, %d failed", r.sent, r.failed)
 
 
 loop_ctx = periodic_ctx("screening-reminders", _scan_step,
-                        lambda app: app[keys.SETTINGS].mediation.scan_interval_seconds)
+                        lambda app: app[keys.SETTINGS].mediation.scan_interval_seconds, quiet=True)
 
 
 def setup(app: web.Application) -> None:

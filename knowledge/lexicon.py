@@ -69,9 +69,11 @@ class Lexicon:
 
     def is_smalltalk(self, text: str) -> bool:
         """Whether the text has a marker of small talk (weather, lottery, greetings, cooking ...)."""
-        if self._smalltalk_re is not None and self._smalltalk_re.search(text):
-            return True
-        return self.asks_advice(text)
+        return self.mentions_chat(text) or self.asks_advice(text)
+
+    def mentions_chat(self, text: str) -> bool:
+        """Whether the text has a small-talk word (天气, 彩票, 多少钱 ...)."""
+        return self._smalltalk_re is not None and self._smalltalk_re.search(text) is not None
 
     def asks_advice(self, text: str) -> bool:
         """Whether the text asks for everyday advice in so many words ("用什么砖好", "多久换一次", "打不着火"):

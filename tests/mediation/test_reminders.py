@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 from datetime import date, timedelta
 from pathlib import Path
@@ -154,3 +155,31 @@ async def test_no_reminder_in_quiet_hours_the_first_scan_after_sends_it(world: W
     ctx["settings"] = make_settings(mediation={"quiet_start": "", "quiet_end": ""})
     assert (await reminder_scan(ctx))["sent"] == 1
     assert "还有1天" in fake.texts_to("oid-洪调解")[0]
+
+
+async def test_embedded_loops_skip_their_step_in_quiet_hours(make_settings: Any) -> None:
+    from datetime import datetime
+    from datetime import timedelta as td
+
+    from aiohttp import web
+
+    from bot import keys
+    from bot.reminder_loop import periodic_ctx
+    from knowledge.wording.dates import TZ
+
+    now = datetime.now(TZ)
+    around_now = {"quiet_start": f"{now - td(hours=1):%H:%M}", "quiet_end": f"{now + td(hours=1):%H:%M}"}
+    for mediation, expect_runs in ((around_now, False), ({"quiet_start": "", "quiet_end": ""}, True)):
+        runs: list[int] = []
+
+        async def step(app: web.Application, runs: list[int] = runs) -> None:
+            runs.append(1)
+
+        app = web.Application()
+        app[keys.SETTINGS] = make_settings(mediation=mediation)
+        ctx = periodic_ctx("test", step, lambda app: 0.01, quiet=True)(app)
+        await ctx.__anext__()
+        await asyncio.sleep(0.1)
+        with contextlib.suppress(StopAsyncIteration):
+            await ctx.__anext__()
+        assert bool(runs) is expect_runs
