@@ -155,9 +155,14 @@ class Responder:
         return Reply("choices", entries, question=question, confidence=confidence)
 
     def _fallback(self, text: str, result: SearchResult) -> Reply:
-        # A small-talk marker (天气, 考试, 血压) rules out statutes in a short message, not in a long account.
-        legal = result.legal or bool(self.articles.everyday_words(text))
-        if not legal or (result.chat and len(text) < LONG_MESSAGE):
+        # A short message gets statutes only when it names a legal matter itself or tells of a dispute: a
+        # small-talk marker (天气, 考试), an everyday word of the statutes (结婚请客) or a place that implies
+        # one (村里修了新路) does not make it a legal question. A long account may still be one.
+        short = len(text) < LONG_MESSAGE
+        legal = result.legal or (not short and bool(self.articles.everyday_words(text)))
+        if short and not (result.explicit or result.dispute):
+            legal = False
+        if not legal or (result.chat and short):
             return Reply("offtopic", confidence=result.confidence)
         policy = self.policy
         near = [(cite, hit.score / result.hits[0].score) for hit in result.hits for cite in hit.entry.basis]

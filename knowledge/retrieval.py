@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,20 @@ from knowledge.pinyin import PinyinCorrector, pinyin_key
 Band = Literal["high", "middle", "low"]
 # Longer messages are cut: WeChat text is at most ~2,000 bytes and voice at most a minute.
 MAX_QUERY_CHARS = 500
+# In an account of some length, the sentences that ask ("请问……？", "我该怎么办") say what is wanted;
+# the story around them brings words of many entries.
+ASKING_FROM_CHARS = 30
+_SENTENCE_END = re.compile(r"[。！!；;\n]")
+_ASKS = re.compile(r"[？?]|请问|想问|咨询|怎么办|我该|应该怎么|能不能|可不可以|可以吗")
+
+
+def asking_part(text: str) -> str:
+    """The asking sentences of a longer message ("" for a short one, or one that is all question)."""
+    if len(text) < ASKING_FROM_CHARS:
+        return ""
+    sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
+    asking = [s for s in sentences if _ASKS.search(s)]
+    return "".join(asking) if 0 < len(asking) < len(sentences) else ""
 
 
 @dataclass(frozen=True)
@@ -46,6 +61,7 @@ class Tuning:
     high: float = 0.60  # confidence for a direct answer
     middle: float = 0.40  # confidence for offering choices; below it the question is off-topic
     margin: float = 0.70  # runner-up/top score ratio above which a high hit becomes a choice
+    ask_weight: float = 1.5  # query weight multiplier of the words of an account's asking sentences
 
 
 DEFAULT_TUNING = Tuning()
@@ -71,6 +87,7 @@ class SearchResult:
     legal: bool = False  # the question uses legal vocabulary (and is not small talk)
     chat: bool = False  # the question has a marker of small talk (weather, health, school ...)
     dispute: bool = False  # the question tells of a dispute (占了, 不给, 被打): legal even without legal words
+    explicit: bool = False  # a legal word is in the question itself, not only implied by a phrase (村里 → 村委会)
 
 
 class KnowledgeBase:
@@ -172,9 +189,11 @@ class KnowledgeBase:
         if not dispute:  # 女儿, 房子 alone say no legal matter
             legal_words = [t for t in legal_words if t not in lexicon.weak]
         legal = not advice and (len(legal_words) >= 2 or (bool(legal_words) and not smalltalk) or dispute)
+        explicit = any(t in self._legal_terms for t in content)
         if not any(t in self._idf for t in weights):
-            return SearchResult("low", [], 0.0, weights, legal=legal, chat=smalltalk, dispute=dispute)
-        phrasing, combined, answer = self._indexes.scores(weights)
+            return SearchResult("low", [], 0.0, weights, legal=legal, chat=smalltalk, dispute=dispute,
+                                explicit=explicit)
+        phrasing, combined, answer = self._indexes.scores(self._stress_asking(text, weights))
         best_phrasing = np.maximum.reduceat(phrasing, self._starts)
         scores = tuning.phrasing_weight * best_phrasing
         scores += tuning.combined_weight * combined
@@ -182,7 +201,8 @@ class KnowledgeBase:
         order = _top(scores, max(k, 2))
         hits = [Hit(self._entries[i], float(scores[i])) for i in order if scores[i] > 0]
         if not hits:
-            return SearchResult("low", [], 0.0, weights, legal=legal, chat=smalltalk, dispute=dispute)
+            return SearchResult("low", [], 0.0, weights, legal=legal, chat=smalltalk, dispute=dispute,
+                                explicit=explicit)
         confidence = self._confidence(content, float(best_phrasing[order[0]]), hits[0].score)
         bare = self._is_bare_keyword(content, order[0])
         strong = any(t in self._legal_terms and t not in lexicon.weak for t in content)
@@ -195,7 +215,16 @@ class KnowledgeBase:
         if band == "high" and len(content) == 1 and len(content[0]) <= 3:
             band = "middle"  # a bare topic word ("开车", "彩礼") says what about, not what is asked
             bare = True
-        return SearchResult(band, hits[:k], confidence, weights, bare and len(content) <= 2, legal, smalltalk, dispute)
+        return SearchResult(band, hits[:k], confidence, weights, bare and len(content) <= 2, legal, smalltalk, dispute,
+                            explicit)
+
+    def _stress_asking(self, text: str, weights: dict[str, float]) -> dict[str, float]:
+        """The query weights to score with: an account's asking sentences weigh more than its story."""
+        asked = asking_part(text[:MAX_QUERY_CHARS])
+        if not asked:
+            return weights
+        stressed = set(self.analyzer.content(self.analyzer.segment(asked, repair=True)))
+        return {t: w * self.tuning.ask_weight if t in stressed else w for t, w in weights.items()}
 
     def _homophones(self, content: list[str]) -> list[str]:
         """Legal words that a word of the question sounds like, where another word of it fits their entries."""
