@@ -80,7 +80,7 @@ class Responder:
         if result.band == "low" or not result.hits:
             return self._fallback(text, result)
         words = sum(1 for weight in result.terms.values() if weight == 1.0)
-        if not result.legal and words >= 2 and result.confidence < self.policy.offtopic_guard:
+        if not _names_legal_matter(text, result) and words >= 2 and result.confidence < self.policy.offtopic_guard:
             return Reply("offtopic", confidence=result.confidence)
         hits = self._distinct(result.hits)
         policy = self.policy
@@ -159,9 +159,7 @@ class Responder:
         # small-talk marker (天气, 考试), an everyday word of the statutes (结婚请客) or a place that implies
         # one (村里修了新路) does not make it a legal question. A long account may still be one.
         short = len(text) < LONG_MESSAGE
-        legal = result.legal or (not short and bool(self.articles.everyday_words(text)))
-        if short and not (result.explicit or result.dispute):
-            legal = False
+        legal = _names_legal_matter(text, result) or (not short and bool(self.articles.everyday_words(text)))
         if not legal or (result.chat and short):
             return Reply("offtopic", confidence=result.confidence)
         policy = self.policy
@@ -197,6 +195,14 @@ class Responder:
     @staticmethod
     def _distinct(hits: Sequence[Hit]) -> list[Hit]:
         return list(hits)
+
+
+def _names_legal_matter(text: str, result: SearchResult) -> bool:
+    """Whether a message is about a legal matter: legal vocabulary, and in a short message a legal word
+    of its own or a dispute told, not only a place or person that implies one ("村里修了新路")."""
+    if len(text) >= LONG_MESSAGE:
+        return result.legal
+    return result.legal and (result.explicit or result.dispute)
 
 
 def _law(entry: Entry) -> str:

@@ -23,12 +23,14 @@ class Lexicon:
     weak: frozenset[str] = frozenset()  # people and everyday things: legal only beside a legal word
     disputes: tuple[str, ...] = ()  # what marks a dispute (占, 赔, 不给): makes weak words legal again
     chat_patterns: tuple[str, ...] = ()  # regular expressions of everyday advice ("种啥好", "挣多少")
+    errand_patterns: tuple[str, ...] = ()  # errands, good news and words as words ("法院几点上班", "真高兴")
     _correct_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     _phrase_keys: tuple[str, ...] = field(init=False, repr=False, compare=False)
     _phrases_by_first: dict[str, list[tuple[int, str]]] = field(init=False, repr=False, compare=False)
     _chat_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     _smalltalk_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     _dispute_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    _errand_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         keys = sorted(self.corrections, key=len, reverse=True)
@@ -42,6 +44,8 @@ class Lexicon:
         object.__setattr__(self, "_phrases_by_first", by_first)
         chat = re.compile("|".join(f"(?:{p})" for p in self.chat_patterns)) if self.chat_patterns else None
         object.__setattr__(self, "_chat_re", chat)
+        errand = re.compile("|".join(f"(?:{p})" for p in self.errand_patterns)) if self.errand_patterns else None
+        object.__setattr__(self, "_errand_re", errand)
         object.__setattr__(self, "_smalltalk_re", _any_of(self.smalltalk))
         object.__setattr__(self, "_dispute_re", _any_of(self.disputes))
 
@@ -69,7 +73,7 @@ class Lexicon:
 
     def is_smalltalk(self, text: str) -> bool:
         """Whether the text has a marker of small talk (weather, lottery, greetings, cooking ...)."""
-        return self.mentions_chat(text) or self.asks_advice(text)
+        return self.mentions_chat(text) or self.asks_advice(text) or self.runs_errand(text)
 
     def mentions_chat(self, text: str) -> bool:
         """Whether the text has a small-talk word (天气, 彩票, 多少钱 ...)."""
@@ -79,6 +83,11 @@ class Lexicon:
         """Whether the text asks for everyday advice in so many words ("用什么砖好", "多久换一次", "打不着火"):
         a practical question even beside a legal word, unless it tells of a dispute."""
         return self._chat_re is not None and self._chat_re.search(text) is not None
+
+    def runs_errand(self, text: str) -> bool:
+        """Whether the text asks about an errand or shares news, whatever institution it names ("法院几点上班",
+        "结婚证照片要什么底色", "我表姐今天领结婚证了 真高兴"): not a legal question even beside 法院 or 合同."""
+        return self._errand_re is not None and self._errand_re.search(text) is not None
 
     @property
     def words(self) -> set[str]:
@@ -112,7 +121,9 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
     stop = data.get("stop", {}).get("words", [])
     smalltalk = data.get("smalltalk", {}).get("words", [])
     patterns = data.get("smalltalk", {}).get("patterns", [])
+    errands = data.get("smalltalk", {}).get("errands", [])
     weak = data.get("weak", {}).get("words", [])
     disputes = data.get("weak", {}).get("disputes", [])
     return Lexicon(corrections, expansions, frozenset(map(str, stop)), tuple(map(str, smalltalk)),
-                   frozenset(map(str, weak)), tuple(map(str, disputes)), tuple(map(str, patterns)))
+                   frozenset(map(str, weak)), tuple(map(str, disputes)), tuple(map(str, patterns)),
+                   tuple(map(str, errands)))

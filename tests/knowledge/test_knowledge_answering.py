@@ -125,6 +125,39 @@ def test_a_told_dispute_is_legal_even_without_legal_words() -> None:
         assert not responder.respond(text).legal, text
 
 
+def test_errands_and_good_news_naming_an_institution_get_no_legal_content() -> None:
+    responder = get_responder()
+    for text in ("法院几点上班", "去法院要坐几路车", "结婚证照片要什么颜色的底", "合同两个字怎么写",
+                 "我表姐今天领结婚证了 真高兴", "电视上那个离婚官司最后判了没"):
+        assert not responder.respond(text).legal, text
+    # The same institutions in a question about the law stay legal.
+    for text in ("法院判了他不执行怎么办", "合同没到期房东就要收房", "老板让我们天天加班到半夜 合法吗"):
+        assert responder.respond(text).legal, text
+
+
+def test_a_short_message_needs_a_legal_word_of_its_own_for_statutes() -> None:
+    responder = get_responder()
+    # 村里 implies 村委会, 结婚 is a word of the statutes: neither makes a remark a legal question.
+    for text in ("村里修了新路 真方便", "结婚请客摆多少桌合适", "隔壁起新房 真气派"):
+        reply = responder.respond(text)
+        assert reply.kind not in ("statutes", "answer"), (text, reply.kind)
+    # A damage told is a dispute even without a legal word.
+    assert responder.respond("隔壁起新房打桩 把我家墙震出裂缝了").legal
+
+
+def test_an_accounts_asking_sentences_weigh_more_than_its_story() -> None:
+    from knowledge.retrieval import asking_part
+
+    account = "我在县城一家手机店买了一部新手机，用了几天发现是翻新机。请问我能要求退一赔三吗？"
+    assert asking_part(account) == "请问我能要求退一赔三吗？"
+    assert asking_part("卖车没过户 出了事故谁赔") == ""  # short: no story to weigh against
+    assert asking_part("房东不退押金怎么办？我该找谁？") == ""  # all question: nothing to stress
+    kb = get_responder().kb
+    weights = {"翻新机": 1.0, "退一赔三": 1.0}
+    stressed = kb._stress_asking(account, weights)
+    assert stressed["退一赔三"] > stressed["翻新机"] == 1.0
+
+
 def test_in_a_long_account_the_law_most_close_entries_rest_on_leads() -> None:
     from knowledge.answering import Responder
     from knowledge.faq import Entry
