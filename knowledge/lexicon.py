@@ -68,8 +68,11 @@ class Lexicon:
         return extra
 
     def is_dispute(self, text: str) -> bool:
-        """Whether the text says something was taken, owed, refused or done wrong (占, 欠, 不给, 打人 ...)."""
-        return self._dispute_re is not None and self._dispute_re.search(text) is not None
+        """Whether the text says something was taken, owed, refused or done wrong (占, 欠, 不给, 打人 ...);
+        a marker said not to have happened does not count ("从来不拖欠工资", "没有欠他的")."""
+        if self._dispute_re is None:
+            return False
+        return any(not _negated(text, m.start()) for m in self._dispute_re.finditer(text))
 
     def is_smalltalk(self, text: str) -> bool:
         """Whether the text has a marker of small talk (weather, lottery, greetings, cooking ...)."""
@@ -101,6 +104,11 @@ class Lexicon:
         for targets in self.expansions.values():
             result.update(targets)
         return {w for w in result if len(w) > 1}
+
+
+def _negated(text: str, start: int) -> bool:
+    """Whether the word at start follows a negation (不拖欠, 没欠, 没有占)."""
+    return text[max(0, start - 1):start] in ("不", "没") or text[max(0, start - 2):start] == "没有"
 
 
 def _any_of(words: Iterable[str]) -> re.Pattern[str] | None:

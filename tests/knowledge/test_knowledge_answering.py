@@ -135,6 +135,23 @@ def test_errands_and_good_news_naming_an_institution_get_no_legal_content() -> N
         assert responder.respond(text).legal, text
 
 
+def test_news_feelings_and_praise_get_no_legal_content_unless_a_dispute_is_told() -> None:
+    responder = get_responder()
+    for text in ("今天路口又出车祸了 好吓人", "老伴走了半年了 心里还是空落落的", "老板人不错 从来不拖欠工资",
+                 "今年土地流转费涨了 每亩多给一百", "我家大孙子今天订婚了", "我儿子在法院上班 工作忙不忙"):
+        assert not responder.respond(text).legal, text
+    for text in ("老板人不错 就是拖欠了三个月工资", "今天结婚了 彩礼还没给完 女方家要退婚", "听说有人偷了村里的电缆"):
+        assert responder.respond(text).legal, text
+
+
+def test_a_dispute_word_said_not_to_have_happened_is_no_dispute() -> None:
+    lexicon = get_responder().kb.analyzer.lexicon
+    assert not lexicon.is_dispute("从来不拖欠工资")
+    assert not lexicon.is_dispute("我没有欠过谁")
+    assert lexicon.is_dispute("我没欠他钱 他非说我欠他的")  # the second 欠 is said to have happened
+    assert lexicon.is_dispute("他不给钱")
+
+
 def test_a_short_message_needs_a_legal_word_of_its_own_for_statutes() -> None:
     responder = get_responder()
     # 村里 implies 村委会, 结婚 is a word of the statutes: neither makes a remark a legal question.
