@@ -169,9 +169,16 @@ class Facts:
         return None
 
     def swap(self, entry_id: str, text: str) -> Swap | None:
-        """The swap to make when the question states the case the entry does not cover."""
+        """The swap to make when the question states the case the entry does not cover.
+
+        A question that also states the entry's own case ("结婚前买的房，婚后一直住在里面") keeps the entry
+        the whole question was matched to: the words of a pair of swaps both appear, and neither wins.
+        """
         for swap in self.swaps:
             if swap.source == entry_id and any(w in text for w in swap.when):
+                back = (s for s in self.swaps if s.source == swap.target and s.target == entry_id)
+                if any(w in text for s in back for w in s.when):
+                    return None
                 return swap
         return None
 

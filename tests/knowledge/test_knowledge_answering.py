@@ -64,6 +64,13 @@ def test_a_house_bought_after_marriage_gets_the_joint_property_rule() -> None:
     assert swapped.kind == "answer" and swapped.first_citation == "《民法典》第1062条"
 
 
+def test_a_house_bought_before_marriage_and_lived_in_after_keeps_the_premarital_rule() -> None:
+    facts = get_responder().facts
+    # Both cases named: the swap to the joint-property rule does not fire on "婚后" alone.
+    assert facts.swap("lf-property-premarital-house", "他结婚前自己全款买的房子 婚后我们一直住在里面") is None
+    assert facts.swap("lf-property-premarital-house", "婚后买的房子 只写了他的名字") is not None
+
+
 @pytest.mark.parametrize(("text", "days"), [
     ("半年前在村里签的调解协议", 182), ("五年前借给他钱", 1825), ("去年被狗咬了", 365),
     ("都过去三年多了", 1096), ("过了两个月一分没给", 60), ("一年半以前", 547), ("工地干了半年", None),
