@@ -110,16 +110,16 @@ AGREEMENT_STATUSES = frozenset(
 
 # 不予受理: a party refuses (§17), not a matter for people's mediation (若干规定 §22), already before a court.
 DECLINE_REASONS: dict[str, str] = {
-    "party_refuses": "当事人一方明确拒绝调解（人民调解法第十七条）",
+    "party_refuses": "当事人一方明确拒绝调解（《人民调解法》第十七条）",
     "not_mediable": "不属于人民调解范围（《人民调解工作若干规定》第二十二条）",
     "in_court": "已经进入诉讼、仲裁或行政处理程序",
 }
 # 终止调解: §23 a party may refuse or end mediation; §25 a dispute about to escalate is handed on.
 TERMINATE_REASONS: dict[str, str] = {
-    "party_withdraws": "当事人要求终止调解（人民调解法第二十三条）",
+    "party_withdraws": "当事人要求终止调解（《人民调解法》第二十三条）",
     "party_absent": "当事人无正当理由不参加调解",
     "in_court": "当事人已向人民法院起诉或申请仲裁",
-    "handed_over": "纠纷可能激化，已移交有关部门处理（人民调解法第二十五条）",
+    "handed_over": "纠纷可能激化，已移交有关部门处理（《人民调解法》第二十五条）",
     "other": "其他原因",
 }
 # §26: the routes the parties were told of when mediation failed.
