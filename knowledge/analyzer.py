@@ -16,6 +16,9 @@ from knowledge.pinyin import PinyinCorrector
 jieba.setLogLevel(logging.WARNING)  # its import sets DEBUG: no "Building prefix dict" lines in commands' output
 
 USERDICT_PATH = DATA_DIR / "userdict.txt"
+# A count of things ("十二个", "两百块", "三头") tells how many, not what about: it is no topic word. Spans
+# of time and ages ("三年", "30天", "八岁") stay: time limits and age thresholds turn on them.
+_COUNT = re.compile(r"[零〇一二两三四五六七八九十百千万亿\d.]+[个块元斤亩次人层间头只件条]")
 _NOT_TEXT = re.compile(r"[^\u4e00-\u9fffa-z0-9]+")
 
 
@@ -69,7 +72,7 @@ class Analyzer:
     def content(self, tokens: list[str]) -> list[str]:
         """Tokens that are not stopwords."""
         stop = self.lexicon.stopwords
-        return [t for t in tokens if t not in stop]
+        return [t for t in tokens if t not in stop and not _COUNT.fullmatch(t)]
 
     def expansions(self, tokens: list[str]) -> list[str]:
         """Lexicon words for colloquial phrases, plus dictionary words inside long tokens."""

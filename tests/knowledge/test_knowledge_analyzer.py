@@ -71,3 +71,16 @@ def test_private_tokenizer_leaves_global_jieba_alone() -> None:
 
     assert get_knowledge_base().analyzer.tokenizer is not jieba.dt
     assert isinstance(get_knowledge_base(), KnowledgeBase)
+
+
+def test_counts_of_things_are_no_topic_words_but_times_and_ages_are(analyzer: Analyzer) -> None:
+    content = analyzer.content(analyzer.segment("母猪下了十二个崽 借了两百块 三年前 孩子八岁 打12348"))
+    assert "十二个" not in content and "两百块" not in content
+    assert {"三年", "12348"} <= set(content)
+    assert any("八岁" in t or t == "岁" for t in content)
+
+
+def test_a_count_alone_matches_no_entry() -> None:
+    from knowledge.answering import get_responder
+
+    assert not get_responder().respond("我家母猪下了十二个崽").legal
