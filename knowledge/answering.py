@@ -151,6 +151,11 @@ class Responder:
 
     def _choices(self, text: str, hits: Sequence[Hit], confidence: float) -> Reply:
         entries = tuple(h.entry for h in hits[:3])
+        # The first option, too, is the rule of the case stated ("婚后买的房" → joint property, not 婚前).
+        swap = self.facts.swap(entries[0].id, text)
+        if swap is not None and swap.target in self.kb:
+            target = self.kb.entry(swap.target)
+            entries = (target, *(e for e in entries if e.id != target.id))[:3]
         question = self.facts.question_for([e.id for e in entries])
         return Reply("choices", entries, question=question, confidence=confidence)
 

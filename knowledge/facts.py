@@ -7,6 +7,7 @@ The rules are data (knowledge/data/facts.toml); this module reads the time a que
 from __future__ import annotations
 
 import functools
+import math
 import re
 import tomllib
 from collections.abc import Sequence
@@ -111,6 +112,7 @@ class Swap:
     target: str
     when: tuple[str, ...]
     note: str
+    about: tuple[str, ...] = ()  # what the case words describe (买, 购): with both cases named, the nearer wins
 
 
 @dataclass(frozen=True)
@@ -171,15 +173,18 @@ class Facts:
     def swap(self, entry_id: str, text: str) -> Swap | None:
         """The swap to make when the question states the case the entry does not cover.
 
-        A question that also states the entry's own case ("结婚前买的房，婚后一直住在里面") keeps the entry
-        the whole question was matched to: the words of a pair of swaps both appear, and neither wins.
+        A question that also states the entry's own case names both: the case named nearer to what the
+        rule is about wins ("结婚后，买房首付用婚前的钱" → bought after marriage; "结婚前买的房，婚后一直住在
+        里面" → bought before); without such a word, or as near, the entry the question was matched to stays.
         """
         for swap in self.swaps:
             if swap.source == entry_id and any(w in text for w in swap.when):
-                back = (s for s in self.swaps if s.source == swap.target and s.target == entry_id)
-                if any(w in text for s in back for w in s.when):
-                    return None
-                return swap
+                back = [s for s in self.swaps if s.source == swap.target and s.target == entry_id]
+                own = [w for s in back for w in s.when]
+                if not any(w in text for w in own):
+                    return swap
+                other, mine = _distance(text, swap.when, swap.about), _distance(text, own, swap.about)
+                return swap if other < mine else None
         return None
 
     def question_for(self, ids: Sequence[str]) -> str:
@@ -212,7 +217,8 @@ def load_facts(path: Path | None = None) -> Facts:
                  tuple(d.get("prefer", [])))
         for d in data.get("deadline", [])
     )
-    swaps = tuple(Swap(str(s["from"]), str(s["to"]), tuple(s["when"]), str(s["note"])) for s in data.get("swap", []))
+    swaps = tuple(Swap(str(s["from"]), str(s["to"]), tuple(s["when"]), str(s["note"]), tuple(s.get("about", ())))
+                  for s in data.get("swap", []))
     distinguish = tuple((frozenset(d["ids"]), str(d["question"])) for d in data.get("distinguish", []))
     notes = tuple(Note(frozenset(n.get("topics", [])), frozenset(n.get("ids", [])), tuple(n["when"]), str(n["note"]),
                        frozenset(n.get("skip", []))) for n in data.get("note", []))
@@ -223,3 +229,16 @@ def load_facts(path: Path | None = None) -> Facts:
 def get_facts() -> Facts:
     """The bundled rules."""
     return load_facts()
+
+
+AFTER_PENALTY = 3
+
+
+def _distance(text: str, words: Sequence[str], about: Sequence[str]) -> float:
+    """The fewest characters between a word and an `about` word (inf: none). A case is mostly named before
+    what it describes ("结婚前买的"): a word after it counts as AFTER_PENALTY characters further."""
+    marks = [(m.start(), m.end()) for w in words for m in re.finditer(re.escape(w), text)]
+    targets = [(m.start(), m.end()) for a in about for m in re.finditer(re.escape(a), text)]
+    gaps = [t0 - m1 if m1 <= t0 else (m0 - t1 + AFTER_PENALTY if t1 <= m0 else 0)
+            for m0, m1 in marks for t0, t1 in targets]
+    return min(gaps, default=math.inf)

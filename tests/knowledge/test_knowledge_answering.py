@@ -69,6 +69,20 @@ def test_a_house_bought_before_marriage_and_lived_in_after_keeps_the_premarital_
     # Both cases named: the swap to the joint-property rule does not fire on "婚后" alone.
     assert facts.swap("lf-property-premarital-house", "他结婚前自己全款买的房子 婚后我们一直住在里面") is None
     assert facts.swap("lf-property-premarital-house", "婚后买的房子 只写了他的名字") is not None
+    # Both named: the case named nearer to the purchase decides.
+    assert facts.swap("lf-property-premarital-house", "结婚后，买房首付用的是我婚前的存款") is not None
+    assert facts.swap("lf-property-premarital-house", "房子是婚前买的 婚后一起还贷") is None
+
+
+def test_a_choice_offers_the_rule_of_the_case_stated_first() -> None:
+    from knowledge.retrieval import Hit
+
+    responder = get_responder()
+    kb = responder.kb
+    hits = [Hit(kb.entry(i), 10.0 - n) for n, i in enumerate(
+        ["lf-property-premarital-house", "mc2-house-bought-after-marriage-his-name", "mr-premarital-debt"])]
+    reply = responder._choices("婚后买的房和车 离婚能分一半吗", hits, 0.5)
+    assert reply.entries[0].id == "lf-property-joint" and len(reply.entries) == 3
 
 
 @pytest.mark.parametrize(("text", "days"), [
