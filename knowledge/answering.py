@@ -37,6 +37,7 @@ class Policy:
     related_ratio: float = 0.55  # runners-up at least this close are shown as related questions
     max_related: int = 2
     offtopic_guard: float = 0.50  # without legal words, a match below this confidence is not trusted
+    implied_guard: float = 0.55  # ... nor, in a short message, one whose legal words are only implied (爸 → 父母)
     statute_min_score: float = 5.0  # an article must score this much to be offered
     statute_keep_ratio: float = 0.75  # further articles must score this share of the first
     near_weight: float = 0.5  # how much the articles around the closest entries' citations gain
@@ -80,7 +81,9 @@ class Responder:
         if result.band == "low" or not result.hits:
             return self._fallback(text, result)
         words = sum(1 for weight in result.terms.values() if weight == 1.0)
-        if not _names_legal_matter(text, result) and words >= 2 and result.confidence < self.policy.offtopic_guard:
+        implied = result.legal and len(text) < LONG_MESSAGE
+        guard = self.policy.implied_guard if implied else self.policy.offtopic_guard
+        if not _names_legal_matter(text, result) and words >= 2 and result.confidence < guard:
             return Reply("offtopic", confidence=result.confidence)
         hits = self._distinct(result.hits)
         policy = self.policy

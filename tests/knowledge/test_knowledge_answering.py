@@ -48,6 +48,14 @@ def test_small_talk_and_off_topic_get_no_legal_content(small: Responder) -> None
         assert "回答不了" not in format_reply(reply, "x")
 
 
+def test_media_placeholders_typed_or_pasted_are_small_talk(small: Responder) -> None:
+    # WeChat shows a picture or a voice note as "[图片]" / "[语音]" when it is copied as text.
+    for text in ("[图片]", "[语音]", "[动画表情]", "[转账]", "图片"):
+        reply = small.respond(text)
+        assert reply.kind == "smalltalk" and reply.smalltalk == "media", text
+    assert small.respond("发在网上的图片被人盗用了 能告他吗").kind != "smalltalk"
+
+
 def test_answer_first_with_related_questions() -> None:
     reply = get_responder().respond("邻居家的狗把我咬了 他家不管")
     assert reply.kind == "answer" and reply.entries[0].topic == "饲养动物伤人"
@@ -159,9 +167,11 @@ def test_errands_and_good_news_naming_an_institution_get_no_legal_content() -> N
 def test_news_feelings_and_praise_get_no_legal_content_unless_a_dispute_is_told() -> None:
     responder = get_responder()
     for text in ("今天路口又出车祸了 好吓人", "老伴走了半年了 心里还是空落落的", "老板人不错 从来不拖欠工资",
-                 "今年土地流转费涨了 每亩多给一百", "我家大孙子今天订婚了", "我儿子在法院上班 工作忙不忙"):
+                 "今年土地流转费涨了 每亩多给一百", "我家大孙子今天订婚了", "我儿子在法院上班 工作忙不忙",
+                 "我爸是老党员 今年七十了", "新农合一年交多少钱"):
         assert not responder.respond(text).legal, text
-    for text in ("老板人不错 就是拖欠了三个月工资", "今天结婚了 彩礼还没给完 女方家要退婚", "听说有人偷了村里的电缆"):
+    for text in ("老板人不错 就是拖欠了三个月工资", "今天结婚了 彩礼还没给完 女方家要退婚", "听说有人偷了村里的电缆",
+                 "下大雨隔壁的水都往俺院子里灌", "被人拉进一个炒股群 让我往里投钱 现在人跑了"):
         assert responder.respond(text).legal, text
 
 
