@@ -8,13 +8,13 @@ app's `Knowledge` (`keys.KNOWLEDGE`), the one object its dispatcher and console 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 
 from bot import keys
+from bot.reminder_loop import stop_task
 from knowledge.editing import merge
 from knowledge.faq import load_entries
 from services.kb_store import changed_rows, version
@@ -60,9 +60,7 @@ async def kb_live_ctx(app: web.Application) -> AsyncIterator[None]:
         log.warning("knowledge base changes not loaded at start: %s", type(exc).__name__)
     task = asyncio.create_task(_poll(app))
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    await stop_task(task)
 
 
 def setup(app: web.Application) -> None:

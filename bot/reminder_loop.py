@@ -62,8 +62,8 @@ def periodic_ctx(name: str, step: Step, seconds: Callable[[web.Application], flo
     """A cleanup context running `step` every `seconds` inside the server (the embedded default has no worker);
     a failing step is logged and tried again next time. `quiet`: the step is skipped in quiet hours."""
 
-    async def loop(app: web.Application) -> None:
-        while True:
+    async def loop(app: web.Application, stop: asyncio.Event) -> None:
+        while not stop.is_set():
             try:
                 if not (quiet and quiet_now(app[keys.SETTINGS].mediation)):
                     await step(app)
@@ -71,16 +71,32 @@ def periodic_ctx(name: str, step: Step, seconds: Callable[[web.Application], flo
                 raise
             except Exception:
                 log.exception("%s failed", name)
-            await asyncio.sleep(seconds(app))
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(seconds(app)):
+                    await stop.wait()
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        task = asyncio.create_task(loop(app), name=f"mingbai-{name}")
+        stop = asyncio.Event()
+        task = asyncio.create_task(loop(app, stop), name=f"mingbai-{name}")
         yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        stop.set()
+        await stop_task(task)
 
     return ctx
+
+
+async def stop_task(task: asyncio.Task[None], every: float = 1.0) -> None:
+    """Cancel a background task and wait until it has ended.
+
+    One cancel is not always enough: on Python 3.11 `asyncio.wait_for` returns its result instead of
+    raising when the cancel arrives as the awaited call completes, and the loop would carry on (a
+    server stopping in tests waited forever on a notification loop so). So cancel again until it ends.
+    """
+    while not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=every)
+    with contextlib.suppress(asyncio.CancelledError):
+        task.result()
 
 
 async def _scan_step(app: web.Application) -> None:
