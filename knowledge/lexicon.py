@@ -24,6 +24,7 @@ class Lexicon:
     disputes: tuple[str, ...] = ()  # what marks a dispute (占, 赔, 不给): makes weak words legal again
     chat_patterns: tuple[str, ...] = ()  # regular expressions of everyday advice ("种啥好", "挣多少")
     errand_patterns: tuple[str, ...] = ()  # errands, good news and words as words ("法院几点上班", "真高兴")
+    news_patterns: tuple[str, ...] = ()  # a matter told as ended well ("官司赢了", "主动还了"), asking nothing
     _correct_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     _phrase_keys: tuple[str, ...] = field(init=False, repr=False, compare=False)
     _phrases_by_first: dict[str, list[tuple[int, str]]] = field(init=False, repr=False, compare=False)
@@ -31,6 +32,7 @@ class Lexicon:
     _smalltalk_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     _dispute_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     _errand_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    _news_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         keys = sorted(self.corrections, key=len, reverse=True)
@@ -46,6 +48,8 @@ class Lexicon:
         object.__setattr__(self, "_chat_re", chat)
         errand = re.compile("|".join(f"(?:{p})" for p in self.errand_patterns)) if self.errand_patterns else None
         object.__setattr__(self, "_errand_re", errand)
+        news = re.compile("|".join(f"(?:{p})" for p in self.news_patterns)) if self.news_patterns else None
+        object.__setattr__(self, "_news_re", news)
         object.__setattr__(self, "_smalltalk_re", _any_of(self.smalltalk))
         object.__setattr__(self, "_dispute_re", _any_of(self.disputes))
 
@@ -92,6 +96,16 @@ class Lexicon:
         "结婚证照片要什么底色", "我表姐今天领结婚证了 真高兴"): not a legal question even beside 法院 or 合同."""
         return self._errand_re is not None and self._errand_re.search(text) is not None
 
+    def tells_news(self, text: str) -> bool:
+        """Whether the text tells of a matter that has ended well and asks nothing ("去年那场官司赢了 钱也拿到了",
+        "欠我钱的那个人今天主动还了"): news to share, whatever dispute it once was. It must end on the good
+        news ("补偿款发下来了 每亩才给五百" ends on the trouble), and neither ask ("赢了 他不给钱咋办") nor
+        turn ("补发了 但是少了一千")."""
+        if self._news_re is None or _ASKS.search(text) or _BUT.search(text):
+            return False
+        clauses = [c for c in _CLAUSE.split(text) if c]
+        return bool(clauses) and self._news_re.search(clauses[-1]) is not None
+
     @property
     def words(self) -> set[str]:
         """Every word of the lexicon, colloquial and legal (for the pinyin index)."""
@@ -104,6 +118,16 @@ class Lexicon:
         for targets in self.expansions.values():
             result.update(targets)
         return {w for w in result if len(w) > 1}
+
+
+# Any sign of a question: a question mark or particle, a question word, or asking for help or a way.
+_ASKS = re.compile(r"[？?吗呢么]|怎|咋|啥|什么|如何|能不能|可不可以|可以|该|要不要|会不会|是不是|有没有|行不行"
+                   r"|中不中|算不算|多少|多久|几|哪|谁|咨询|请问|想问|问问|帮")
+
+_CLAUSE = re.compile(r"[\s，,。.！!；;、~～…]+")
+# A turn in the story: what follows the good news is the trouble ("工资补发了 但是少了一千").
+_BUT = re.compile(r"但|可是|可他|却|不过|就是|只(给|发|还|赔|退)|还没|没(给|发|还|赔|到|退)|少(了|给|发|还|赔)|又|才"
+                  r"|不(服|给|认|还|赔|让|管|同意|承认|履行|退)|反悔")
 
 
 def _negated(text: str, start: int) -> bool:
@@ -130,8 +154,9 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
     smalltalk = data.get("smalltalk", {}).get("words", [])
     patterns = data.get("smalltalk", {}).get("patterns", [])
     errands = data.get("smalltalk", {}).get("errands", [])
+    news = data.get("smalltalk", {}).get("news", [])
     weak = data.get("weak", {}).get("words", [])
     disputes = data.get("weak", {}).get("disputes", [])
     return Lexicon(corrections, expansions, frozenset(map(str, stop)), tuple(map(str, smalltalk)),
                    frozenset(map(str, weak)), tuple(map(str, disputes)), tuple(map(str, patterns)),
-                   tuple(map(str, errands)))
+                   tuple(map(str, errands)), tuple(map(str, news)))

@@ -182,7 +182,9 @@ class KnowledgeBase:
         # A chat marker ("多少钱", "推荐") says small talk unless the message tells of a dispute (被骗, 不给).
         # Asked for everyday advice in so many words: practical even beside a strong legal word ("宅基地上盖房子
         # 用什么砖好"), where a mere chat word is not ("一下雨水就流进我家院子" stays a legal question).
-        advice = lexicon.runs_errand(joined) or (not dispute and lexicon.asks_advice(joined))
+        # (news and notices are read in the message as written: its question mark, its "通知：")
+        advice = (lexicon.runs_errand(joined) or lexicon.runs_errand(text) or lexicon.tells_news(text)
+                  or (not dispute and lexicon.asks_advice(joined)))
         smalltalk = advice or (not dispute and lexicon.mentions_chat(joined))
         # Legal vocabulary, or a colloquial phrase the lexicon maps to it.
         legal_words = [t for t in content if t in self._legal_terms] + implied

@@ -175,6 +175,34 @@ def test_news_feelings_and_praise_get_no_legal_content_unless_a_dispute_is_told(
         assert responder.respond(text).legal, text
 
 
+def test_a_matter_told_as_settled_is_news_unless_it_asks_or_turns() -> None:
+    responder = get_responder()
+    for text in ("借给表哥的钱他今天主动还了", "那场官司打赢了 赔偿也拿到了", "拖欠的工钱老板都补发了",
+                 "我家的低保批下来了 松了口气", "房子过户的手续办完了 总算踏实了", "两家签了调解协议 都很满意"):
+        reply = responder.respond(text)
+        assert not reply.legal and reply.kind != "answer", (text, reply.kind)
+    # Asked about, or followed by the trouble, the same matter is a legal question.
+    for text in ("官司打赢了 他还是不给钱怎么办", "拖欠的工钱补发了 但是少了一千", "征地补偿款发下来了 每亩才给三百",
+                 "调解协议签好了 他又反悔了", "借的钱还了一半 剩下的不还了"):
+        assert responder.respond(text).legal, text
+
+
+def test_notices_ads_and_wishes_passed_on_get_no_legal_answer() -> None:
+    responder = get_responder()
+    for text in ("通知：后天下午两点在村委会召开党员大会", "转发一下：防范电信诈骗 不听不信不转账",
+                 "低价贷款 不看征信 详情电话联系", "祝各位调解员身体健康 工作顺利"):
+        reply = responder.respond(text)
+        assert reply.kind not in ("answer", "statutes"), (text, reply.kind)
+    # A notice the villager asks about is a question ("通知书" is no notice passed on).
+    assert responder.respond("收到法院的通知书 让我下周去开庭 我该准备啥").legal
+
+
+def test_a_bare_number_is_small_talk_not_a_legal_topic() -> None:
+    responder = get_responder()
+    for text in ("1", "3", "12"):
+        assert responder.respond(text).kind == "smalltalk", text
+
+
 def test_a_dispute_word_said_not_to_have_happened_is_no_dispute() -> None:
     lexicon = get_responder().kb.analyzer.lexicon
     assert not lexicon.is_dispute("从来不拖欠工资")
