@@ -38,6 +38,7 @@ class Policy:
     max_related: int = 2
     offtopic_guard: float = 0.50  # without legal words, a match below this confidence is not trusted
     implied_guard: float = 0.55  # ... nor, in a short message, one whose legal words are only implied (爸 → 父母)
+    wordless_guard: float = 0.60  # ... nor one with no legal word at all and no dispute told ("家里老鼠多怎么办")
     statute_min_score: float = 5.0  # an article must score this much to be offered
     statute_keep_ratio: float = 0.75  # further articles must score this share of the first
     near_weight: float = 0.5  # how much the articles around the closest entries' citations gain
@@ -83,6 +84,8 @@ class Responder:
         words = sum(1 for weight in result.terms.values() if weight == 1.0)
         implied = result.legal and len(text) < LONG_MESSAGE
         guard = self.policy.implied_guard if implied else self.policy.offtopic_guard
+        if not result.legal and not result.dispute:
+            guard = max(guard, self.policy.wordless_guard)
         if not _names_legal_matter(text, result) and words >= 2 and result.confidence < guard:
             return Reply("offtopic", confidence=result.confidence)
         hits = self._distinct(result.hits)
