@@ -38,7 +38,7 @@ class Policy:
     max_related: int = 2
     offtopic_guard: float = 0.50  # without legal words, a match below this confidence is not trusted
     implied_guard: float = 0.55  # ... nor, in a short message, one whose legal words are only implied (爸 → 父母)
-    wordless_guard: float = 0.60  # ... nor one with no legal word at all and no dispute told ("家里老鼠多怎么办")
+    wordless_guard: float = 0.60  # ... nor one with no legal word and no dispute ("风水先生说我家大门朝向不好")
     statute_min_score: float = 5.0  # an article must score this much to be offered
     statute_keep_ratio: float = 0.75  # further articles must score this share of the first
     near_weight: float = 0.5  # how much the articles around the closest entries' citations gain

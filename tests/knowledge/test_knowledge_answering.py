@@ -197,6 +197,32 @@ def test_notices_ads_and_wishes_passed_on_get_no_legal_answer() -> None:
     assert responder.respond("收到法院的通知书 让我下周去开庭 我该准备啥").legal
 
 
+def test_errands_for_papers_and_everyday_trouble_get_no_legal_answer() -> None:
+    responder = get_responder()
+    for text in ("驾驶证过期了去哪换", "医保卡怎么激活", "社保大厅在什么地方", "家里蟑螂多怎么办", "水龙头冻住了咋整",
+                 "分期买手机划算还是一次付清划算"):
+        reply = responder.respond(text)
+        assert reply.kind not in ("answer", "statutes"), (text, reply.kind, [e.id for e in reply.entries])
+    # The same papers and places in a dispute, or a legal service's office, stay legal questions.
+    for text in ("身份证丢了 被人冒用办了贷款", "水管冻裂了 把楼下淹了 要赔吗", "法律援助中心在哪"):
+        assert responder.respond(text).legal, text
+
+
+def test_a_message_without_any_legal_word_needs_more_confidence_to_be_answered() -> None:
+    from dataclasses import replace
+
+    from knowledge.answering import DEFAULT_POLICY, Responder
+
+    kb = get_responder().kb
+    text = "风水先生说我家大门朝向不好"
+    result = kb.search(text)
+    assert not result.legal and not result.dispute
+    assert DEFAULT_POLICY.offtopic_guard <= result.confidence < DEFAULT_POLICY.wordless_guard
+    assert Responder(kb, policy=replace(DEFAULT_POLICY, wordless_guard=0.0)).respond(text).kind == "answer"
+    assert get_responder().respond(text).kind == "offtopic"
+    assert get_responder().respond("在集上被人打了一顿").kind == "answer"  # a dispute told needs no legal word
+
+
 def test_a_bare_number_is_small_talk_not_a_legal_topic() -> None:
     responder = get_responder()
     for text in ("1", "3", "12"):
