@@ -120,9 +120,10 @@ class Lexicon:
         return {w for w in result if len(w) > 1}
 
 
-# Any sign of a question: a question mark or particle, a question word, or asking for help or a way.
+# Any sign of a question: a question mark or particle, a question word, asking for help or a way, or a
+# clause ending in 不 ("能拿到不").
 _ASKS = re.compile(r"[？?吗呢么]|怎|咋|啥|什么|如何|能不能|可不可以|可以|该|要不要|会不会|是不是|有没有|行不行"
-                   r"|中不中|算不算|多少|多久|几|哪|谁|咨询|请问|想问|问问|帮")
+                   r"|中不中|算不算|多少|多久|多大|几|哪|谁|还是|咨询|请问|想问|问问|帮|不$|不[\s，,。？?]")
 
 _CLAUSE = re.compile(r"[\s，,。.！!；;、~～…]+")
 # A turn in the story: what follows the good news is the trouble ("工资补发了 但是少了一千").
