@@ -55,9 +55,16 @@ class CustomerService:
         # them behind the event loop's small default pool (and then time them out unsent).
         self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="wechat-send")
 
-    async def _call(self, func: Any, *args: Any) -> Any:
+    async def call(self, func: Any, *args: Any) -> Any:
+        """Run one blocking wechatpy call on the send threads, bounded in time.
+
+        `asyncio.timeout`, not `asyncio.wait_for`: on Python 3.11 wait_for can return the call's result
+        instead of raising when a cancel arrives as the call completes, and a loop stopping at shutdown
+        must not have its cancel swallowed.
+        """
         loop = asyncio.get_running_loop()
-        return await asyncio.wait_for(loop.run_in_executor(self.executor, func, *args), self.timeout * 2 + 1)
+        async with asyncio.timeout(self.timeout * 2 + 1):
+            return await loop.run_in_executor(self.executor, func, *args)
 
     def close(self) -> None:
         """Let running sends finish; stop the threads."""
@@ -72,7 +79,7 @@ class CustomerService:
                 {"title": a.title, "description": a.description, "url": a.url, "image": a.image}
                 for a in reply.items[:8]
             ]
-            await self._call(self.client.message.send_articles, openid, articles)
+            await self.call(self.client.message.send_articles, openid, articles)
             return
         for page in split_text(reply, hint=""):
-            await self._call(self.client.message.send_text, openid, page)
+            await self.call(self.client.message.send_text, openid, page)

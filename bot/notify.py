@@ -8,7 +8,6 @@ send goes back with a growing delay and is given up after five attempts, logged 
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
@@ -48,7 +47,7 @@ async def _send(cs: CustomerService, out: notifications.Outgoing, template_id: s
     if out.channel == "template" and template_id:
         data = {"first": {"value": out.text}, "remark": {"value": "回复“查询”查看案件进度。"}}
         send = cs.client.message.send_template
-        await asyncio.wait_for(asyncio.to_thread(send, out.openid, template_id, data), cs.timeout * 2 + 1)
+        await cs.call(send, out.openid, template_id, data)
         return "template"
     await cs.send(out.openid, out.text)  # inside the window, or no template configured: customer service
     return "custom"

@@ -51,3 +51,39 @@ async def test_a_periodic_loop_ends_at_shutdown_though_its_step_swallowed_the_ca
         with contextlib.suppress(StopAsyncIteration):
             await ctx.__anext__()
     assert swallowed == [1]
+
+
+async def test_a_wechat_call_cancelled_as_it_completes_is_still_cancelled() -> None:
+    """The cancel arrives after the send's thread has finished but before the waiting task wakes: the task
+    must end cancelled, not carry on with the result (asyncio.wait_for on Python 3.11 returned it)."""
+    import redis
+
+    from bot.customer_service import CustomerService
+
+    loop = asyncio.get_running_loop()
+    cs = CustomerService("wxapp", "secret", "http://127.0.0.1:9", redis.Redis(), 5.0, threads=1)
+    task: asyncio.Task[Any] | None = None
+
+    def cancel_once_sent() -> None:
+        # On the loop: wait until the send thread has finished (the one thread runs this no-op only after
+        # it, and the result is on its way to the loop by then), then queue the cancel behind the result.
+        assert task is not None
+        cs.executor.submit(lambda: None).result()
+        loop.call_soon(task.cancel)
+
+    def send() -> str:
+        loop.call_soon_threadsafe(cancel_once_sent)
+        return "sent"
+
+    async def step() -> str:
+        result = await cs.call(send)
+        return f"carried on after {result}"
+
+    try:
+        task = asyncio.create_task(step())
+        async with asyncio.timeout(HANG_GUARD):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        assert task.cancelled()
+    finally:
+        cs.close()
