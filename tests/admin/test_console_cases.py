@@ -12,6 +12,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from knowledge.wording.dates import TZ
 from models.core import Role, User, Village
 from models.mediation import AuditEntry, Case, Status
 from queries.mediation_figures import COLUMNS
@@ -101,12 +102,13 @@ async def test_actions_offered_and_performed(setup: tuple[Any, World]) -> None:
                                                           "replace_mediator", "extend", "schedule", "investigate"}
     r = await client.post(f"/admin/cases/{c.id}/act/archive", data={"csrf_token": token})
     assert "未保存" in await r.text() and "不能“归档”" in await r.text()
+    effective_on = date.today()  # one day for the agreement and the deadline it sets
     await client.post(f"/admin/cases/{c.id}/act/agree", data={
         "csrf_token": token, "form": "written", "terms": "张小三赔偿李四500元。", "amount": "500",
-        "effective_on": date.today().isoformat(), "facts": "排水沟堵塞", "perform_by": "",
+        "effective_on": effective_on.isoformat(), "facts": "排水沟堵塞", "perform_by": "",
     })
     case = await Case.get(id=c.id)
-    assert case.status == Status.AGREED and case.confirmation_deadline == date.today() + timedelta(days=30)
+    assert case.status == Status.AGREED and case.confirmation_deadline == effective_on + timedelta(days=30)
     r = await client.post(f"/admin/cases/{c.id}/act/agree", data={"csrf_token": token, "terms": "again"})
     assert "未保存" in await r.text()
     r = await client.post(f"/admin/cases/{c.id}/act/nonsense", data={"csrf_token": token})
@@ -270,7 +272,7 @@ async def test_outcomes_entered_in_the_console_appear_in_the_tables(setup: tuple
     assert "防止群体性械斗涉及20人" in page  # the audit entry in the timeline
     await client.post("/admin/logout", data={"csrf_token": csrf_from(page)})
     await login(client, "司法所王")
-    year = str(date.today().year)
+    year = str(c.registered_at.astimezone(TZ).year)  # the table counts a case in the town's year of its registration
     table = await (await client.get("/admin/cases/table", params={"year": year})).text()
     row = re.search(r"<tr><td>邻里</td>((?:<td>[^<]*</td>)+)</tr>", table)
     assert row is not None

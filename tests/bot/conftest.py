@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,6 +23,28 @@ def own_redis() -> Iterator[RedisInstance]:
     r.start()
     yield r
     r.stop()
+
+
+class _HeldClock:
+    """The `time` module as one module sees it, with `time()` held at one instant (the rest is the real module)."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def time(self) -> float:
+        return self.now
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+
+@pytest.fixture
+def one_minute(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rate counts are per clock minute: the counters' clock stands still for the test, so that a minute
+    turning between two messages cannot start a fresh count and let a message through."""
+    clock = _HeldClock()
+    monkeypatch.setattr("bot.redis_store.time", clock)  # RedisRateCounter
+    monkeypatch.setattr("handlers.core.middlewares.time", clock)  # MemoryRateCounter, while Redis is down
 
 
 @contextmanager

@@ -292,6 +292,7 @@ async def test_long_reply_is_split_and_continued_with_more(make_settings, make_c
         assert f"第{i}段" in joined
 
 
+@pytest.mark.usefixtures("one_minute")  # five messages in one counting minute, wherever the clock stands
 async def test_rate_limit_answers_politely(make_settings, make_client) -> None:
     client = await make_client(make_settings(limits={"messages_per_minute": 3}))
     replies = [(await post(client, PLAIN, text_xml("u16", "帮助", 16000 + i)))[1]["Content"] for i in range(5)]

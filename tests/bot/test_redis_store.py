@@ -78,6 +78,7 @@ async def test_a_redis_that_never_answers_fails_the_batch_within_its_timeout() -
         server.close()
 
 
+@pytest.mark.usefixtures("one_minute")  # every hit in one counting minute
 async def test_concurrent_hits_each_get_their_own_count(redis_url: str) -> None:
     aio, _ = make_clients(redis_url)
     try:
@@ -109,6 +110,7 @@ async def test_user_lock_serialises_one_user_not_others(redis_url: str) -> None:
         await aio.aclose()
 
 
+@pytest.mark.usefixtures("one_minute")  # every hit in one counting minute
 async def test_stores_fall_back_while_redis_is_down() -> None:
     aio, _ = make_clients("redis://127.0.0.1:1/0")  # nothing listens there
     breaker = Breaker()

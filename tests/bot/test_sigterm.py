@@ -10,8 +10,11 @@ from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
+import redis.asyncio as aioredis
 
 from bot.wechat.client import WeChatSimulator, text_xml
+from bot.wechat.delivery import claim_key
+from handlers.core.types import Message
 from tests.bot.netfaults import TcpProxy
 from tests.bot.test_cli import env, free_port
 from tests.conftest import TOKEN
@@ -56,7 +59,16 @@ async def test_sigterm_finishes_requests_and_drains_sends(db_url, redis_url, fak
                 return resp.status, await resp.text()
 
         pending = [asyncio.create_task(ask(i)) for i in range(6)]
-        await asyncio.sleep(0.25)
+        claims = [claim_key(Message(openid=f"sigterm-{i}", type="text", msg_id=str(880_000 + i))) for i in range(6)]
+        redis = aioredis.from_url(redis_url)
+
+        async def all_received() -> bool:  # the server has read every request: each claimed its message
+            return await redis.exists(*claims) == len(claims)
+
+        try:
+            await eventually(all_received)
+        finally:
+            await redis.aclose()
         proc.send_signal(signal.SIGTERM)  # while every request is still in flight
         results = await asyncio.gather(*pending)
         code = await asyncio.wait_for(proc.wait(), 60)

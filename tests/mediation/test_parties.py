@@ -89,19 +89,21 @@ async def test_replace_recuse_and_chosen_mediator(world: World) -> None:
     assert note is not None and "洪调解回避（与被申请人是亲戚）" in note.note
 
 
-async def test_extension_needs_consent_and_clears_overdue(world: World) -> None:
+async def test_extension_needs_consent_and_clears_overdue(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     actor = cases.Actor(world.admin)
-    start = cases.today() - timedelta(days=40)
+    day = cases.today()
+    monkeypatch.setattr(cases, "today", lambda: day)  # the service's day is the test's, midnight or not
+    start = day - timedelta(days=40)
     case = await new_case(world, on=start)
     case = await cases.accept(case.id, actor, [world.mediator.id], due_days=30, on=start)
-    assert is_overdue(case, cases.today())
-    new_due = cases.today() + timedelta(days=15)
+    assert is_overdue(case, day)
+    new_due = day + timedelta(days=15)
     with pytest.raises(TransitionRefused, match="双方当事人同意"):
         await cases.extend(case.id, actor, new_due, consent=False)
     with pytest.raises(TransitionRefused, match="晚于"):
-        await cases.extend(case.id, actor, cases.today() - timedelta(days=1), consent=True)
+        await cases.extend(case.id, actor, day - timedelta(days=1), consent=True)
     case = await cases.extend(case.id, actor, new_due, consent=True, note="双方书面同意")
-    assert case.due_on == new_due and case.extended_on == cases.today() and not is_overdue(case, cases.today())
+    assert case.due_on == new_due and case.extended_on == day and not is_overdue(case, day)
     assert Status(case.status) is Status.MEDIATING
     term = await cases.terminate(case.id, actor, "", reason="party_withdraws")
     assert term.end_reason == "party_withdraws" and (await Case.get(id=case.id)).closed_on is not None

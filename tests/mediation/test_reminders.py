@@ -9,6 +9,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.customer_service import CustomerService
 from bot.redis_store import make_clients
 from bot.reminder_loop import scan
@@ -119,10 +121,12 @@ async def test_two_arq_worker_processes(world: World, fake_wechat: Any, db_url: 
 
 
 async def test_embedded_server_scans_in_process(world: World, fake_wechat: Any, make_settings: Any,
-                                                make_client: Any) -> None:
+                                                make_client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     fake, base = fake_wechat
     actor = cases.Actor(world.admin)
-    start = cases.today() - timedelta(days=29)
+    day = cases.today()
+    monkeypatch.setattr("bot.reminder_loop.local_today", lambda: day)  # the scan's day is the test's, midnight or not
+    start = day - timedelta(days=29)
     c = await new_case(world, on=start)
     await cases.accept(c.id, actor, [world.mediator.id], due_days=30, on=start)
     settings = make_settings(redis={"url": ""}, wechat={"api_base_url": base},
@@ -135,7 +139,8 @@ async def test_embedded_server_scans_in_process(world: World, fake_wechat: Any, 
 
 
 async def test_no_reminder_in_quiet_hours_the_first_scan_after_sends_it(world: World, fake_wechat: Any,
-                                                                        make_settings: Any, redis_url: str) -> None:
+                                                                        make_settings: Any, redis_url: str,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     from datetime import datetime
     from datetime import timedelta as td
 
@@ -144,7 +149,9 @@ async def test_no_reminder_in_quiet_hours_the_first_scan_after_sends_it(world: W
 
     fake, base = fake_wechat
     actor = cases.Actor(world.admin)
-    start = cases.today() - timedelta(days=29)
+    day = cases.today()
+    monkeypatch.setattr("bot.reminder_loop.local_today", lambda: day)  # the scan's day is the test's, midnight or not
+    start = day - timedelta(days=29)
     c = await new_case(world, on=start)
     await cases.accept(c.id, actor, [world.mediator.id], due_days=30, on=start)
     now = datetime.now(TZ)
