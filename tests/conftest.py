@@ -17,7 +17,18 @@ from aiohttp.test_utils import TestClient, TestServer
 import models
 from bot.app import create_app
 from bot.config import Settings, parse_settings
+from tests import stray_threads
 from tests.fakewechat import FakeWeChat
+
+stray_threads.install()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    stray_threads.check(session)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    stray_threads.exit_without_waiting(config)
 
 TEST_DB = os.environ.get("MINGBAI_TEST_DB", "sqlite")
 PG_ADMIN_URL = os.environ.get("MINGBAI_TEST_PG", "postgres://postgres@127.0.0.1:5432/test")
