@@ -44,12 +44,9 @@ class Lexicon:
         for rank, key in enumerate(self._phrase_keys):
             by_first.setdefault(key[0], []).append((rank, key))
         object.__setattr__(self, "_phrases_by_first", by_first)
-        chat = re.compile("|".join(f"(?:{p})" for p in self.chat_patterns)) if self.chat_patterns else None
-        object.__setattr__(self, "_chat_re", chat)
-        errand = re.compile("|".join(f"(?:{p})" for p in self.errand_patterns)) if self.errand_patterns else None
-        object.__setattr__(self, "_errand_re", errand)
-        news = re.compile("|".join(f"(?:{p})" for p in self.news_patterns)) if self.news_patterns else None
-        object.__setattr__(self, "_news_re", news)
+        object.__setattr__(self, "_chat_re", _one_of(self.chat_patterns))
+        object.__setattr__(self, "_errand_re", _one_of(self.errand_patterns))
+        object.__setattr__(self, "_news_re", _one_of(self.news_patterns))
         object.__setattr__(self, "_smalltalk_re", _any_of(self.smalltalk))
         object.__setattr__(self, "_dispute_re", _any_of(self.disputes))
 
@@ -134,6 +131,12 @@ _BUT = re.compile(r"但|可是|可他|却|不过|就是|只(给|发|还|赔|退)
 def _negated(text: str, start: int) -> bool:
     """Whether the word at start follows a negation (不拖欠, 没欠, 没有占)."""
     return text[max(0, start - 1):start] in ("不", "没") or text[max(0, start - 2):start] == "没有"
+
+
+def _one_of(patterns: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern matching where any of the regular expressions matches (None for none)."""
+    patterns = list(patterns)
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
 
 def _any_of(words: Iterable[str]) -> re.Pattern[str] | None:
