@@ -63,12 +63,15 @@ class WeChatApi:
 
     async def access_token(self, *, force: bool = False) -> str:
         """The shared token; renewed by one process when it is close to expiry (or `force`, after 40001)."""
-        token, expires_at = await self.redis.mget(self.token_key, self.expiry_key)
-        fresh = token is not None and expires_at is not None and float(expires_at) - time.time() > REFRESH_AHEAD
+        token, fresh = await self._stored_token()
         if fresh and not force:
             return str(json.loads(token))
         if await self.redis.set(self.lock_key, "1", nx=True, ex=LOCK_SECONDS):
             try:
+                if not force:  # another process may have renewed it between the read above and the lock
+                    renewed, fresh = await self._stored_token()
+                    if fresh:
+                        return str(json.loads(renewed))
                 return await self._fetch_token()
             finally:
                 await self.redis.delete(self.lock_key)
@@ -80,6 +83,11 @@ class WeChatApi:
             if new is not None and new != token:
                 return str(json.loads(new))
         raise WeChatApiError(-2, "等待 access_token 超时")
+
+    async def _stored_token(self) -> tuple[Any, bool]:
+        """The token in Redis (JSON, or None) and whether it is far enough from expiry."""
+        token, expires_at = await self.redis.mget(self.token_key, self.expiry_key)
+        return token, token is not None and expires_at is not None and float(expires_at) - time.time() > REFRESH_AHEAD
 
     async def _fetch_token(self) -> str:
         params = {"grant_type": "client_credential", "appid": self.appid, "secret": self.secret}
